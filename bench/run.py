@@ -1,0 +1,179 @@
+"""Benchmarks of kesu as whole processes, each against a baseline run side by side.
+
+    python bench/run.py                 # every benchmark, 10,000 cases
+    python bench/run.py ack show --cases 2000 --runs 10
+
+Each benchmark alternates a kesu run with its baseline (paired runs, so
+machine noise hits both alike) and reports the medians and their ratio. The
+baseline of a transition is what any git-backed tracker must pay at least: a
+bare ``git add && git commit`` of one file in the same archive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+BENCH_VENV = PROJECT / "bench" / "out" / "venv"
+KESU = str(BENCH_VENV / "bin" / "kesu")
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+CASE = """id: {id}
+schema_version: 1
+state: received
+received_at: {at}
+channel: {channel}
+customer:
+  name: 顾客{n}
+  contact: "138{n:08d}"
+complaint:
+  summary: 商品问题 {n}
+  facts: 顾客反映购买的商品存在问题，编号 {n}
+  demands: 退款
+  emotion: calm
+  subjects:
+    - {{kind: product, ref: "69{n:011d}"}}
+timeline:
+  - {{at: {at}, action: intake, to: received, by: zhang.san}}
+"""
+
+
+def install() -> None:
+    """Install kesu from this checkout into a venv of its own, as users get it.
+
+    A wheel install, not an editable one: an editable install adds an import
+    hook to every start-up that users never pay.
+    """
+    if not (BENCH_VENV / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+    subprocess.run([str(BENCH_VENV / "bin" / "python"), "-m", "pip", "install", "-q",
+                    "--force-reinstall", "--no-deps", str(PROJECT)], check=True)
+    subprocess.run([str(BENCH_VENV / "bin" / "python"), "-m", "pip", "install", "-q", str(PROJECT)],
+                   check=True)
+
+
+def make_archive(root: Path, cases: int) -> list[str]:
+    """An archive with ``cases`` received complaints, committed in one go."""
+    env = bench_env(root)
+    subprocess.run([KESU, "init", str(root)], check=True, capture_output=True, env=env)
+    rng = random.Random(7)
+    ids = []
+    channels = ["counter", "hotline", "app", "email"]
+    for n in range(cases):
+        day = 1 + n % 28
+        month = 10 + (n // 28) % 2
+        suffix = "".join(rng.choice(CROCKFORD) for _ in range(6))
+        case_id = f"KS-2026{month:02d}{day:02d}-{suffix}"
+        at = f"2026-{month:02d}-{day:02d}T{10 + n % 9:02d}:{n % 60:02d}:00+08:00"
+        folder = root / "cases" / "2026" / f"{month:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{case_id}.yaml").write_text(
+            CASE.format(id=case_id, at=at, channel=channels[n % 4], n=n), encoding="utf-8")
+        ids.append(case_id)
+    subprocess.run(["git", "add", "cases"], cwd=root, check=True, env=env)
+    subprocess.run(["git", "commit", "-q", "-m", "bench cases"], cwd=root, check=True, env=env)
+    return ids
+
+
+def bench_env(root: Path) -> dict:
+    home = root.parent / "home"
+    home.mkdir(exist_ok=True)
+    config = home / ".gitconfig"
+    config.write_text("[user]\n\tname = Bench\n\temail = bench@example.com\n"
+                      "[commit]\n\tgpgsign = false\n[init]\n\tdefaultBranch = main\n")
+    return {**os.environ, "HOME": str(home), "GIT_CONFIG_GLOBAL": str(config),
+            "GIT_CONFIG_NOSYSTEM": "1", "KESU_ACTOR": "zhang.san", "KESU_ARCHIVE": str(root)}
+
+
+def timed(cmd: list[str] | str, cwd: Path, env: dict) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, shell=isinstance(cmd, str),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"benchmark command failed: {cmd}: {proc.stderr.decode()}")
+    return elapsed
+
+
+def bare_commit(root: Path, env: dict, counter=[0]) -> str:
+    counter[0] += 1
+    target = root / "bench-baseline.txt"
+    target.write_text(f"baseline {counter[0]}\n")
+    return "git add bench-baseline.txt && git commit -q -m baseline"
+
+
+def paired(name: str, runs: int, kesu_cmd, baseline_cmd, root: Path, env: dict) -> dict:
+    ours, base = [], []
+    for i in range(runs):
+        ours.append(timed(kesu_cmd(i), root, env))
+        base.append(timed(baseline_cmd(i), root, env))
+    result = {"benchmark": name, "runs": runs,
+              "kesu_ms": round(statistics.median(ours) * 1000, 1),
+              "baseline_ms": round(statistics.median(base) * 1000, 1)}
+    result["ratio"] = round(result["kesu_ms"] / result["baseline_ms"], 2)
+    return result
+
+
+def run(selected: list[str], cases: int, runs: int) -> list[dict]:
+    work = Path(tempfile.mkdtemp(prefix="kesu-bench-"))
+    try:
+        root = work / "desk"
+        ids = make_archive(root, cases)
+        env = bench_env(root)
+        received = iter(ids)
+        results = []
+        commit = lambda i: bare_commit(root, env)  # noqa: E731
+        if "show" in selected:
+            results.append(paired("kesu show ID vs git add+commit", runs,
+                                  lambda i: [KESU, "show", ids[i]], commit, root, env))
+        if "new" in selected:
+            new = [KESU, "new", "--channel", "counter", "--customer", "王女士", "--contact",
+                   "13800138000", "--summary", "草莓霉变", "--facts", "草莓约三分之一霉变",
+                   "--emotion", "anxious"]
+            results.append(paired("kesu new vs git add+commit", runs, lambda i: new, commit, root, env))
+        if "ack" in selected:
+            results.append(paired("kesu ack ID vs git add+commit", runs,
+                                  lambda i: [KESU, "ack", next(received)], commit, root, env))
+        for extra in EXTRA:
+            if extra.name in selected:
+                results.append(extra(root, env, ids, runs))
+        return results
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+#: Benchmarks added by later features: callables with a ``name`` attribute,
+#: taking (root, env, ids, runs) and returning a result dict like ``paired``.
+EXTRA: list = []
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    names = ["show", "new", "ack"] + [e.name for e in EXTRA]
+    parser.add_argument("which", nargs="*", metavar="NAME",
+                        help=f"benchmarks to run (default all): {', '.join(names)}")
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    unknown = set(args.which) - set(names)
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(sorted(unknown))}; choose from {', '.join(names)}")
+    selected = args.which or names
+    install()
+    print(f"kesu benchmarks: {args.cases} cases, {args.runs} paired runs, median wall time")
+    for result in run(selected, args.cases, args.runs):
+        print(f"{result['benchmark']:<45} kesu {result['kesu_ms']:>8.1f} ms   "
+              f"baseline {result['baseline_ms']:>8.1f} ms   ratio {result['ratio']:>5.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""The archive: finding it, its lock, and where each case lives.
+
+All case loading goes through here (``load_case`` / ``scan``), so a cache can
+sit behind it without any command knowing.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from contextlib import contextmanager
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+from kesu import gitio, ids, yamlio
+from kesu.config import CONFIG_NAME, Policy
+from kesu.errors import ArchiveError, UsageError
+
+CASES_DIR = "cases"
+
+
+def find_root(explicit: str | None = None) -> Path:
+    """``--archive``, then ``KESU_ARCHIVE``, then the nearest folder up with kesu.yaml."""
+    given = explicit or os.environ.get("KESU_ARCHIVE")
+    if given:
+        root = Path(given).expanduser().resolve()
+        if not (root / CONFIG_NAME).is_file():
+            raise ArchiveError(f"{root} is not a kesu archive (no {CONFIG_NAME}); run 'kesu init {given}'")
+        return root
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise ArchiveError(f"no kesu archive here or above {here} (no {CONFIG_NAME}); "
+                       "use --archive PATH, set KESU_ARCHIVE, or run 'kesu init'")
+
+
+class Archive:
+    def __init__(self, root: Path):
+        self.root = root
+
+    @classmethod
+    def find(cls, explicit: str | None = None) -> "Archive":
+        return cls(find_root(explicit))
+
+    @cached_property
+    def policy(self) -> Policy:
+        return Policy.load(self.root / CONFIG_NAME)
+
+    # ------------------------------------------------------------ paths
+    def case_relpath(self, case_id: str) -> str:
+        """``cases/YYYY/MM/ID.yaml``; the ID is checked before it becomes a path."""
+        _, received = ids.parse_id(case_id)
+        return f"{CASES_DIR}/{received:%Y}/{received:%m}/{case_id}.yaml"
+
+    def case_path(self, case_id: str) -> Path:
+        return self.root / self.case_relpath(case_id)
+
+    def existing_case_path(self, case_id: str) -> Path:
+        path = self.case_path(case_id)
+        if not path.is_file():
+            raise UsageError(f"unknown case {case_id}: no {self.case_relpath(case_id)}")
+        return path
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def case_files(self) -> list[Path]:
+        base = self.root / CASES_DIR
+        return sorted(base.glob("*/*/*.yaml")) if base.is_dir() else []
+
+    # ------------------------------------------------------------ reading
+    def read_text(self, path: Path) -> str:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read: {exc.strerror}", self.rel(path)) from None
+        if len(data) > yamlio.MAX_BYTES:
+            raise UsageError(f"file is larger than {yamlio.MAX_BYTES // 1024} KiB; refusing to parse it",
+                             self.rel(path))
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"not UTF-8 text (byte {exc.start})", self.rel(path)) from None
+
+    def load_case(self, case_id: str) -> dict[str, Any]:
+        path = self.existing_case_path(case_id)
+        return self.load_path(path)
+
+    def load_path(self, path: Path) -> dict[str, Any]:
+        data = yamlio.load(self.read_text(path), self.rel(path))
+        if not isinstance(data, dict):
+            raise UsageError("a case file must be a mapping", self.rel(path), 1)
+        return data
+
+    @cached_property
+    def scan_cache(self):
+        from kesu.cache import ScanCache
+
+        return ScanCache(gitio.git_dir(self.root) / "kesu-cache" / "cases.json")
+
+    def scan(self, paths: list[Path] | None = None
+             ) -> Iterator[tuple[Path, dict[str, Any] | None, UsageError | None]]:
+        """Every case file (or ``paths``) with its data, or the error that kept it
+        from loading. Unchanged files come from the scan cache."""
+        from kesu.cache import stat_key
+
+        cache = self.scan_cache
+        present = set()
+        for path in self.case_files() if paths is None else paths:
+            rel = self.rel(path)
+            present.add(rel)
+            key = stat_key(path)
+            hit = cache.get(rel, key)
+            if hit is not None:
+                yield path, hit["data"], None
+                continue
+            try:
+                data = self.load_path(path)
+            except UsageError as exc:
+                yield path, None, exc
+                continue
+            cache.put(rel, key, data)
+            yield path, data, None
+        if paths is None:
+            cache.forget_missing(present)
+        cache.save()
+
+    # ------------------------------------------------------------ locking
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the archive's lock so two kesu processes never interleave.
+
+        ``flock`` is released by the kernel when the process dies, so a crash
+        or Ctrl-C never leaves a stale lock behind.
+        """
+        import fcntl
+
+        lock_path = gitio.git_dir(self.root) / "kesu.lock"
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+                raise ArchiveError(
+                    f"another kesu command (pid {holder}) is changing this archive; "
+                    "try again when it has finished") from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            yield
+        finally:
+            os.close(fd)
+
+    # ------------------------------------------------------------ time
+    def now(self) -> datetime:
+        return datetime.now(self.policy.tz).replace(microsecond=0)
+
+    def parse_time(self, text: str, flag: str = "--at") -> datetime:
+        """An ISO 8601 time; without an offset it is read in the archive's zone."""
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise UsageError(f"{flag} {text!r} is not a time like 2026-11-23T16:10 or "
+                             "2026-11-23T16:10:00+08:00") from None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.policy.tz)
+        return value.replace(microsecond=0)
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write ``content`` so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.kesu-tmp")
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def isoformat(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")

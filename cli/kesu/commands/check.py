@@ -1,0 +1,70 @@
+"""kesu validate."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kesu.commands.common import ArchiveOpt, open_archive, print_json
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+
+def validate(
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        metavar="[PATH]...", help="Case files or folders to check (default: kesu.yaml and every case).")] = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format", help="text, json, or github (CI annotations).")] = CheckFormat.text,
+    archive: ArchiveOpt = None,
+) -> int:
+    """Check case files: YAML, schema, vocabularies, ID and file name, the timeline.
+
+    Prints every finding as path:line: message. Exit 0 when clean, 1 when
+    anything was found. Example: kesu validate --format github
+    """
+    from kesu.validate import check_archive
+
+    arch = open_archive(archive)
+    checked, findings = check_archive(arch, _expand(arch, paths) if paths else None)
+    if fmt is CheckFormat.json:
+        print_json({"checked": checked, "findings": [f.as_dict() for f in findings]})
+    elif fmt is CheckFormat.github:
+        for f in findings:
+            print(f"::error file={f.path},line={f.line or 1}::{_escape(f.message)}")
+    else:
+        for f in findings:
+            print(f)
+        bad = len({f.path for f in findings})
+        summary = f"{checked} case files checked, {len(findings)} findings in {bad} files"
+        typer.echo(summary, err=True)
+    return 1 if findings else 0
+
+
+def _expand(arch, paths: list[Path]) -> list[Path]:
+    from kesu.errors import UsageError
+
+    files: list[Path] = []
+    for given in paths:
+        path = given if given.is_absolute() else Path.cwd() / given
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.yaml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{given}: no such file or folder")
+    return files
+
+
+def _escape(message: str) -> str:
+    # GitHub's workflow-command syntax: % and newlines must be escaped.
+    return message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+COMMANDS = {"validate": validate}

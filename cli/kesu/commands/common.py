@@ -1,0 +1,73 @@
+"""What the command modules share: option types, the archive, the actor, output."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any, Iterable, Optional
+
+import typer
+
+from kesu.archive import Archive
+
+ArchiveOpt = Annotated[Optional[str], typer.Option(
+    "--archive", metavar="PATH",
+    help="The archive (default: KESU_ARCHIVE, or the nearest folder up with kesu.yaml).")]
+ActorOpt = Annotated[Optional[str], typer.Option(
+    "--actor", metavar="NAME",
+    help="Who does this step (default: KESU_ACTOR, then git's user.name). Must be in the roster.")]
+AtOpt = Annotated[Optional[str], typer.Option(
+    "--at", metavar="TIME",
+    help="When it happened, e.g. 2026-11-23T16:40 (archive's time zone) or with an offset. "
+         "Default: now.")]
+CaseArg = Annotated[str, typer.Argument(metavar="ID", help="The case ID, e.g. KS-20261123-7F3KQ2.")]
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def open_archive(path: str | None) -> Archive:
+    return Archive.find(path)
+
+
+def actor_of(archive: Archive, given: str | None) -> str | None:
+    if given:
+        return given
+    if os.environ.get("KESU_ACTOR"):
+        return os.environ["KESU_ACTOR"]
+    from kesu import gitio
+
+    return gitio.config_get(archive.root, "user.name")
+
+
+def when(archive: Archive, at: str | None) -> datetime:
+    return archive.parse_time(at) if at else archive.now()
+
+
+def print_json(data: Any) -> None:
+    import json
+
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: list[str], rows: Iterable[list[Any]]) -> None:
+    """A table that lines up Chinese text (tabulate measures width with wcwidth)."""
+    import tabulate
+
+    tabulate.WIDE_CHARS_MODE = True
+    print(tabulate.tabulate(list(rows), headers=headers, tablefmt="simple",
+                            disable_numparse=True))
+
+
+def print_csv(headers: list[str], rows: Iterable[list[Any]]) -> None:
+    import csv
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows(rows)

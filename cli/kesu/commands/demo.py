@@ -1,0 +1,115 @@
+"""kesu demo: a guided walk through one complaint's whole life."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+CUSTOMER = ["--channel", "counter", "--customer", "王女士", "--contact", "13800138000",
+            "--summary", "草莓霉变", "--facts", "生鲜区称重台购买的草莓约三分之一霉变",
+            "--demands", "全额退款并补偿同价值商品", "--emotion", "anxious",
+            "--location", "生鲜区称重台", "--product", "6901234567890=草莓 500g"]
+
+#: (actor, kesu arguments after the case ID); "{id}" is the new case.
+WALK: list[tuple[str, list[str]]] = [
+    ("zhang.san", ["ack", "{id}", "--method", "in_person", "--message", "已复述事实并登记，一小时内答复"]),
+    ("li.ming", ["dispatch", "{id}", "--category", "product", "--subcategory", "quality_defect",
+                 "--severity", "general", "--risk", "medium", "--owner", "li.ming",
+                 "--department", "fresh_food"]),
+    ("li.ming", ["investigate", "{id}", "--findings", "同批次草莓抽检 10 盒，2 盒霉变",
+                 "--responsibility", "supplier", "--root-cause", "供应商冷链运输温度超标"]),
+    ("li.ming", ["propose", "{id}", "--step", "全额退款", "--step", "同批次下架检测并公示结果",
+                 "--step", "赠送 20 元购物券", "--refund", "39.90", "--voucher", "20",
+                 "--cash", "1000", "--legal-basis", "《食品安全法》第一百四十八条：退一赔十，不足一千元的按一千元计",
+                 "--commitment", "三日内完成，期间随时告知进展"]),
+    ("wang.fang", ["approve", "{id}"]),
+    ("li.ming", ["notify", "{id}", "--method", "phone"]),
+    ("li.ming", ["accept", "{id}"]),
+    ("zhang.san", ["act", "{id}", "退款 39.90 元已原路退回，法定赔偿已支付", "--statutory", "39.90"]),
+    ("li.ming", ["resolve", "{id}", "--summary", "已退款、赔偿并赠券，同批次草莓已下架"]),
+    ("zhang.san", ["follow-up", "{id}", "--satisfaction", "satisfied",
+                   "--note", "顾客表示满意"]),
+]
+
+
+
+def demo(
+    keep: Annotated[Optional[Path], typer.Option(
+        "--keep", metavar="DIR", help="Build the demo archive in DIR and keep it (default: a temp folder, removed after).")] = None,
+) -> None:
+    """Walk the mouldy-strawberry complaint through its whole life in a throw-away archive.
+
+    Prints every command before running it, then the git log and the case list.
+    Your own folders are not touched.
+    """
+    from kesu.errors import UsageError
+
+    if keep is not None and keep.exists() and any(keep.iterdir()):
+        raise UsageError(f"--keep {keep}: folder is not empty")
+    temp = None if keep else tempfile.mkdtemp(prefix="kesu-demo-")
+    root = keep.resolve() if keep else Path(temp) / "desk"
+    try:
+        _walk(root)
+    finally:
+        if temp:
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+def _kesu(root: Path, args: list[str], actor: str | None = None, show: bool = True) -> str:
+    from kesu.errors import KesuError
+
+    shown = (["KESU_ACTOR=" + actor] if actor else []) + ["kesu", *args]
+    if show:
+        print(f"\n$ {' '.join(shlex.quote(a) for a in shown)}", flush=True)
+    env = {"KESU_ARCHIVE": str(root), **({"KESU_ACTOR": actor} if actor else {})}
+    proc = subprocess.run([sys.executable, "-m", "kesu", *args], cwd=root.parent,
+                          env={**os.environ, **env}, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise KesuError(f"demo step failed: kesu {' '.join(args)}: {proc.stderr.strip()}")
+    if show:
+        print(proc.stdout, end="", flush=True)
+    return proc.stdout
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+def _walk(root: Path) -> None:
+    print(f"kesu demo: a complaint desk in {root}")
+    _kesu(root.parent, ["init", str(root)])
+    _import_samples(root)
+    case_id = _kesu(root, ["new", *CUSTOMER], actor="zhang.san").strip()
+    for actor, args in WALK:
+        _kesu(root, [a.replace("{id}", case_id) for a in args], actor=actor)
+    _kesu(root, ["history", case_id])
+    print(f"\n$ git log --oneline -{len(WALK) + 2}")
+    print(_git(root, "log", "--oneline", f"-{len(WALK) + 2}"), end="")
+    _kesu(root, ["list"])
+
+
+def _import_samples(root: Path) -> None:
+    """Copy the shipped sample cases in, as one commit, so the list has company."""
+    from kesu.resources import shipped
+
+    samples = shipped("cases")
+    count = 0
+    for source in sorted(samples.glob("*/*/*.yaml")):
+        target = root / "cases" / source.relative_to(samples)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        count += 1
+    print(f"\n$ cp -r <kesu>/cases . && git commit   # {count} sample cases")
+    _git(root, "add", "cases")
+    _git(root, "commit", "-q", "-m", "Import sample cases")
+
+
+COMMANDS = {"demo": demo}

@@ -1,0 +1,51 @@
+"""kesu edit."""
+
+from __future__ import annotations
+
+import typer
+
+from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, actor_of, open_archive, when
+
+
+
+def edit(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Correct a case by hand in $EDITOR; checked, then committed as an 'edit' step.
+
+    State and timeline cannot be edited (use the lifecycle commands). An invalid
+    edit is refused and kept in a recovery file whose path is printed.
+    Example: EDITOR=nano kesu edit KS-20261123-7F3KQ2
+    """
+    from kesu.editing import edit_case
+
+    arch = open_archive(archive)
+    done = edit_case(arch, case_id, actor_of(arch, actor), when(arch, at), _run_editor)
+    if done is None:
+        print(f"{case_id}: no changes")
+    else:
+        print(f"{done.case_id}: edit {done.commit[:10]}")
+
+
+def _run_editor(text: str) -> str:
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    from kesu.errors import UsageError
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.TemporaryDirectory(prefix="kesu-edit-") as folder:
+        path = os.path.join(folder, "case.yaml")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        try:
+            result = subprocess.run([*shlex.split(editor), path])
+        except FileNotFoundError:
+            raise UsageError(f"editor {editor!r} not found; set EDITOR") from None
+        if result.returncode != 0:
+            raise UsageError(f"the editor exited with status {result.returncode}; nothing was changed")
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+
+
+COMMANDS = {"edit": edit}

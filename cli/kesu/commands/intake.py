@@ -1,0 +1,101 @@
+"""kesu new: record a complaint."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, actor_of, open_archive, when
+
+
+
+def _opt(flag: str, text: str):
+    return typer.Option(flag, help=text)
+
+
+def new(
+    channel: Annotated[Optional[str], _opt("--channel", "How it reached us: counter, hotline, app, email, letter, social, consumer_association, platform_12315, other.")] = None,
+    customer: Annotated[Optional[str], _opt("--customer", "Customer's name, e.g. 王女士 (confidential).")] = None,
+    contact: Annotated[Optional[str], _opt("--contact", "Phone or e-mail (confidential).")] = None,
+    member: Annotated[Optional[str], _opt("--member", "Member / card number (confidential).")] = None,
+    summary: Annotated[Optional[str], _opt("--summary", "One line, e.g. 草莓霉变.")] = None,
+    facts: Annotated[Optional[str], _opt("--facts", "What happened (事实), read back to the customer.")] = None,
+    demands: Annotated[Optional[str], _opt("--demands", "What the customer asks for (诉求).")] = None,
+    emotion: Annotated[Optional[str], _opt("--emotion", "calm, anxious, angry or very_angry.")] = None,
+    location: Annotated[Optional[str], _opt("--location", "Where it happened, e.g. 生鲜区称重台.")] = None,
+    occurred_at: Annotated[Optional[str], _opt("--occurred-at", "When it happened, e.g. 2026-11-23T15:15.")] = None,
+    product: Annotated[Optional[list[str]], _opt("--product", "Barcode or model of a product involved (repeatable); REF or REF=name.")] = None,
+    staff: Annotated[Optional[list[str]], _opt("--staff", "Staff number involved (repeatable).")] = None,
+    order: Annotated[Optional[list[str]], _opt("--order", "Order or receipt number involved (repeatable).")] = None,
+    store: Annotated[Optional[str], _opt("--store", "Store or site, e.g. 旗舰店.")] = None,
+    from_file: Annotated[Optional[str], typer.Option(
+        "--from-file", metavar="FILE", help="Read the fields from a YAML or JSON file ('-' for stdin), "
+        "shaped like a case file (channel, customer, complaint); flags override it.")] = None,
+    at: AtOpt = None,
+    actor: ActorOpt = None,
+    archive: ArchiveOpt = None,
+) -> None:
+    """Record a new complaint (受理) and print its ID.
+
+    Example: kesu new --channel counter --customer 王女士 --contact 13800138000
+    --summary 草莓霉变 --facts "草莓约三分之一霉变" --demands "全额退款" --emotion anxious
+    --location 生鲜区称重台 --product "6901234567890=草莓 500g"
+    """
+    from kesu import intake, record
+    from kesu.validate import check_new_case
+
+    arch = open_archive(archive)
+    data = _read_file(arch, from_file) if from_file else {}
+    given = {"channel": channel, "customer": customer, "contact": contact, "member": member,
+             "summary": summary, "facts": facts, "demands": demands, "emotion": emotion,
+             "location": location, "occurred_at": occurred_at, "store": store}
+    for flag, value in given.items():
+        if value is not None:
+            intake.set_path(data, intake.FIELDS[flag][0], value)
+    subjects = list(intake.get_path(data, ("complaint", "subjects")) or [])
+    for kind, refs in (("product", product), ("staff", staff), ("order", order)):
+        for ref in refs or []:
+            ref, _, name = ref.partition("=")
+            subjects.append({"kind": kind, "ref": ref, **({"name": name} if name else {})})
+    if subjects:
+        intake.set_path(data, ("complaint", "subjects"), subjects)
+    if sys.stdin.isatty() and from_file != "-":
+        _prompt_missing(data)
+    received = when(arch, at)
+    case_id, document = intake.build_case(arch, data, received)
+    check_new_case(arch, document)
+    recorded = record.record_intake(
+        arch, case_id, document, actor_of(arch, actor), document["received_at"],
+        [("channel", document["channel"]), ("summary", document["complaint"]["summary"])])
+    print(recorded.case_id)
+
+
+def _read_file(arch, name: str) -> dict:
+    from kesu import yamlio
+    from kesu.errors import UsageError
+
+    if name == "-":
+        text, label = sys.stdin.read(), "<stdin>"
+    else:
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(f"--from-file {name}: no such file")
+        text, label = arch.read_text(path), name
+    data = yamlio.load(text, label)
+    if not isinstance(data, dict):
+        raise UsageError("expected a mapping with channel, customer, complaint", label, 1)
+    return data
+
+
+def _prompt_missing(data: dict) -> None:
+    from kesu import intake
+
+    for flag in intake.missing_fields(data):
+        path, _, question = intake.FIELDS[flag]
+        intake.set_path(data, path, typer.prompt(question))
+
+
+COMMANDS = {"new": new}

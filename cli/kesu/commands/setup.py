@@ -1,0 +1,26 @@
+"""kesu init."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(metavar="[DIR]", help="Folder of the new archive.")] = Path("."),
+) -> None:
+    """Create a complaint archive: git repository, kesu.yaml policy, first commit.
+
+    Example: kesu init complaints && cd complaints && kesu new --help
+    """
+    from kesu.setup import init_archive
+
+    root = init_archive(directory)
+    print(f"Created a kesu archive in {root} and committed its kesu.yaml.")
+    print("Next: set org, roster and calendar in kesu.yaml, commit, then record complaints with 'kesu new'.")
+
+
+COMMANDS = {"init": init}

@@ -1,0 +1,319 @@
+"""The lifecycle commands: one per step, each one git commit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, actor_of, open_archive, when
+
+
+class Satisfaction(str, Enum):
+    satisfied = "satisfied"
+    fairly_satisfied = "fairly_satisfied"
+    unsatisfied = "unsatisfied"
+    unreachable = "unreachable"
+
+
+class CloseReason(str, Enum):
+    resolved = "resolved"
+    unsatisfied = "unsatisfied"
+    no_follow_up = "no_follow_up"
+    withdrawn = "withdrawn"
+    duplicate = "duplicate"
+    invalid = "invalid"
+
+
+class AckMethod(str, Enum):
+    in_person = "in_person"
+    phone = "phone"
+    sms = "sms"
+    email = "email"
+    app = "app"
+    letter = "letter"
+    other = "other"
+
+
+Reason = Annotated[str, typer.Option("--reason", help="Why (recorded in the case and the commit).")]
+
+
+def _step(action: str, case_id: str, archive, actor, at, step_fn, **options) -> None:
+    from kesu import actions
+
+    arch = open_archive(archive)
+    done = actions.run(arch, case_id, action, actor_of(arch, actor), when(arch, at), step_fn, **options)
+    arrow = f"{done.from_state} -> {done.to_state}" if done.from_state != done.to_state else done.to_state
+    print(f"{done.case_id}: {action} ({arrow}) {done.commit[:10]}")
+
+
+def _money(text: str | None, flag: str) -> Decimal | None:
+    from kesu import yamlio
+    from kesu.errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        return yamlio.money(text)
+    except UsageError:
+        raise UsageError(f"{flag} {text!r} is not an amount like 39.90") from None
+
+
+
+def ack(case_id: CaseArg,
+        method: Annotated[Optional[AckMethod], typer.Option("--method", help="How the customer was told (default from the channel).")] = None,
+        message: Annotated[Optional[str], typer.Option("--message", help="What was said.")] = None,
+        at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Confirm to the customer that the complaint was received (确认接收).
+
+    Example: kesu ack KS-20261123-7F3KQ2 --method phone
+    """
+    from kesu import actions
+
+    _step("ack", case_id, archive, actor, at, actions.ack,
+          method=method.value if method else None, message=message)
+
+
+def dispatch(case_id: CaseArg,
+             category: Annotated[str, typer.Option("--category", help="product, service, environment, rules, delivery, communication, other.")],
+             severity: Annotated[str, typer.Option("--severity", help="general, major, serious or critical.")],
+             risk: Annotated[str, typer.Option("--risk", help="low, medium or high.")],
+             owner: Annotated[str, typer.Option("--owner", help="Who handles it (roster name).")],
+             subcategory: Annotated[Optional[str], typer.Option("--subcategory", help="e.g. quality_defect.")] = None,
+             department: Annotated[Optional[str], typer.Option("--department", help="e.g. fresh_food.")] = None,
+             force: Annotated[bool, typer.Option("--force", help="Give a high-risk case to an owner below operations/legal (needs --reason).")] = False,
+             reason: Annotated[Optional[str], typer.Option("--reason", help="Why --force is needed.")] = None,
+             at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Grade the complaint and hand it to an owner (定级派发).
+
+    Example: kesu dispatch KS-20261123-7F3KQ2 --category product --subcategory quality_defect
+    --severity general --risk medium --owner li.ming --department fresh_food
+    """
+    from kesu import actions
+    from kesu.errors import UsageError
+
+    if force and not reason:
+        raise UsageError("--force needs --reason TEXT saying why")
+    if reason and not force:
+        raise UsageError("--reason goes with --force")
+    _step("dispatch", case_id, archive, actor, at, actions.dispatch, category=category,
+          severity=severity, risk=risk, owner=owner, subcategory=subcategory,
+          department=department, force_reason=reason)
+
+
+def investigate(case_id: CaseArg,
+                findings: Annotated[list[str], typer.Option("--findings", help="What was found (repeatable): CCTV, statements, QC report.")],
+                responsibility: Annotated[Optional[str], typer.Option("--responsibility", help="Who is responsible: store, staff, supplier, logistics, ...")] = None,
+                root_cause: Annotated[Optional[str], typer.Option("--root-cause", help="The root cause (5 Whys).")] = None,
+                at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Record what the investigation found (调查核实).
+
+    Example: kesu investigate KS-20261123-7F3KQ2 --findings "同批次草莓抽检 2/10 霉变" --responsibility supplier
+    """
+    from kesu import actions
+
+    _step("investigate", case_id, archive, actor, at, actions.investigate, findings=findings,
+          responsibility=responsibility, root_cause=root_cause)
+
+
+def propose(case_id: CaseArg,
+            step: Annotated[list[str], typer.Option("--step", help="A step of the plan, in order (repeatable).")],
+            refund: Annotated[Optional[str], typer.Option("--refund", help="Refund amount, e.g. 39.90.")] = None,
+            voucher: Annotated[Optional[str], typer.Option("--voucher", help="Voucher value.")] = None,
+            cash: Annotated[Optional[str], typer.Option("--cash", help="Cash compensation (needs the customer's signature).")] = None,
+            compensation: Annotated[Optional[list[str]], typer.Option("--compensation", metavar="KIND=AMOUNT", help="Other compensation, e.g. gift=50 or apology=0 (repeatable).")] = None,
+            legal_basis: Annotated[Optional[str], typer.Option("--legal-basis", help="The law or rule the plan rests on.")] = None,
+            commitment: Annotated[Optional[str], typer.Option("--commitment", help="The time promised to the customer, e.g. 三日内完成.")] = None,
+            at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Propose a plan and its compensation (确定方案); flags it for approval when needed.
+
+    Example: kesu propose KS-20261123-7F3KQ2 --step "全额退款" --step "同批次下架检测并公示"
+    --refund 39.90 --voucher 20
+    """
+    from kesu import actions
+    from kesu.errors import UsageError
+
+    items = [(kind, _money(value, f"--{kind}")) for kind, value in
+             (("refund", refund), ("voucher", voucher), ("cash", cash)) if value is not None]
+    for spec in compensation or []:
+        kind, sep, amount = spec.partition("=")
+        if not sep or not kind:
+            raise UsageError(f"--compensation {spec!r} should look like KIND=AMOUNT, e.g. gift=50")
+        items.append((kind, _money(amount, "--compensation")))
+    _step("propose", case_id, archive, actor, at, actions.propose, steps=step,
+          compensation=items, legal_basis=legal_basis, commitment=commitment)
+
+
+def approve(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Approve the proposed plan (needed above the proposer's authority or on high risk).
+
+    Example: kesu approve KS-20261123-7F3KQ2 --actor wang.fang
+    """
+    from kesu import actions
+
+    _step("approve", case_id, archive, actor, at, actions.approve)
+
+
+def notify(case_id: CaseArg,
+           method: Annotated[Optional[AckMethod], typer.Option("--method", help="How the customer was told.")] = None,
+           message: Annotated[Optional[str], typer.Option("--message", help="What was said.")] = None,
+           at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Tell the customer the plan (反馈客户). Refused until a required approval is recorded.
+
+    Example: kesu notify KS-20261123-7F3KQ2 --method phone
+    """
+    from kesu import actions
+
+    _step("notify", case_id, archive, actor, at, actions.notify,
+          method=method.value if method else None, message=message)
+
+
+def accept(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """The customer accepted the plan; carrying it out starts (处理投诉).
+
+    Example: kesu accept KS-20261123-7F3KQ2
+    """
+    from kesu import actions
+
+    _step("accept", case_id, archive, actor, at, actions.accept)
+
+
+def object_(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt = None,
+            archive: ArchiveOpt = None) -> None:
+    """The customer objected to the plan; escalate within 2 hours.
+
+    Example: kesu object KS-20261123-7F3KQ2 --reason "要求三倍赔偿"
+    """
+    from kesu import actions
+
+    _step("object", case_id, archive, actor, at, actions.object_, reason=reason)
+
+
+def escalate(case_id: CaseArg, reason: Reason,
+             owner: Annotated[Optional[str], typer.Option("--owner", help="New owner (roster name).")] = None,
+             at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Raise the case one level and send it back to investigation (升级).
+
+    Example: kesu escalate KS-20261123-7F3KQ2 --reason "客户不接受方案" --owner wang.fang
+    """
+    from kesu import actions
+
+    _step("escalate", case_id, archive, actor, at, actions.escalate, reason=reason, owner=owner)
+
+
+def act(case_id: CaseArg,
+        text: Annotated[str, typer.Argument(metavar="TEXT", help="What was done, e.g. 退款 39.90 元已到账.")],
+        statutory: Annotated[Optional[str], typer.Option("--statutory", metavar="PRICE", help="Food safety: compute 10x PRICE, at least 1000 yuan, and record it.")] = None,
+        at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Record an action carried out (refund paid, voucher sent, product sealed).
+
+    Example: kesu act KS-20261123-7F3KQ2 "退款 39.90 元已原路退回" --statutory 39.90
+    """
+    from kesu import actions
+
+    price = _money(statutory, "--statutory")
+    _step("act", case_id, archive, actor, at, actions.act, text=text, statutory_price=price)
+    if price is not None:
+        print(f"statutory compensation: {actions.statutory_compensation(price):.2f}")
+
+
+def resolve(case_id: CaseArg,
+            summary: Annotated[str, typer.Option("--summary", help="What was done, in one or two sentences.")],
+            at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Mark the plan as carried out; the return visit is due within 24 hours.
+
+    Example: kesu resolve KS-20261123-7F3KQ2 --summary "已退款并补偿20元券"
+    """
+    from kesu import actions
+
+    _step("resolve", case_id, archive, actor, at, actions.resolve, summary=summary)
+
+
+def follow_up(case_id: CaseArg,
+              satisfaction: Annotated[Satisfaction, typer.Option("--satisfaction", help="satisfied and fairly_satisfied close the case.")],
+              note: Annotated[Optional[str], typer.Option("--note", help="What the customer said.")] = None,
+              at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Record the return visit (回访); closes the case when the customer is satisfied.
+
+    Example: kesu follow-up KS-20261123-7F3KQ2 --satisfaction satisfied
+    """
+    from kesu import actions
+
+    _step("follow-up", case_id, archive, actor, at, actions.follow_up,
+          satisfaction=satisfaction.value, note=note)
+
+
+def close(case_id: CaseArg,
+          reason: Annotated[CloseReason, typer.Option("--reason", help="resolved, unsatisfied, no_follow_up (after resolve); withdrawn, duplicate, invalid (any time).")],
+          of: Annotated[Optional[str], typer.Option("--of", metavar="ID", help="With --reason duplicate: the case this one duplicates.")] = None,
+          note: Annotated[Optional[str], typer.Option("--note", help="A closing note.")] = None,
+          at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Close the case (结案).
+
+    Example: kesu close KS-20261123-7F3KQ2 --reason withdrawn --note "顾客撤回投诉"
+    """
+    from kesu import actions
+
+    _step("close", case_id, archive, actor, at, actions.close, reason=reason.value, of=of, note=note)
+
+
+def reopen(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt = None,
+           archive: ArchiveOpt = None) -> None:
+    """Reopen a closed case, or an unsatisfied one, for more investigation.
+
+    Example: kesu reopen KS-20261123-7F3KQ2 --reason "顾客再次来电，问题未解决"
+    """
+    from kesu import actions
+
+    _step("reopen", case_id, archive, actor, at, actions.reopen, reason=reason)
+
+
+def extend(case_id: CaseArg,
+           by: Annotated[str, typer.Option("--by", metavar="DURATION", help="How much longer: 90m, 2h, 1d, or 3wd (working days).")],
+           reason: Reason,
+           timer: Annotated[Optional[str], typer.Option("--timer", help="Which deadline (default: the one due first).")] = None,
+           approver: Annotated[Optional[str], typer.Option("--approver", help="Who approved the extension (default: the actor).")] = None,
+           at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Extend the current stage's deadline (延期申请), with a reason and an approver.
+
+    Example: kesu extend KS-20261123-7F3KQ2 --by 2h --reason "等待供应商质检报告" --approver li.ming
+    """
+    from kesu import actions
+
+    _step("extend", case_id, archive, actor, at, actions.extend, duration=by, reason=reason,
+          timer=timer, approver=approver)
+
+
+def note(case_id: CaseArg,
+         text: Annotated[str, typer.Argument(metavar="TEXT", help="The note.")],
+         at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Add a note to an open case.
+
+    Example: kesu note KS-20261123-7F3KQ2 "顾客来电询问进度"
+    """
+    from kesu import actions
+
+    _step("note", case_id, archive, actor, at, actions.note, text=text)
+
+
+def assign(case_id: CaseArg,
+           owner: Annotated[str, typer.Option("--owner", help="New owner (roster name).")],
+           department: Annotated[Optional[str], typer.Option("--department", help="New department.")] = None,
+           at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Give an open case to another owner.
+
+    Example: kesu assign KS-20261123-7F3KQ2 --owner wang.fang
+    """
+    from kesu import actions
+
+    _step("assign", case_id, archive, actor, at, actions.assign, owner=owner, department=department)
+
+
+COMMANDS = {
+    "ack": ack, "dispatch": dispatch, "investigate": investigate, "propose": propose,
+    "approve": approve, "notify": notify, "accept": accept, "object": object_,
+    "escalate": escalate, "act": act, "resolve": resolve, "follow-up": follow_up,
+    "close": close, "reopen": reopen, "extend": extend, "note": note, "assign": assign,
+}

@@ -1,0 +1,96 @@
+"""kesu show, kesu list, kesu history."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from kesu.commands.common import (ArchiveOpt, CaseArg, TableFormat, open_archive, print_csv,
+                                  print_json, print_table)
+
+
+class ShowFormat(str, Enum):
+    text = "text"
+    yaml = "yaml"
+    json = "json"
+
+
+class HistoryFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+
+def show(
+    case_id: CaseArg,
+    fmt: Annotated[ShowFormat, typer.Option("--format", help="text (for people), yaml (the file), json.")] = ShowFormat.text,
+    archive: ArchiveOpt = None,
+) -> None:
+    """Show one complaint: what happened, where it stands, its timeline.
+
+    Example: kesu show KS-20261123-7F3KQ2
+    """
+    arch = open_archive(archive)
+    if fmt is ShowFormat.yaml:
+        print(arch.read_text(arch.existing_case_path(case_id)), end="")
+        return
+    case = arch.load_case(case_id)
+    if fmt is ShowFormat.json:
+        print_json(case)
+        return
+    from kesu.views import case_text
+
+    print(case_text(arch, case))
+
+
+def list_cases(
+    state: Annotated[Optional[list[str]], typer.Option("--state", help="Only cases in this state (repeatable).")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="Only cases owned by this person.")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="Only this category, e.g. product.")] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only cases not yet closed.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only cases with a yellow or red deadline.")] = False,
+    fmt: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = TableFormat.table,
+    archive: ArchiveOpt = None,
+) -> None:
+    """List complaints, newest first, with state, owner and deadline light.
+
+    Example: kesu list --open --owner li.ming
+    """
+    from kesu.views import LIST_COLUMNS, list_rows
+
+    arch = open_archive(archive)
+    rows = list_rows(arch, states=state, owner=owner, category=category, open_only=open_only,
+                     overdue_only=overdue)
+    if fmt is TableFormat.json:
+        print_json(rows)
+    elif fmt is TableFormat.csv:
+        print_csv(LIST_COLUMNS, ([row[c] for c in LIST_COLUMNS] for row in rows))
+    else:
+        print_table(LIST_COLUMNS, ([row[c] if row[c] is not None else "" for c in LIST_COLUMNS]
+                                   for row in rows))
+
+
+def history(
+    case_id: CaseArg,
+    fmt: Annotated[HistoryFormat, typer.Option("--format", help="text or json.")] = HistoryFormat.text,
+    archive: ArchiveOpt = None,
+) -> None:
+    """The steps of one complaint as recorded in git: when, who, what, and time in each state.
+
+    Example: kesu history KS-20261123-7F3KQ2
+    """
+    from kesu.views import history_steps
+
+    arch = open_archive(archive)
+    steps = history_steps(arch, case_id)
+    if fmt is HistoryFormat.json:
+        print_json(steps)
+        return
+    print_table(["at", "actor", "action", "from -> to", "in state", "commit"],
+                ([s["at"], s["actor"], s["action"], f"{s['from'] or '-'} -> {s['to']}",
+                  s["time_in_state"] or "", s["commit"][:10]] for s in steps))
+
+
+COMMANDS = {"show": show, "list": list_cases, "history": history}

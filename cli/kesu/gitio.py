@@ -1,0 +1,173 @@
+"""Everything kesu asks of git goes through this module.
+
+It drives the git command line directly. That is what DESIGN asks for
+(commits go through the git CLI so the user's hooks and ``commit.gpgsign``
+apply), and it keeps a transition fast: importing GitPython alone costs more
+than the whole ``git commit`` it would wrap.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from kesu.errors import GitError
+
+
+def _explain(stderr: str, fallback: str) -> str:
+    """The most telling line of git's (or a hook's) complaint."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for line in lines:
+        if line.lower().startswith(("fatal:", "error:")):
+            return line
+    return lines[-1] if lines else fallback
+
+
+def run(root: Path, *args: str, stdin: str | None = None, check: bool = True,
+        env: dict | None = None) -> str:
+    """Run ``git args…`` in ``root``; return stdout, raise ``GitError`` on failure."""
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=root, input=stdin, capture_output=True, text=True,
+            encoding="utf-8", env={**os.environ, **env} if env else None,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    if check and proc.returncode != 0:
+        raise GitError(f"git {args[0]} failed: {_explain(proc.stderr, f'exit {proc.returncode}')}")
+    return proc.stdout
+
+
+def is_repo(path: Path) -> bool:
+    proc = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=path,
+                          capture_output=True, text=True)
+    return proc.returncode == 0 and proc.stdout.strip() == "true"
+
+
+def git_dir(root: Path) -> Path:
+    """The repository's git directory, without spawning git for the common case."""
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    if dot_git.is_file():  # a linked worktree or submodule: "gitdir: <path>"
+        target = dot_git.read_text(encoding="utf-8").partition("gitdir:")[2].strip()
+        return (root / target).resolve()
+    return Path(run(root, "rev-parse", "--absolute-git-dir").strip())
+
+
+def head(root: Path) -> str | None:
+    """The commit HEAD points at, or None in a repository without commits.
+
+    Read from the ref files when they are plain (the common case: one
+    process less on every step); anything unusual is left to git itself.
+    """
+    try:
+        gdir = git_dir(root)
+        ref = (gdir / "HEAD").read_text(encoding="utf-8").strip()
+        if not ref.startswith("ref: "):
+            return ref or None
+        name = ref[5:]
+        loose = gdir / name
+        if loose.is_file():
+            return loose.read_text(encoding="utf-8").strip()
+        packed = gdir / "packed-refs"
+        if packed.is_file():
+            for line in packed.read_text(encoding="utf-8").splitlines():
+                if line.endswith(" " + name):
+                    return line.split(" ", 1)[0]
+        if not (gdir / "commondir").exists() and not (gdir / "reftable").exists():
+            return None  # an unborn branch
+    except OSError:
+        pass
+    proc = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=root,
+                          capture_output=True, text=True)
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def dirty_paths(root: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` whose working copy or index differs from HEAD."""
+    out = run(root, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--", *paths)
+    return [entry[3:] for entry in out.split("\0") if entry]
+
+
+def blob_id(content: bytes) -> bytes:
+    """The id git gives a file with this content (SHA-1 repositories)."""
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).digest()
+
+
+def index_matches(root: Path, path: str, content: bytes) -> bool:
+    """True when git's index holds exactly ``content`` for ``path``.
+
+    A fast, process-free answer for the common case, read straight from the
+    index file (format versions 2 and 3). False means "not sure": the caller
+    then asks ``git status``, which is always right (it also knows about
+    clean/smudge filters, split indexes and index version 4).
+    """
+    try:
+        data = (git_dir(root) / "index").read_bytes()
+    except OSError:
+        return False
+    if data[:4] != b"DIRC" or int.from_bytes(data[4:8], "big") not in (2, 3):
+        return False
+    name = path.encode("utf-8")
+    want = blob_id(content)
+    start = data.find(name + b"\0", 12)
+    while start != -1:
+        # v2 entry: ... sha1(20) flags(2) name; v3 adds 2 bytes after flags
+        # when the "extended" bit is set.
+        for gap in (0, 2):
+            flags = int.from_bytes(data[start - 2 - gap:start - gap], "big")
+            if (flags & 0x0FFF) == min(len(name), 0x0FFF) and bool(flags & 0x4000) == bool(gap) \
+                    and not flags & 0x3000:
+                return data[start - 22 - gap:start - 2 - gap] == want
+        start = data.find(name + b"\0", start + 1)
+    return False
+
+
+def staged_paths(root: Path) -> list[str]:
+    """Paths whose staged content differs from HEAD."""
+    out = run(root, "diff", "--cached", "--name-only", "-z")
+    return [p for p in out.split("\0") if p]
+
+
+def commit(root: Path, paths: list[str], message: str, new: list[str] = (),
+           staged: list[str] | None = None) -> str:
+    """Commit exactly ``paths`` as they are in the work tree; return the short commit id.
+
+    Nothing else may ride along: when the user has other changes staged,
+    ``--only`` commits our paths alone (and leaves theirs staged). Otherwise
+    a plain add + commit does the same work faster (``--only`` writes a
+    temporary copy of the whole index). ``new`` are files git does not track
+    yet; ``staged`` is the user's staged paths when the caller already knows.
+    """
+    others = set(staged_paths(root) if staged is None else staged) - set(paths)
+    if others:
+        if new:
+            run(root, "add", "--", *new)
+        run(root, "commit", "-q", "--only", "-F", "-", "--", *paths, stdin=message)
+    else:
+        run(root, "add", "--", *paths)
+        run(root, "commit", "-q", "-F", "-", stdin=message)
+    return head(root) or ""
+
+
+
+def unstage(root: Path, paths: list[str]) -> None:
+    """Put the index entries of ``paths`` back to HEAD (after a failed commit)."""
+    if head(root):
+        run(root, "reset", "-q", "HEAD", "--", *paths, check=False)
+    else:
+        run(root, "rm", "-q", "--cached", "--ignore-unmatch", "--", *paths, check=False)
+
+
+def config_get(root: Path, key: str) -> str | None:
+    value = run(root, "config", "--get", key, check=False).strip()
+    return value or None
+
+
+def show_file(root: Path, rev: str, path: str) -> str | None:
+    proc = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=root, capture_output=True)
+    return proc.stdout.decode("utf-8") if proc.returncode == 0 else None

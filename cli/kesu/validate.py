@@ -1,0 +1,306 @@
+"""Checks of case files and of kesu.yaml.
+
+Each ``*_findings`` function is pure: it takes parsed data and returns every
+problem it sees as ``(key_path, message)``; it never stops at the first one.
+``check_file`` runs them all on one file and turns key paths into line numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from kesu import lifecycle, yamlio
+from kesu.errors import UsageError
+
+KeyPath = tuple
+Problem = tuple[KeyPath, str]
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line or 1}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "line": self.line or 1, "message": self.message}
+
+
+# ------------------------------------------------------------------ schema
+_validators: dict[str, Any] = {}
+
+
+def _validator(name: str):
+    if name not in _validators:
+        from jsonschema import Draft202012Validator, FormatChecker
+
+        from kesu.resources import schema
+
+        _validators[name] = Draft202012Validator(schema(name), format_checker=FormatChecker())
+    return _validators[name]
+
+
+def schema_findings(data: Any, schema_name: str = "case.schema.json") -> list[Problem]:
+    problems = []
+    for error in _validator(schema_name).iter_errors(data):
+        where = "/".join(str(p) for p in error.absolute_path)
+        # if/then failures name the section that is missing; say which state needs it
+        message = error.message
+        if error.validator == "required" and error.schema_path and "then" in error.schema_path:
+            state = data.get("state") if isinstance(data, dict) else None
+            message = f"{message} when state is {state}"
+        problems.append((tuple(error.absolute_path), f"{where + ': ' if where else ''}{message}"))
+    return problems
+
+
+# -------------------------------------------------------------- vocabulary
+_VOCAB_FIELDS: tuple[tuple[KeyPath, str], ...] = (
+    (("channel",), "channels"),
+    (("complaint", "emotion"), "emotions"),
+    (("classification", "category"), "categories"),
+    (("classification", "risk"), "risks"),
+    (("classification", "severity"), "severities"),
+    (("assignment", "department"), "departments"),
+    (("investigation", "responsibility"), "responsibility"),
+)
+
+
+def _get(data: Any, path: KeyPath) -> Any:
+    for key in path:
+        if isinstance(data, dict):
+            data = data.get(key)
+        elif isinstance(data, list) and isinstance(key, int) and key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+def vocabulary_findings(case: dict, policy) -> list[Problem]:
+    problems: list[Problem] = []
+    for path, vocabulary in _VOCAB_FIELDS:
+        value = _get(case, path)
+        allowed = policy.vocabulary(vocabulary)
+        if value is not None and allowed and value not in allowed:
+            problems.append((path, f"{'.'.join(path)} {value!r} is not in kesu.yaml "
+                                   f"vocabularies.{vocabulary} ({', '.join(allowed)})"))
+    category = _get(case, ("classification", "category"))
+    subcategory = _get(case, ("classification", "subcategory"))
+    known = policy.subcategories(category) if category else []
+    if subcategory is not None and category in policy.vocabulary("categories") and subcategory not in known:
+        problems.append((("classification", "subcategory"),
+                         f"subcategory {subcategory!r} is not one of {category}'s: "
+                         f"{', '.join(known) or 'none'}"))
+    kinds = policy.vocabulary("compensation")
+    for i, item in enumerate(_get(case, ("plan", "compensation")) or []):
+        if isinstance(item, dict) and kinds and item.get("kind") not in kinds:
+            problems.append((("plan", "compensation", i, "kind"),
+                             f"compensation kind {item.get('kind')!r} is not one of: {', '.join(kinds)}"))
+    if policy.roster:
+        for path, user in _actors(case):
+            if user not in policy.roster:
+                problems.append((path, f"{user!r} is not in the roster of kesu.yaml"))
+    return problems
+
+
+def _actors(case: dict) -> Iterable[tuple[KeyPath, str]]:
+    owner = _get(case, ("assignment", "owner"))
+    if isinstance(owner, str):
+        yield ("assignment", "owner"), owner
+    for i, entry in enumerate(case.get("timeline") or []):
+        if isinstance(entry, dict) and isinstance(entry.get("by"), str):
+            yield ("timeline", i, "by"), entry["by"]
+
+
+# ----------------------------------------------------------------- identity
+def identity_findings(case: dict, relpath: str, policy) -> list[Problem]:
+    """ID ↔ file name ↔ folder (year/month received, in the archive's zone)."""
+    from kesu import ids
+
+    problems: list[Problem] = []
+    case_id = case.get("id")
+    if not isinstance(case_id, str):
+        return problems  # the schema reports it
+    try:
+        _, id_date = ids.parse_id(case_id)
+    except UsageError as exc:
+        return [(("id",), exc.message)]
+    name = Path(relpath).name
+    if name != f"{case_id}.yaml":
+        problems.append((("id",), f"id {case_id} does not match the file name {name}"))
+    received = _parse(case.get("received_at"))
+    if received is not None:
+        local = received.astimezone(policy.tz)
+        if local.date() != id_date:
+            problems.append((("id",), f"id date {id_date:%Y%m%d} is not the day received "
+                                      f"({local:%Y-%m-%d})"))
+        expected = f"cases/{local:%Y}/{local:%m}/{name}"
+        parts = Path(relpath).parts
+        if len(parts) >= 4 and "/".join(parts[-4:]) != expected:
+            problems.append((("received_at",), f"file belongs in {expected} (received {local:%Y-%m})"))
+    return problems
+
+
+def _parse(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else None
+
+
+# ----------------------------------------------------------------- timeline
+def timeline_findings(case: dict) -> list[Problem]:
+    """The timeline is a legal walk through the transition table, in time order."""
+    problems: list[Problem] = []
+    timeline = case.get("timeline")
+    if not isinstance(timeline, list) or not timeline:
+        return problems  # the schema reports a missing or empty timeline
+    state: str | None = None
+    previous: datetime | None = None
+    for i, entry in enumerate(timeline):
+        if not isinstance(entry, dict):
+            continue
+        action, to_state = entry.get("action"), entry.get("to")
+        from_state = entry.get("from")
+        if i == 0 and action != "intake":
+            problems.append((("timeline", 0, "action"), "the timeline must start with intake"))
+        if i > 0 and from_state != state:
+            problems.append((("timeline", i, "from"),
+                             f"step {i + 1} ({action}) starts from {from_state}, but the case was {state}"))
+        if not lifecycle.is_legal(action, state if i else None, to_state):
+            allowed = ", ".join(lifecycle.actions_from(state)) if state else "intake"
+            problems.append((("timeline", i, "action"),
+                             f"step {i + 1}: {action} from {state or 'nothing'} to {to_state} is not "
+                             f"allowed (allowed: {allowed})"))
+        when = _parse(entry.get("at"))
+        if when is not None and previous is not None and when < previous:
+            problems.append((("timeline", i, "at"),
+                             f"step {i + 1} ({action}) at {entry.get('at')} is earlier than the step before"))
+        previous = when or previous
+        state = to_state
+    if case.get("state") != state:
+        problems.append((("state",), f"state is {case.get('state')} but the timeline ends in {state}"))
+    return problems
+
+
+# -------------------------------------------------------------------- money
+def money_findings(case: dict) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, item in enumerate(_get(case, ("plan", "compensation")) or []):
+        amount = item.get("amount") if isinstance(item, dict) else None
+        if amount is None or isinstance(amount, bool):
+            continue
+        try:
+            yamlio.money(amount)
+        except UsageError as exc:
+            problems.append((("plan", "compensation", i, "amount"), exc.message))
+    return problems
+
+
+# --------------------------------------------------------------- one file
+def case_problems(case: Any, relpath: str, policy) -> list[Problem]:
+    problems = schema_findings(case)
+    if isinstance(case, dict):
+        problems += vocabulary_findings(case, policy)
+        problems += identity_findings(case, relpath, policy)
+        problems += timeline_findings(case)
+        problems += money_findings(case)
+    return problems
+
+
+def check_file(archive, path: Path, case: Any = None) -> list[Finding]:
+    """Every finding for one case file, with the line of each offending key."""
+    rel = archive.rel(path)
+    try:
+        text = archive.read_text(path)
+        if case is None:
+            case = yamlio.load(text, rel)
+    except UsageError as exc:
+        return [Finding(exc.path or rel, exc.line, exc.message)]
+    problems = case_problems(case, rel, archive.policy)
+    return locate(text, rel, problems)
+
+
+def check_archive(archive, paths: list[Path] | None = None) -> tuple[int, list[Finding]]:
+    """Check kesu.yaml (when checking everything) and every case file.
+
+    Files that validated clean under the same policy and kesu version, and
+    have not changed since, are not checked again (see ``kesu.cache``).
+    """
+    import hashlib
+
+    from kesu import __version__
+    from kesu.config import CONFIG_NAME
+
+    findings = [] if paths is not None else policy_findings(archive)
+    policy_text = (archive.root / CONFIG_NAME).read_bytes()
+    verdict = hashlib.sha1(policy_text + __version__.encode()).hexdigest()
+    cache = archive.scan_cache
+    checked = 0
+    for path, case, error in archive.scan(paths):
+        checked += 1
+        rel = archive.rel(path)
+        if error is not None:
+            findings.append(Finding(error.path or rel, error.line, error.message))
+            continue
+        entry = cache.entries.get(rel)
+        if entry is not None and entry.get("clean") == verdict:
+            continue
+        found = check_file(archive, path, case)
+        findings.extend(found)
+        if not found:
+            cache.mark_clean(rel, verdict)
+    cache.save()
+    return checked, findings
+
+
+def locate(text: str, rel: str, problems: list[Problem]) -> list[Finding]:
+    """Turn key paths into line numbers (parsing the file again only when needed)."""
+    if not problems:
+        return []
+    try:
+        document = yamlio.load_with_lines(text, rel)
+    except UsageError:
+        document = None
+    return [Finding(rel, yamlio.line_of(document, key) if document is not None else None, message)
+            for key, message in problems]
+
+
+def check_new_case(archive, case: dict) -> None:
+    """Refuse to record an intake that would not validate."""
+    rel = archive.case_relpath(case["id"])
+    draft = {**case, "timeline": [{"at": case["received_at"], "action": "intake",
+                                   "to": lifecycle.RECEIVED, "by": "-"}]}
+    problems = [p for p in case_problems(draft, rel, archive.policy) if p[0][:1] != ("timeline",)]
+    if problems:
+        raise UsageError("; ".join(message for _, message in problems))
+
+
+# ------------------------------------------------------------------ policy
+def policy_findings(archive) -> list[Finding]:
+    from kesu.config import CONFIG_NAME
+
+    path = archive.root / CONFIG_NAME
+    try:
+        text = archive.read_text(path)
+        data = yamlio.load(text, CONFIG_NAME)
+    except UsageError as exc:
+        return [Finding(CONFIG_NAME, exc.line, exc.message)]
+    problems = schema_findings(data, "config.schema.json")
+    if isinstance(data, dict):
+        try:
+            from kesu.deadlines import validate_policy
+        except ImportError:  # pragma: no cover - the deadline engine ships with kesu
+            validate_policy = None
+        if validate_policy is not None:
+            problems += [(tuple(k), m) for k, m in validate_policy(data)]
+    return locate(text, CONFIG_NAME, problems)

@@ -1,0 +1,200 @@
+"""What ``show``, ``list`` and ``history`` display, as plain data or text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from kesu import gitio, lifecycle
+from kesu.yamlio import money
+
+LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "owner",
+                "light", "due", "summary"]
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def list_rows(archive, states=None, owner=None, category=None, open_only=False,
+              overdue_only=False) -> list[dict]:
+    from kesu.deadlines import Deadlines
+
+    engine = Deadlines(archive.policy.data)
+    now = archive.now()
+    rows = []
+    for _, case, error in archive.scan():
+        if case is None:
+            continue  # unreadable files are validate's business
+        state = case.get("state")
+        if states and state not in states:
+            continue
+        if open_only and state == lifecycle.CLOSED:
+            continue
+        if owner and _get(case, "assignment", "owner") != owner:
+            continue
+        if category and _get(case, "classification", "category") != category:
+            continue
+        light, due = _worst_timer(engine, case, now)
+        if overdue_only and light not in ("yellow", "red"):
+            continue
+        rows.append({
+            "id": case.get("id"), "state": state,
+            "received": str(case.get("received_at", ""))[:16].replace("T", " "),
+            "channel": case.get("channel"),
+            "category": _get(case, "classification", "category"),
+            "severity": _get(case, "classification", "severity"),
+            "owner": _get(case, "assignment", "owner"),
+            "light": light, "due": due,
+            "summary": _get(case, "complaint", "summary"),
+        })
+    rows.sort(key=lambda r: r["received"] or "", reverse=True)
+    return rows
+
+
+def _worst_timer(engine, case: dict, now: datetime) -> tuple[str | None, str | None]:
+    if case.get("state") == lifecycle.CLOSED:
+        return None, None
+    try:
+        running = [t for t in engine.timers(case, now) if t.running]
+    except Exception:  # noqa: BLE001 - a malformed case shows no light; validate reports it
+        return None, None
+    if not running:
+        return None, None
+    rank = {"red": 0, "yellow": 1, "green": 2}
+    worst = min(running, key=lambda t: (rank.get(t.light, 3), t.deadline))
+    return worst.light, worst.deadline.isoformat(timespec="minutes").replace("T", " ")
+
+
+def case_text(archive, case: dict) -> str:
+    """A readable page about one case, for the person handling it."""
+    lines = []
+    add = lines.append
+    add(f"{case.get('id')}  [{case.get('state')}]  {_get(case, 'complaint', 'summary') or ''}")
+    add("")
+    rows = [
+        ("received", case.get("received_at")), ("channel", case.get("channel")),
+        ("store", case.get("store")),
+        ("customer", " ".join(str(v) for v in (_get(case, "customer", "name"),
+                                               _get(case, "customer", "contact")) if v)),
+        ("facts", _get(case, "complaint", "facts")), ("demands", _get(case, "complaint", "demands")),
+        ("emotion", _get(case, "complaint", "emotion")),
+        ("where", _get(case, "complaint", "location")), ("when", _get(case, "complaint", "occurred_at")),
+    ]
+    for subject in _get(case, "complaint", "subjects") or []:
+        rows.append((subject.get("kind"), " ".join(str(v) for v in (subject.get("ref"), subject.get("name")) if v)))
+    classification = case.get("classification") or {}
+    if classification:
+        rows.append(("category", "/".join(str(v) for v in (classification.get("category"),
+                                                             classification.get("subcategory")) if v)))
+        rows.append(("risk/severity", f"{classification.get('risk')} / {classification.get('severity')}"))
+    assignment = case.get("assignment") or {}
+    if assignment:
+        rows.append(("owner", f"{assignment.get('owner')} ({assignment.get('department') or '-'}, "
+                              f"level {assignment.get('level', 1)})"))
+    for finding in _get(case, "investigation", "findings") or []:
+        rows.append(("finding", finding.get("text")))
+    if _get(case, "investigation", "root_cause"):
+        rows.append(("root cause", _get(case, "investigation", "root_cause")))
+    plan = case.get("plan") or {}
+    for i, step in enumerate(plan.get("steps") or [], 1):
+        rows.append((f"plan {i}", step))
+    for item in plan.get("compensation") or []:
+        amount = f" {money(item['amount']):.2f}" if item.get("amount") is not None else ""
+        rows.append(("compensation", f"{item.get('kind')}{amount}"))
+    if plan.get("total") is not None:
+        rows.append(("total", f"{money(plan['total']):.2f}"))
+    approval = plan.get("approval") or {}
+    if approval.get("required"):
+        rows.append(("approval", f"approved by {approval['approved_by']} at {approval['approved_at']}"
+                     if approval.get("approved_by") else "needed: " + "; ".join(approval.get("reasons") or [])))
+    for objection in _get(case, "customer_response", "objections") or []:
+        rows.append(("objection", objection.get("reason")))
+    for action in case.get("actions") or []:
+        rows.append(("done", f"{action.get('at')}  {action.get('text')}"))
+    if _get(case, "resolution", "summary"):
+        rows.append(("resolution", _get(case, "resolution", "summary")))
+    if case.get("follow_up"):
+        rows.append(("follow-up", _get(case, "follow_up", "satisfaction")))
+    if case.get("closure"):
+        rows.append(("closed", _get(case, "closure", "reason")))
+    width = max(len(k or "") for k, _ in rows)
+    for key, value in rows:
+        if value not in (None, ""):
+            text = str(value).rstrip().replace("\n", "\n" + " " * (width + 2))
+            add(f"{key:<{width}}  {text}")
+    timers = _timer_lines(archive, case)
+    if timers:
+        add("")
+        add("deadlines:")
+        lines.extend(timers)
+    add("")
+    add("timeline:")
+    for entry in case.get("timeline") or []:
+        arrow = f"{entry.get('from')} -> {entry.get('to')}" if entry.get("from") else f"-> {entry.get('to')}"
+        add(f"  {entry.get('at')}  {entry.get('action'):<11} {arrow:<34} {entry.get('by')}")
+    return "\n".join(lines)
+
+
+def _timer_lines(archive, case: dict) -> list[str]:
+    from kesu.deadlines import Deadlines
+
+    lines = []
+    for timer in Deadlines(archive.policy.data).timers(case, archive.now()):
+        deadline = timer.deadline.isoformat(timespec="minutes")
+        if timer.running:
+            lines.append(f"  {timer.name:<11} due {deadline}  {timer.light}")
+        else:
+            lines.append(f"  {timer.name:<11} due {deadline}  {'met' if timer.met else 'missed'}")
+    return lines
+
+
+# ------------------------------------------------------------------ history
+_FIELDS = ("Case", "Action", "From", "To", "Actor", "At")
+
+
+def log_steps(root, paths: list[str]) -> list[dict]:
+    """kesu's steps from git history (oldest first), read from commit trailers."""
+    keys = ",".join(f"key={k}" for k in _FIELDS)
+    fmt = f"%H%x1f%cI%x1f%(trailers:{keys},separator=%x1f)%x1e"
+    out = gitio.run(root, "log", "--reverse", f"--format={fmt}", "--", *paths)
+    steps = []
+    for record in out.split("\x1e"):
+        record = record.strip("\n")
+        if not record:
+            continue
+        sha, committed, *trailers = record.split("\x1f")
+        values = {}
+        for trailer in trailers:
+            key, _, value = trailer.partition(":")
+            values[key.strip()] = value.strip()
+        steps.append({"commit": sha, "committed_at": committed, "case": values.get("Case"),
+                      "action": values.get("Action"), "from": values.get("From"),
+                      "to": values.get("To"), "actor": values.get("Actor"), "at": values.get("At")})
+    return steps
+
+
+def history_steps(archive, case_id: str) -> list[dict]:
+    rel = archive.case_relpath(case_id)
+    archive.existing_case_path(case_id)
+    steps = log_steps(archive.root, [rel])
+    for step, following in zip(steps, steps[1:] + [None]):
+        step["time_in_state"] = None
+        if following and step.get("at") and following.get("at"):
+            try:
+                seconds = (datetime.fromisoformat(following["at"])
+                           - datetime.fromisoformat(step["at"])).total_seconds()
+            except ValueError:
+                continue
+            step["time_in_state"] = format_duration(seconds)
+    return steps
+
+
+def format_duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    days, minutes = divmod(minutes, 1440)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes or not (days or hours) else ""]
+    return " ".join(p for p in parts if p)
