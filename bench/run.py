@@ -156,6 +156,135 @@ def run(selected: list[str], cases: int, runs: int) -> list[dict]:
 EXTRA: list = []
 
 
+# ------------------------------------------------------------------ kesu audit
+#: The history ``kesu audit`` replays: this many transitions, round-robin over
+#: at most AUDIT_CASES cases (so each case gets several steps, as in real life).
+AUDIT_TRANSITIONS = 10_000
+AUDIT_CASES = 2_000
+#: The ordinary road of a case: (action, state reached, sections it writes).
+AUDIT_WALK = [
+    ("ack", "acknowledged", lambda at, old: {"acknowledgement": (
+        f"acknowledgement:\n  at: {at}\n  by: zhang.san\n  method: phone\n")}),
+    ("dispatch", "dispatched", lambda at, old: {
+        "classification": "classification:\n  category: product\n  subcategory: quality_defect\n"
+                          "  risk: medium\n  severity: general\n",
+        "assignment": "assignment:\n  owner: li.ming\n  department: fresh_food\n  level: 1\n"}),
+    ("investigate", "investigating", lambda at, old: {"investigation": (
+        f"investigation:\n  findings:\n    - at: {at}\n      by: li.ming\n      text: 同批次抽检 10 盒，2 盒有问题\n"
+        "  responsibility: supplier\n")}),
+    ("propose", "plan_proposed", lambda at, old: {"plan": (
+        "plan:\n  steps:\n    - 全额退款\n  compensation:\n    - {kind: refund, amount: 39.90}\n"
+        f"  total: 39.90\n  proposed_at: {at}\n  proposed_by: li.ming\n"
+        "  approval:\n    required: false\n    reasons: []\n")}),
+    ("notify", "customer_notified", lambda at, old: {"customer_response": (
+        f"customer_response:\n  notified_at: {at}\n  notified_by: li.ming\n  method: phone\n"
+        "  objections: []\n")}),
+    ("accept", "executing", lambda at, old: {"customer_response": (
+        old["customer_response"] + f"  accepted_at: {at}\n")}),
+    ("act", "executing", lambda at, old: {"actions": (
+        f"actions:\n  - at: {at}\n    by: zhang.san\n    text: 退款 39.90 元已原路退回\n")}),
+    ("resolve", "resolved", lambda at, old: {"resolution": (
+        f"resolution:\n  at: {at}\n  by: li.ming\n  summary: 已全额退款\n")}),
+    ("follow-up", "closed", lambda at, old: {
+        "follow_up": f"follow_up:\n  at: {at}\n  by: zhang.san\n  satisfaction: satisfied\n",
+        "closure": f"closure:\n  at: {at}\n  by: zhang.san\n  reason: resolved\n"}),
+]
+
+
+def make_audit_history(root: Path, env: dict, ids: list[str]) -> int:
+    """An archive whose history is one import commit of the cases, then
+    AUDIT_TRANSITIONS kesu-style step commits (trailers, timeline entry, the
+    step's own sections), written with one ``git fast-import``; returns the
+    number of commits under cases/."""
+    from datetime import datetime, timedelta, timezone
+
+    subprocess.run([KESU, "init", str(root)], check=True, capture_output=True, env=env)
+    parent = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, check=True, env=env,
+                            capture_output=True, text=True).stdout.strip()
+    cases = ids[:max(AUDIT_CASES, -(-AUDIT_TRANSITIONS // len(AUDIT_WALK)))]
+    zone = timezone(timedelta(hours=8))
+    clock = datetime(2026, 12, 1, 8, 0, tzinfo=zone)
+    stream: list[bytes] = []
+
+    def commit(message: str, files: dict[str, str]) -> None:
+        nonlocal parent
+        data = message.encode()
+        stream.append(b"commit refs/heads/main\n")
+        stream.append(f"committer Bench <bench@example.com> {int(clock.timestamp())} +0800\n".encode())
+        stream.append(b"data %d\n%s\n" % (len(data), data))
+        if parent:
+            stream.append(f"from {parent}\n".encode())
+            parent = None
+        for path, text in files.items():
+            content = text.encode()
+            stream.append(f"M 100644 inline {path}\n".encode())
+            stream.append(b"data %d\n%s\n" % (len(content), content))
+
+    def render(doc: dict) -> str:
+        return (doc["head"].replace("state: received", f"state: {doc['state']}")
+                + "".join(doc["sections"].values()) + "timeline:\n" + "".join(doc["timeline"]))
+
+    docs = {}
+    for n, case_id in enumerate(cases):
+        text = CASE.format(id=case_id, at=f"{case_id[3:7]}-{case_id[7:9]}-{case_id[9:11]}T10:00:00+08:00",
+                           channel="hotline", n=n)
+        head, _, timeline = text.partition("timeline:\n")
+        docs[case_id] = {"path": f"cases/{case_id[3:7]}/{case_id[7:9]}/{case_id}.yaml", "head": head,
+                         "state": "received", "sections": {}, "timeline": [timeline], "step": 0}
+    commit(f"Import {len(cases)} complaints\n\nAction: import\nActor: zhang.san\n"
+           f"At: {clock.isoformat()}\n", {d["path"]: render(d) for d in docs.values()})
+    done = 0
+    while done < AUDIT_TRANSITIONS:
+        progressed = False
+        for case_id in cases:
+            doc = docs[case_id]
+            if doc["step"] >= len(AUDIT_WALK) or done >= AUDIT_TRANSITIONS:
+                continue
+            action, to_state, writes = AUDIT_WALK[doc["step"]]
+            clock += timedelta(seconds=30)
+            at = clock.isoformat()
+            actor = "li.ming"
+            doc["sections"].update(writes(at, doc["sections"]))
+            doc["timeline"].append(f"  - {{at: '{at}', action: {action}, from: {doc['state']}, "
+                                   f"to: {to_state}, by: {actor}}}\n")
+            message = (f"{case_id}: {action} ({doc['state']} -> {to_state})\n\n"
+                       f"Case: {case_id}\nAction: {action}\nFrom: {doc['state']}\nTo: {to_state}\n"
+                       f"Actor: {actor}\nAt: {at}\n")
+            doc["state"] = to_state
+            doc["step"] += 1
+            commit(message, {doc["path"]: render(doc)})
+            done += 1
+            progressed = True
+        if not progressed:
+            break
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=b"".join(stream), check=True,
+                   env=env)
+    subprocess.run(["git", "reset", "-q", "--hard"], cwd=root, check=True, env=env)
+    return 1 + done
+
+
+def audit_bench(root: Path, env: dict, ids: list[str], runs: int) -> dict:
+    """``kesu audit`` over the whole history against ``git log --name-status`` of it."""
+    desk = root.parent / "audit-desk"
+    commits = make_audit_history(desk, env, ids)
+    audit_env = {**env, "KESU_ARCHIVE": str(desk)}
+    check = subprocess.run([KESU, "audit", "--format", "json"], cwd=desk, env=audit_env,
+                           capture_output=True, text=True)
+    if check.returncode != 0:
+        raise SystemExit(f"the benchmark history does not audit clean: {check.stdout[:2000]}{check.stderr}")
+    result = paired(f"kesu audit ({commits - 1:,} steps) vs git log", runs,
+                    lambda i: [KESU, "audit"],
+                    lambda i: ["git", "log", "--reverse", "--name-status", "--format=%H %(trailers)",
+                               "--", "cases/"],
+                    desk, audit_env)
+    result["commits"] = commits
+    return result
+
+
+audit_bench.name = "audit"
+EXTRA.append(audit_bench)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     names = ["show", "new", "ack"] + [e.name for e in EXTRA]

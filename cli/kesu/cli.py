@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "close": "steps", "reopen": "steps", "extend": "steps", "note": "steps",
     "assign": "steps",
     "edit": "edit",
+    "audit": "audit",
 }
 
 HELP = """kesu (客诉) — run the complaint desk out of a git repository.

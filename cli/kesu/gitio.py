@@ -9,6 +9,7 @@ than the whole ``git commit`` it would wrap.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -171,3 +172,49 @@ def config_get(root: Path, key: str) -> str | None:
 def show_file(root: Path, rev: str, path: str) -> str | None:
     proc = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=root, capture_output=True)
     return proc.stdout.decode("utf-8") if proc.returncode == 0 else None
+
+
+def run_bytes(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """Run ``git args…`` and return its stdout as bytes; raise ``GitError`` on failure.
+
+    For output that is not text kesu may decode strictly: ``-z`` listings
+    (paths are bytes in git) and object contents.
+    """
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True)
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    if proc.returncode != 0:
+        stderr = proc.stderr.decode("utf-8", "replace")
+        raise GitError(f"git {args[0]} failed: {_explain(stderr, f'exit {proc.returncode}')}")
+    return proc.stdout
+
+
+#: ``<object id> <type> <size>``, the line before each object ``cat-file --batch`` finds.
+_BATCH_HEADER = re.compile(rb"[0-9a-f]{40,64} [a-z]+ (\d+)")
+
+
+def read_objects(root: Path, names: list[str]) -> list[bytes | None]:
+    """The contents of many objects (blob ids, or ``<rev>:<path>``), in the order asked.
+
+    One ``git cat-file --batch`` process serves them all, instead of one
+    ``git show`` per object; an object that does not exist comes back as None.
+    """
+    if not names:
+        return []
+    if any("\n" in name for name in names):
+        raise GitError("an object name cannot contain a newline")
+    out = run_bytes(root, "cat-file", "--batch", stdin="".join(f"{n}\n" for n in names).encode())
+    contents: list[bytes | None] = []
+    pos = 0
+    for _ in names:
+        end = out.index(b"\n", pos)
+        found = _BATCH_HEADER.fullmatch(out, pos, end)
+        pos = end + 1
+        if found is None:  # "<name> missing" or "<name> ambiguous"
+            contents.append(None)
+            continue
+        size = int(found.group(1))
+        contents.append(out[pos:pos + size])
+        pos += size + 1  # the content is followed by a newline
+    return contents

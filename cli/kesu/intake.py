@@ -47,6 +47,9 @@ def missing_fields(data: dict) -> list[str]:
 def build_case(archive: Archive, data: dict, received: datetime) -> tuple[str, dict]:
     """Check the intake ``data`` (case-shaped) and return (ID, new case document)."""
     policy = archive.policy
+    for section in ("customer", "complaint"):
+        if not isinstance(data.get(section, {}), dict):
+            raise UsageError(f"{section} must be a mapping of fields, not {type(data[section]).__name__}")
     missing = missing_fields(data)
     if missing:
         raise UsageError("missing intake fields: " + ", ".join(f"--{m.replace('_', '-')}" for m in missing))

@@ -64,6 +64,8 @@ def new(
         intake.set_path(data, ("complaint", "subjects"), subjects)
     if sys.stdin.isatty() and from_file != "-":
         _prompt_missing(data)
+    if at is None and data.get("received_at"):
+        at = str(data["received_at"])  # an import keeps the time it was received
     received = when(arch, at)
     case_id, document = intake.build_case(arch, data, received)
     check_new_case(arch, document)

@@ -1,0 +1,281 @@
+"""``kesu audit --report``: what auditors read, built from the replayed history.
+
+Per case: its steps with actor, time and commit, the time spent in each
+state, its deadlines met or missed (when kesu's deadline engine is
+installed), its extensions and escalations, and the audit's findings; totals
+at the top. The customer's name, contact and member number are never
+written: the report uses no customer field, and any free text that quotes
+one (a reason, a summary) is masked before it leaves this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from kesu import lifecycle
+from kesu.audit import SHORT, audit
+from kesu.errors import UsageError
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def build_report(archive, month: str | None = None, case_id: str | None = None,
+                 require_signed: bool = False, max_backdate: str | None = None) -> dict:
+    """The report as plain data (the JSON form); ``report_markdown`` renders it."""
+    if month is not None and not _MONTH.match(month):
+        raise UsageError(f"--month {month!r} is not a month like 2026-11")
+    result = audit(archive, case_id=case_id, require_signed=require_signed,
+                   max_backdate=max_backdate, keep_cases=True)
+    now = archive.now()
+    engine = _deadline_engine(archive.policy)
+    cases = []
+    for cid, document in sorted(result.cases.items()):
+        if month and _month_of(cid) != month:
+            continue
+        findings = [f.as_dict() for f in result.findings if f.case == cid]
+        cases.append(_case_report(cid, document, result.step_commits, findings, engine, now))
+    # Findings about cases no longer in the archive (deleted, renamed) count too.
+    findings = [f.as_dict() for f in result.findings if not month or _month_of(f.case) == month]
+    actors = Counter(step["actor"] for case in cases for step in case["steps"])
+    roster = archive.policy.roster
+    return {
+        "month": month,
+        "generated_at": now.isoformat(timespec="seconds"),
+        "head": (result.head or "")[:SHORT],
+        "org": archive.policy.get("org"),
+        "commits_checked": result.commits_checked,
+        "deadlines": engine is not None,
+        "totals": {
+            "cases": len(cases),
+            "steps": sum(len(case["steps"]) for case in cases),
+            "findings": len(findings),
+            "steps_by_actor": [{"actor": actor, "name": (roster.get(actor) or {}).get("name"),
+                                "steps": count}
+                               for actor, count in sorted(actors.items(), key=lambda a: (-a[1], a[0]))],
+        },
+        "findings": [_redact(f, _secrets(result.cases.get(f["case"]))) for f in findings],
+        "cases": cases,
+    }
+
+
+def _month_of(case_id: str) -> str | None:
+    """The month a case was received in, read from its ID (``KS-YYYYMMDD-…``)."""
+    from kesu import ids
+
+    try:
+        return f"{ids.parse_id(case_id)[1]:%Y-%m}"
+    except UsageError:
+        return None
+
+
+def _deadline_engine(policy):
+    """kesu's deadline engine, or None where this kesu has none (the report leaves deadlines out)."""
+    try:
+        from kesu.deadlines import Deadlines
+    except ImportError:
+        return None
+    return Deadlines(policy.data)
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _case_report(cid: str, case: dict, step_commits: dict, findings: list[dict], engine,
+                 now: datetime) -> dict:
+    timeline = [e for e in case.get("timeline") or [] if isinstance(e, dict)]
+    steps = [{"at": str(e.get("at")), "action": e.get("action"), "from": e.get("from"),
+              "to": e.get("to"), "actor": e.get("by"),
+              "commit": step_commits.get((cid, str(e.get("at")), e.get("action"), e.get("by")))}
+             for e in timeline]
+    report = {
+        "id": cid,
+        "state": case.get("state"),
+        "received_at": case.get("received_at"),
+        "channel": case.get("channel"),
+        "store": case.get("store"),
+        "summary": _get(case, "complaint", "summary"),
+        "category": _get(case, "classification", "category"),
+        "subcategory": _get(case, "classification", "subcategory"),
+        "severity": _get(case, "classification", "severity"),
+        "risk": _get(case, "classification", "risk"),
+        "owner": _get(case, "assignment", "owner"),
+        "level": _get(case, "assignment", "level"),
+        "steps": steps,
+        "time_in_state": time_in_states(timeline, now),
+        "extensions": [{"at": e.get("at"), "timer": e.get("timer"), "duration": e.get("duration"),
+                        "reason": e.get("reason"), "requested_by": e.get("by"),
+                        "approved_by": e.get("approved_by")}
+                       for e in case.get("extensions") or [] if isinstance(e, dict)],
+        "escalations": [{"at": e.get("at"), "level": e.get("level"), "from_owner": e.get("from_owner"),
+                         "to_owner": e.get("to_owner"), "reason": e.get("reason"), "by": e.get("by")}
+                        for e in case.get("escalations") or [] if isinstance(e, dict)],
+        "findings": findings,
+    }
+    if engine is not None:
+        report["deadlines"] = _deadlines(engine, case, now)
+    return _redact(report, _secrets(case))
+
+
+def time_in_states(timeline: list[dict], now: datetime) -> list[dict]:
+    """Minutes spent in each state, in the order first reached; the state a
+    case is still in counts up to ``now`` and is marked ``current``."""
+    totals: dict[str, float] = {}
+    current = None
+    for entry, following in zip(timeline, timeline[1:] + [None]):
+        state = entry.get("to")
+        start = _time(entry.get("at"))
+        end = _time(following.get("at")) if following else (None if state == lifecycle.CLOSED else now)
+        if state is None:
+            continue
+        totals.setdefault(state, 0.0)
+        if start is not None and end is not None:
+            totals[state] += max((end - start).total_seconds(), 0) / 60
+        if following is None and state != lifecycle.CLOSED:
+            current = state
+    return [{"state": state, "minutes": round(minutes), "current": state == current}
+            for state, minutes in totals.items()]
+
+
+def _time(text: Any) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return value if value.tzinfo else None
+
+
+def _deadlines(engine, case: dict, now: datetime) -> list[dict]:
+    try:
+        timers = list(engine.timers(case, now))
+    except Exception:  # noqa: BLE001 - a malformed case has no deadlines; validate reports it
+        return []
+    rows = []
+    for timer in timers:
+        deadline = getattr(timer, "deadline", None)
+        if getattr(timer, "running", False):
+            outcome = f"running ({getattr(timer, 'light', '')})".replace(" ()", "")
+        else:
+            outcome = "met" if getattr(timer, "met", False) else "missed"
+        rows.append({"timer": getattr(timer, "name", None),
+                     "deadline": deadline.isoformat(timespec="minutes")
+                     if isinstance(deadline, datetime) else deadline,
+                     "outcome": outcome})
+    return rows
+
+
+# ------------------------------------------------------------------ confidentiality
+def _secrets(case: dict | None) -> list[tuple[str, str]]:
+    """The customer's identifying values with their masks (王** / 138****8000)."""
+    customer = (case or {}).get("customer")
+    if not isinstance(customer, dict):
+        return []
+    pairs = []
+    name = str(customer.get("name") or "")
+    if len(name) >= 2:
+        pairs.append((name, name[0] + "*" * (len(name) - 1)))
+    for key in ("contact", "member_id"):
+        value = str(customer.get(key) or "")
+        if len(value) >= 7:
+            pairs.append((value, value[:3] + "****" + value[-4:]))
+        elif len(value) >= 2:
+            pairs.append((value, "*" * len(value)))
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def _redact(data: Any, pairs: list[tuple[str, str]]) -> Any:
+    if not pairs:
+        return data
+    if isinstance(data, str):
+        for secret, mask in pairs:
+            data = data.replace(secret, mask)
+        return data
+    if isinstance(data, dict):
+        return {key: _redact(value, pairs) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_redact(value, pairs) for value in data]
+    return data
+
+
+# ------------------------------------------------------------------ markdown
+def _cell(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def _minutes(minutes: int) -> str:
+    from kesu.views import format_duration
+
+    return format_duration(minutes * 60)
+
+
+def report_markdown(data: dict) -> str:
+    totals = data["totals"]
+    scope = f"cases received in {data['month']}" if data["month"] else "all cases"
+    out = [f"# kesu audit report — {scope}", ""]
+    org = f"{data['org']} · " if data.get("org") else ""
+    out += [f"{org}history up to commit {data['head'] or '—'} · generated {data['generated_at']}", ""]
+    out += ["## Totals", ""]
+    out += _table(["cases", "steps", "findings", "commits checked"],
+                  [[totals["cases"], totals["steps"], totals["findings"], data["commits_checked"]]])
+    out += ["", "Steps by actor:", ""]
+    out += _table(["actor", "name", "steps"],
+                  [[a["actor"], a["name"], a["steps"]] for a in totals["steps_by_actor"]])
+    if data["findings"]:
+        out += ["", "## Findings", ""]
+        out += _table(["commit", "case", "rule", "message"],
+                      [[f["commit"], f["case"], f["rule"], f["message"]] for f in data["findings"]])
+    for case in data["cases"]:
+        out += ["", f"## {case['id']} — {case['state']}", ""]
+        facts = [
+            "/".join(str(v) for v in (case["category"], case["subcategory"]) if v) or None,
+            f"severity {case['severity']}" if case["severity"] else None,
+            f"risk {case['risk']}" if case["risk"] else None,
+            f"owner {case['owner']} (level {case['level'] or 1})" if case["owner"] else None,
+            f"channel {case['channel']}" if case["channel"] else None,
+            f"store {case['store']}" if case["store"] else None,
+            f"received {case['received_at']}" if case["received_at"] else None,
+        ]
+        out += [" · ".join(_cell(f) for f in facts if f), ""]
+        if case["summary"]:
+            out += [f"Summary: {_cell(case['summary'])}", ""]
+        out += ["Steps:", ""]
+        out += _table(["#", "at", "action", "from → to", "actor", "commit"],
+                      [[i, s["at"], s["action"], f"{s['from'] or '—'} → {s['to']}", s["actor"],
+                        s["commit"]] for i, s in enumerate(case["steps"], 1)])
+        out += ["", "Time in each state:", ""]
+        out += _table(["state", "time"],
+                      [[t["state"], _minutes(t["minutes"]) + (" (so far)" if t["current"] else "")]
+                       for t in case["time_in_state"]])
+        if "deadlines" in case:
+            out += ["", "Deadlines:", ""]
+            out += (_table(["timer", "deadline", "outcome"],
+                           [[d["timer"], d["deadline"], d["outcome"]] for d in case["deadlines"]])
+                    if case["deadlines"] else ["none"])
+        out += ["", "Extensions:", ""]
+        out += (_table(["at", "timer", "by", "reason", "requested by", "approved by"],
+                       [[e["at"], e["timer"], e["duration"], e["reason"], e["requested_by"],
+                         e["approved_by"]] for e in case["extensions"]])
+                if case["extensions"] else ["none"])
+        out += ["", "Escalations:", ""]
+        out += (_table(["at", "level", "owner", "reason", "by"],
+                       [[e["at"], e["level"], f"{e['from_owner'] or '—'} → {e['to_owner'] or '—'}",
+                         e["reason"], e["by"]] for e in case["escalations"]])
+                if case["escalations"] else ["none"])
+        if case["findings"]:
+            out += ["", "Findings:", ""]
+            out += _table(["commit", "rule", "message"],
+                          [[f["commit"], f["rule"], f["message"]] for f in case["findings"]])
+    return "\n".join(out) + "\n"
