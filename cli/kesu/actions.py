@@ -9,7 +9,7 @@ check, the timeline entry, the state, the commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -17,9 +17,6 @@ from kesu import lifecycle, yamlio
 from kesu.archive import Archive, isoformat
 from kesu.errors import UsageError
 from kesu.record import Change, Recorded, apply_step, check_actor
-
-#: How far in the future ``--at`` may lie (clock skew between machines).
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 ACK_METHOD_BY_CHANNEL = {"counter": "in_person", "hotline": "phone", "app": "app",
                          "email": "email", "letter": "letter"}
@@ -39,8 +36,6 @@ class Step:
 def run(archive: Archive, case_id: str, action: str, actor: str | None, at: datetime,
         step_fn: Callable[..., Change], **options: Any) -> Recorded:
     """Record ``action`` on ``case_id``; ``step_fn(doc, state, step, **options)`` edits the case."""
-    if at - archive.now() > FUTURE_TOLERANCE:
-        raise UsageError(f"--at {isoformat(at)} is in the future")
     actor = check_actor(archive, actor)
     step = Step(archive, actor, isoformat(at))
     return apply_step(archive, case_id, action, actor, at,
@@ -325,9 +320,10 @@ def extend(doc, state, step: Step, duration: str, reason: str, timer: str | None
         raise UsageError(f"timer {timer!r} is not running; running: {', '.join(running) or 'none'}")
     approver = approver or step.actor
     step.policy.member(approver)
-    minutes = amount * 60 if unit == "h" else amount * 1440 if unit == "d" else amount
-    entry = _entry(step, timer=timer, duration=duration, minutes=minutes if unit != "wd" else None,
-                   reason=reason, approved_by=approver)
+    duration = f"{amount}{unit}"
+    entry = _entry(step, timer=timer, duration=duration,
+                   minutes=deadlines.duration_minutes(amount, unit), reason=reason,
+                   approved_by=approver)
     doc.setdefault("extensions", [])
     doc["extensions"].append(entry)
     return Change([("timer", timer), ("by", duration), ("approved_by", approver)])

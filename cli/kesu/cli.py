@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "assign": "steps",
     "edit": "edit",
     "audit": "audit",
+    "overdue": "overdue",
 }
 
 HELP = """kesu (客诉) — run the complaint desk out of a git repository.
@@ -96,12 +97,14 @@ def run(argv: list[str], debug: bool = False) -> int:
     try:
         app = build_app(_requested_command(argv))
         result = app(args=argv, prog_name="kesu", standalone_mode=False)
+        if result == EXIT_INTERRUPTED:  # typer turns Ctrl-C into this exit code
+            _err("kesu: interrupted (a step that had not been committed was rolled back)")
         return result if isinstance(result, int) else 0
     except KesuError as exc:
         _err(f"kesu: {exc}" if not exc.path else str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
-        _err("kesu: interrupted; nothing was changed")
+        _err("kesu: interrupted (a step that had not been committed was rolled back)")
         return EXIT_INTERRUPTED
     except typer.Abort:
         _err("kesu: aborted; nothing was changed")

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Callable
 
 from kesu import lifecycle, yamlio
-from kesu.archive import Archive, isoformat, write_atomic
+from kesu.archive import Archive, write_atomic
 from kesu.errors import UsageError
-from kesu.record import (Recorded, case_yaml, check_actor, commit_files, commit_message,
-                         refuse_hand_edits, timeline_entry)
+from kesu.record import (Recorded, case_yaml, check_actor, check_time, commit_files,
+                         commit_message, refuse_hand_edits, timeline_entry)
 from kesu.validate import case_problems
 
 #: Keys an edit may never touch: they are the record of what happened.
@@ -40,11 +40,12 @@ def edit_case(archive: Archive, case_id: str, actor: str | None, at: datetime,
             return None
         try:
             document = _check(archive, rel, original, edited)
+            stamp = check_time(archive, document, at, rel)
         except UsageError as exc:
             recovery = _keep(archive, case_id, edited)
-            raise UsageError(f"{exc}; your edit is kept in {recovery}") from None
+            raise UsageError(f"{exc.message}; your edit is kept in {recovery}",
+                             exc.path, exc.line) from None
         state = document["state"]
-        stamp = isoformat(at)
         changed = changed_sections(yamlio.load(original), yamlio.load(edited))
         document["timeline"].append(timeline_entry("edit", state, state, actor, stamp))
         message = commit_message(case_id, "edit", state, state, actor, stamp,

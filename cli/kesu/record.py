@@ -10,7 +10,7 @@ full disk, Ctrl-C).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -78,25 +78,73 @@ SECTION_ORDER = (
 )
 
 
+#: Lists whose items are written one per line, so a step's diff is one added line.
+FLOW_LISTS = (("timeline",), ("plan", "compensation"), ("complaint", "subjects"))
+
+
 def case_yaml(document: dict) -> str:
     """The text of a case file in kesu's house style.
 
-    Sections stand in the order a reader meets them, the timeline last, and
-    the short records (timeline entries, compensation items, subjects) take
-    one line each so a step's diff is one added line.
+    Sections stand in the order a reader meets them, the timeline last;
+    short records take one line each; money keeps its two decimals however
+    the reader that loaded it typed it (libyaml hands back 39.9).
     """
     rank = {key: i for i, key in enumerate(SECTION_ORDER)}
     ordered = {key: document[key] for key in
                sorted(document, key=lambda k: (k == "timeline", rank.get(k, len(rank))))}
-    for path in (("timeline",), ("plan", "compensation"), ("complaint", "subjects")):
-        parent, items = ordered, None
-        for key in path[:-1]:
-            parent = parent.get(key) if isinstance(parent, dict) else None
-        if isinstance(parent, dict):
-            items = parent.get(path[-1])
-        if isinstance(items, list):
-            parent[path[-1]] = [yamlio.flow(i) if isinstance(i, dict) else i for i in items]
+    for path in FLOW_LISTS:
+        parent = _parent(ordered, path)
+        if parent is not None and isinstance(parent.get(path[-1]), list):
+            parent[path[-1]] = [yamlio.flow(i) if isinstance(i, dict) else i for i in parent[path[-1]]]
+    for holder, key in _money_fields(ordered):
+        try:
+            holder[key] = yamlio.money(holder[key])
+        except UsageError:
+            pass  # not a valid amount: leave it for validate to report
     return yamlio.dump(ordered)
+
+
+def _parent(document: dict, path: tuple[str, ...]) -> dict | None:
+    for key in path[:-1]:
+        document = document.get(key) if isinstance(document, dict) else None
+    return document if isinstance(document, dict) else None
+
+
+def _money_fields(document: dict):
+    plan = document.get("plan")
+    if isinstance(plan, dict):
+        if plan.get("total") is not None:
+            yield plan, "total"
+        for item in plan.get("compensation") or []:
+            if isinstance(item, dict) and item.get("amount") is not None:
+                yield item, "amount"
+    for action in document.get("actions") or []:
+        statutory = action.get("statutory") if isinstance(action, dict) else None
+        if isinstance(statutory, dict):
+            for key in ("price", "minimum", "compensation"):
+                if statutory.get(key) is not None:
+                    yield statutory, key
+
+
+#: How far in the future ``--at`` may lie (clock skew between machines).
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def check_time(archive: Archive, document: Any, at: datetime, rel: str) -> str:
+    """``at`` as written in the case; refused when in the future or before the last step."""
+    stamp = isoformat(at)
+    if at - archive.now() > FUTURE_TOLERANCE:
+        raise UsageError(f"--at {stamp} is in the future")
+    timeline = document.get("timeline") or []
+    if timeline:
+        last = str(timeline[-1].get("at", ""))
+        try:
+            earlier = at < datetime.fromisoformat(last)
+        except ValueError:
+            raise UsageError(f"the last timeline entry has an unreadable time {last!r}", rel) from None
+        if earlier:
+            raise UsageError(f"--at {stamp} is before the case's last step ({last})", rel)
+    return stamp
 
 
 def check_actor(archive: Archive, actor: str | None) -> str:
@@ -123,8 +171,7 @@ def apply_step(archive: Archive, case_id: str, action: str, actor: str, at: date
         transition = lifecycle.check_step(action, from_state)
         outcome = change(document, from_state)
         to_state = transition.target_for(from_state, outcome.target)
-        stamp = isoformat(at)
-        _check_order(document, stamp, rel)
+        stamp = check_time(archive, document, at, rel)
         document["state"] = to_state
         document.setdefault("timeline", []).append(
             timeline_entry(action, from_state, to_state, actor, stamp))
@@ -162,17 +209,6 @@ def refuse_hand_edits(archive: Archive, rel: str, text: str) -> list[str]:
     return staged
 
 
-def _check_order(document: Any, stamp: str, rel: str) -> None:
-    timeline = document.get("timeline") or []
-    if timeline:
-        last = str(timeline[-1].get("at", ""))
-        try:
-            if datetime.fromisoformat(stamp) < datetime.fromisoformat(last):
-                raise UsageError(f"--at {stamp} is before the case's last step ({last})", rel)
-        except ValueError:
-            raise UsageError(f"the last timeline entry has an unreadable time {last!r}", rel) from None
-
-
 def commit_files(archive: Archive, files: dict[str, str], message: str,
                  staged: list[str] | None = None) -> str:
     """Write ``files`` and commit them as one commit, or leave everything as it was.
@@ -185,21 +221,26 @@ def commit_files(archive: Archive, files: dict[str, str], message: str,
     for rel in files:
         target = root / rel
         backups[rel] = target.read_bytes() if target.exists() else None
+    written: list[str] = []
     try:
         for rel, text in files.items():
             write_atomic(root / rel, text)
+            written.append(rel)
         new = [rel for rel, content in backups.items() if content is None]
         return gitio.commit(root, list(files), message, new=new, staged=staged)
     except BaseException as exc:
         if gitio.head(root) != before_head:
             raise  # the commit landed (e.g. Ctrl-C right after it): keep it
-        _restore(root, backups)
+        _restore(root, {rel: backups[rel] for rel in written})
         if isinstance(exc, OSError):
             raise ArchiveError(f"cannot write the case: {exc.strerror or exc}; nothing was changed") from None
         raise
 
 
 def _restore(root: Path, backups: dict[str, bytes | None]) -> None:
+    """Put back the files a failed step wrote (the others were never replaced)."""
+    if not backups:
+        return
     for rel, content in backups.items():
         target = root / rel
         if content is None:

@@ -297,10 +297,7 @@ def policy_findings(archive) -> list[Finding]:
         return [Finding(CONFIG_NAME, exc.line, exc.message)]
     problems = schema_findings(data, "config.schema.json")
     if isinstance(data, dict):
-        try:
-            from kesu.deadlines import validate_policy
-        except ImportError:  # pragma: no cover - the deadline engine ships with kesu
-            validate_policy = None
-        if validate_policy is not None:
-            problems += [(tuple(k), m) for k, m in validate_policy(data)]
+        from kesu.deadlines import validate_policy
+
+        problems += validate_policy(data)
     return locate(text, CONFIG_NAME, problems)

@@ -59,13 +59,41 @@ def _worst_timer(engine, case: dict, now: datetime) -> tuple[str | None, str | N
         return None, None
     try:
         running = [t for t in engine.timers(case, now) if t.running]
-    except Exception:  # noqa: BLE001 - a malformed case shows no light; validate reports it
-        return None, None
+    except (ValueError, TypeError, KeyError):
+        return None, None  # a malformed timeline has no deadline; validate reports it
     if not running:
         return None, None
-    rank = {"red": 0, "yellow": 1, "green": 2}
-    worst = min(running, key=lambda t: (rank.get(t.light, 3), t.deadline))
+    from kesu.deadlines import LIGHT_RANK
+
+    worst = min(running, key=lambda t: (LIGHT_RANK[t.light], t.deadline))
     return worst.light, worst.deadline.isoformat(timespec="minutes").replace("T", " ")
+
+
+def overdue_rows(archive, now: datetime, threshold: str = "yellow") -> list[dict]:
+    """Running timers at or above ``threshold``, most urgent first."""
+    from kesu.deadlines import LIGHT_RANK, Deadlines
+
+    engine = Deadlines(archive.policy.data)
+    limit = LIGHT_RANK[threshold]
+    rows = []
+    for path, case, _ in archive.scan():
+        if case is None or case.get("state") == lifecycle.CLOSED:
+            continue
+        try:
+            timers = engine.timers(case, now)
+        except (ValueError, TypeError, KeyError):
+            continue  # a malformed timeline has no deadline; validate reports it
+        for timer in timers:
+            if timer.running and LIGHT_RANK[timer.light] <= limit:
+                rows.append({
+                    "id": case.get("id"), "path": archive.rel(path), "state": case.get("state"),
+                    "owner": _get(case, "assignment", "owner"), "timer": timer.name,
+                    "light": timer.light, "deadline": timer.deadline.isoformat(),
+                    "left_minutes": round(timer.left_minutes, 1), "extensions": timer.extended,
+                    "summary": _get(case, "complaint", "summary"),
+                })
+    rows.sort(key=lambda r: (LIGHT_RANK[r["light"]], r["deadline"]))
+    return rows
 
 
 def case_text(archive, case: dict) -> str:
@@ -144,10 +172,14 @@ def _timer_lines(archive, case: dict) -> list[str]:
     lines = []
     for timer in Deadlines(archive.policy.data).timers(case, archive.now()):
         deadline = timer.deadline.isoformat(timespec="minutes")
+        extended = f"  (extended {', '.join(timer.extended)})" if timer.extended else ""
         if timer.running:
-            lines.append(f"  {timer.name:<11} due {deadline}  {timer.light}")
+            left = format_duration(abs(timer.left_minutes) * 60)
+            when = f"{left} left" if timer.left_minutes > 0 else f"{left} overdue"
+            lines.append(f"  {timer.name:<11} due {deadline}  {timer.light:<6} {when}{extended}")
         else:
-            lines.append(f"  {timer.name:<11} due {deadline}  {'met' if timer.met else 'missed'}")
+            outcome = {True: "met", False: "missed", None: "stopped (closed)"}[timer.met]
+            lines.append(f"  {timer.name:<11} due {deadline}  {outcome}{extended}")
     return lines
 
 

@@ -1,0 +1,179 @@
+"""Calendar arithmetic: business minutes and working days in the archive's zone.
+
+Two clocks from the seeds' rules (004): most stage timers run only inside
+business hours (default 10:00–20:00 every day: stores open on weekends and
+holidays), and the "carry out" timer of serious cases counts working days
+(Monday–Friday, minus public holidays, plus make-up working days, 调休).
+
+Public holidays and make-up days come from the ``holidays`` package for
+``calendar.holiday_country``; the lists ``calendar.holidays`` and
+``calendar.workdays`` in kesu.yaml add to and override it, so a team can fix a
+year the package does not know yet without waiting for a release.
+
+Edge rules, chosen and tested:
+- A business timer that ends exactly at closing time is due at closing time
+  (20:00), not at the next opening.
+- Adding zero minutes returns the start unchanged, even outside hours.
+- ``add_working_days`` keeps the clock time and lands on a working day; when
+  the start itself is not a working day, counting starts from the next one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from kesu.errors import UsageError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_HOURS = ["10:00-20:00"]
+#: Walking further than this looking for open hours means the calendar has none.
+MAX_DAYS = 3 * 366
+
+
+def parse_range(text: str) -> tuple[int, int]:
+    """``"10:00-20:00"`` -> minutes from midnight (600, 1200)."""
+    try:
+        start, end = (part.strip() for part in str(text).split("-"))
+        (sh, sm), (eh, em) = (map(int, start.split(":")), map(int, end.split(":")))
+    except ValueError:
+        raise UsageError(f"business hours {text!r} should look like 10:00-20:00") from None
+    if not (0 <= sh <= 24 and 0 <= sm < 60 and 0 <= eh <= 24 and 0 <= em < 60):
+        raise UsageError(f"business hours {text!r}: no such time of day")
+    first, last = sh * 60 + sm, eh * 60 + em
+    if last <= first or last > 24 * 60:
+        raise UsageError(f"business hours {text!r}: the end must come after the start")
+    return first, last
+
+
+def _day(text: Any) -> date:
+    if isinstance(text, date):
+        return text
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        raise UsageError(f"{text!r} is not a date like 2026-10-01") from None
+
+
+class BusinessCalendar:
+    def __init__(self, tz, hours: dict[int, list[tuple[int, int]]], working_days: set[int],
+                 holidays: set[date] = frozenset(), workdays: set[date] = frozenset(),
+                 country: str = "", closed: set[date] = frozenset()):
+        self.tz = tz
+        self.hours = {wd: sorted(hours.get(wd, [])) for wd in range(7)}
+        self.working_weekdays = set(working_days)
+        self.extra_holidays = set(holidays)
+        self.extra_workdays = set(workdays)
+        self.country = country
+        self.closed = set(closed)
+
+    @classmethod
+    def from_policy(cls, policy: dict) -> "BusinessCalendar":
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        name = policy.get("timezone") or "Asia/Shanghai"
+        try:
+            tz = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(f"unknown time zone {name!r}") from None
+        cal = policy.get("calendar") or {}
+        business = cal.get("business_hours")
+        hours = {}
+        for i, day in enumerate(WEEKDAYS):
+            ranges = DEFAULT_HOURS if business is None else (business.get(day) or [])
+            hours[i] = [parse_range(r) for r in ranges]
+        working = cal.get("working_days", list(WEEKDAYS[:5]))
+        unknown = [d for d in working if d not in WEEKDAYS]
+        if unknown:
+            raise UsageError(f"unknown weekday {unknown[0]!r} (use {', '.join(WEEKDAYS)})")
+        return cls(tz, hours, {WEEKDAYS.index(d) for d in working},
+                   {_day(d) for d in cal.get("holidays") or []},
+                   {_day(d) for d in cal.get("workdays") or []},
+                   str(cal.get("holiday_country", "CN") or ""),
+                   {_day(d) for d in cal.get("closed_dates") or []})
+
+    # ------------------------------------------------------------ working days
+    def is_working_day(self, day: date) -> bool:
+        if day in self.extra_workdays:
+            return True
+        if day in self.extra_holidays:
+            return False
+        if self.country:
+            public, makeup = _country_days(self.country, day.year)
+            if day in makeup:
+                return True
+            if day in public:
+                return False
+        return day.weekday() in self.working_weekdays
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        local = start.astimezone(self.tz)
+        day = local.date()
+        counted = 0
+        for _ in range(MAX_DAYS * 4):
+            if counted >= days:
+                return datetime.combine(day, local.time(), self.tz)
+            day += timedelta(days=1)
+            counted += self.is_working_day(day)
+        raise UsageError("the calendar has no working days")
+
+    # ---------------------------------------------------------- business time
+    def _shifts(self, day: date) -> list[tuple[int, int]]:
+        return [] if day in self.closed else self.hours[day.weekday()]
+
+    def _at(self, day: date, minute: float) -> datetime:
+        return datetime.combine(day, time(0), self.tz) + timedelta(minutes=minute)
+
+    def add_business_minutes(self, start: datetime, minutes: float) -> datetime:
+        """The instant ``minutes`` of open hours after ``start``."""
+        local = start.astimezone(self.tz)
+        if minutes <= 0:
+            return local
+        day = local.date()
+        now = local.hour * 60 + local.minute + local.second / 60
+        left = float(minutes)
+        for _ in range(MAX_DAYS):
+            for first, last in self._shifts(day):
+                begin = max(first, now)
+                if begin >= last:
+                    continue
+                if left <= last - begin:
+                    return self._at(day, begin + left)
+                left -= last - begin
+            day += timedelta(days=1)
+            now = 0
+        raise UsageError("the calendar has no business hours")
+
+    def business_minutes_between(self, a: datetime, b: datetime) -> float:
+        """Open-hours minutes from ``a`` to ``b`` (0 when ``b`` is not after ``a``)."""
+        if b <= a:
+            return 0.0
+        la, lb = a.astimezone(self.tz), b.astimezone(self.tz)
+        total = 0.0
+        day = la.date()
+        while day <= lb.date():
+            lo = la.hour * 60 + la.minute + la.second / 60 if day == la.date() else 0
+            hi = lb.hour * 60 + lb.minute + lb.second / 60 if day == lb.date() else 24 * 60
+            for first, last in self._shifts(day):
+                total += max(0.0, min(last, hi) - max(first, lo))
+            day += timedelta(days=1)
+        return total
+
+    def is_open(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.tz)
+        minute = local.hour * 60 + local.minute + local.second / 60
+        return any(first <= minute < last for first, last in self._shifts(local.date()))
+
+
+@lru_cache(maxsize=64)
+def _country_days(country: str, year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """(public holidays, make-up working days) of ``country`` in ``year``."""
+    import holidays
+
+    try:
+        table = holidays.country_holidays(country, years=year)
+    except (NotImplementedError, KeyError):
+        raise UsageError(f"calendar.holiday_country {country!r} is not known to the holidays package") from None
+    makeup = getattr(table, "weekend_workdays", set()) or set()
+    return frozenset(table), frozenset(makeup)

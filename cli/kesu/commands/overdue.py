@@ -1,0 +1,62 @@
+"""kesu overdue: the deadline check CI runs every hour."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from kesu.commands.common import ArchiveOpt, open_archive, print_json, print_table
+
+
+class FailOn(str, Enum):
+    yellow = "yellow"
+    red = "red"
+    never = "never"
+
+
+class OverdueFormat(str, Enum):
+    table = "table"
+    json = "json"
+    github = "github"
+
+
+def overdue(
+    now: Annotated[Optional[str], typer.Option("--now", metavar="TIME", help="Check as of this time (default: now).")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when any case is at or above this light.")] = FailOn.red,
+    fmt: Annotated[OverdueFormat, typer.Option("--format", help="table, json, or github (annotations on the case files).")] = OverdueFormat.table,
+    archive: ArchiveOpt = None,
+) -> int:
+    """List the complaints whose deadlines are close (yellow) or past (red), most urgent first.
+
+    A deadline reached exactly now counts as red. Exit 1 when any case is at
+    or above --fail-on (default red), else 0. Example for CI:
+    kesu overdue --fail-on red --format github
+    """
+    from kesu.views import format_duration, overdue_rows
+
+    arch = open_archive(archive)
+    moment = arch.parse_time(now, "--now") if now else arch.now()
+    rows = overdue_rows(arch, moment)
+    if fmt is OverdueFormat.json:
+        print_json({"now": moment.isoformat(), "cases": rows})
+    elif fmt is OverdueFormat.github:
+        for row in rows:
+            level = "error" if row["light"] == "red" else "warning"
+            print(f"::{level} file={row['path']},line=1,title={row['timer']} {row['light']}::"
+                  f"{row['id']} {row['timer']} due {row['deadline']} (owner {row['owner'] or '-'})")
+    elif rows:
+        print_table(["light", "id", "timer", "due", "left", "state", "owner", "summary"],
+                    ([r["light"], r["id"], r["timer"], r["deadline"][:16].replace("T", " "),
+                      ("-" if r["left_minutes"] < 0 else "") + format_duration(abs(r["left_minutes"]) * 60),
+                      r["state"], r["owner"] or "", r["summary"] or ""] for r in rows))
+    else:
+        print(f"no deadlines at risk as of {moment.isoformat(timespec='minutes')}")
+    if fail_on is FailOn.never:
+        return 0
+    worst = {"red": 0, "yellow": 1}[fail_on.value]
+    return 1 if any({"red": 0, "yellow": 1}[r["light"]] <= worst for r in rows) else 0
+
+
+COMMANDS = {"overdue": overdue}
