@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,8 @@ def sample_archive(archive) -> Path:
     """An archive holding the project's sample cases, committed."""
     shutil.copytree(SAMPLE_CASES, archive / "cases", dirs_exist_ok=True)
     git(archive, "add", "cases")
-    git(archive, "commit", "-q", "-m", "Import sample cases")
+    now = datetime.now().astimezone().isoformat(timespec="seconds")
+    git(archive, "commit", "-q", "-m", f"Import sample cases\n\nAction: import\nActor: wang.fang\nAt: {now}")
     return archive
 
 

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from kesu import gitio, lifecycle, yamlio
-from kesu.actions import FUTURE_TOLERANCE
+from kesu.record import FUTURE_TOLERANCE
 from kesu.errors import GitError, UsageError
 from kesu.record import timeline_entry
 
