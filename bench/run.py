@@ -285,6 +285,39 @@ audit_bench.name = "audit"
 EXTRA.append(audit_bench)
 
 
+# --------------------------------------------------------- whole-archive reads
+def _clear_cache(root: Path) -> None:
+    shutil.rmtree(root / ".git" / "kesu-cache", ignore_errors=True)
+
+
+def overdue_bench(root: Path, env: dict, ids: list[str], runs: int) -> dict:
+    """kesu overdue (timers for every open case) against kesu list, both on a warm cache."""
+    subprocess.run([KESU, "list"], cwd=root, env=env, capture_output=True)  # warm the cache
+    return paired("kesu overdue vs kesu list (warm cache)", runs,
+                  lambda i: [KESU, "overdue", "--fail-on", "never", "--now", "2026-11-24T12:00"],
+                  lambda i: [KESU, "list"], root, env)
+
+
+overdue_bench.name = "overdue"
+EXTRA.append(overdue_bench)
+
+
+def validate_bench(root: Path, env: dict, ids: list[str], runs: int) -> dict:
+    """kesu validate with the scan cache warm (nothing changed) against a cold run."""
+    def cold(i):
+        _clear_cache(root)
+        return [KESU, "validate"]
+
+    result = paired("kesu validate, warm vs cold cache", runs,
+                    lambda i: [KESU, "validate"], cold, root, env)
+    _clear_cache(root)
+    return result
+
+
+validate_bench.name = "validate"
+EXTRA.append(validate_bench)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     names = ["show", "new", "ack"] + [e.name for e in EXTRA]

@@ -66,6 +66,10 @@ class Archive:
 
     def rel(self, path: Path) -> str:
         try:
+            return path.relative_to(self.root).as_posix()  # the common case, no file-system calls
+        except ValueError:
+            pass
+        try:
             return path.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return str(path)

@@ -150,15 +150,36 @@ class BusinessCalendar:
         if b <= a:
             return 0.0
         la, lb = a.astimezone(self.tz), b.astimezone(self.tz)
-        total = 0.0
-        day = la.date()
-        while day <= lb.date():
-            lo = la.hour * 60 + la.minute + la.second / 60 if day == la.date() else 0
-            hi = lb.hour * 60 + lb.minute + lb.second / 60 if day == lb.date() else 24 * 60
-            for first, last in self._shifts(day):
-                total += max(0.0, min(last, hi) - max(first, lo))
+        first_day, last_day = la.date(), lb.date()
+        start = la.hour * 60 + la.minute + la.second / 60
+        end = lb.hour * 60 + lb.minute + lb.second / 60
+        if first_day == last_day:
+            return self._open_between(first_day, start, end)
+        total = self._open_between(first_day, start, 24 * 60) + self._open_between(last_day, 0, end)
+        # Whole days between: whole weeks by arithmetic (an overdue case may be
+        # weeks late, and overdue checks every open case), the rest day by day.
+        day, days = first_day + timedelta(days=1), (last_day - first_day).days - 1
+        weeks, rest = divmod(days, 7)
+        total += weeks * self._week_minutes
+        for closed in self.closed:
+            if day <= closed < day + timedelta(days=weeks * 7):
+                total -= self._day_minutes[closed.weekday()]
+        day += timedelta(days=weeks * 7)
+        for _ in range(rest):
+            total += self._open_between(day, 0, 24 * 60)
             day += timedelta(days=1)
         return total
+
+    def _open_between(self, day: date, lo: float, hi: float) -> float:
+        return sum(max(0.0, min(last, hi) - max(first, lo)) for first, last in self._shifts(day))
+
+    @property
+    def _day_minutes(self) -> list[int]:
+        return [sum(last - first for first, last in self.hours[wd]) for wd in range(7)]
+
+    @property
+    def _week_minutes(self) -> int:
+        return sum(self._day_minutes)
 
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(self.tz)

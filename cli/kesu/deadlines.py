@@ -150,7 +150,11 @@ class Deadlines:
 
     def _light(self, status: TimerStatus, rule: TimerRule, now: datetime) -> None:
         if self._clock(rule, status.limit) == "business":
-            total = self.calendar.business_minutes_between(status.started_at, status.deadline)
+            # The timer's length is its limit plus its extensions, when all are
+            # in minutes or hours; only day-based ones need measuring.
+            lengths = [duration_minutes(*parse_duration(t)) for t in [status.limit, *status.extended]]
+            total = (sum(lengths) if None not in lengths and not any(t.endswith("d") for t in status.extended)
+                     else self.calendar.business_minutes_between(status.started_at, status.deadline))
             if now < status.deadline:
                 left = self.calendar.business_minutes_between(now, status.deadline)
             else:
