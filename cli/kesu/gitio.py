@@ -136,22 +136,20 @@ def staged_paths(root: Path) -> list[str]:
 
 def commit(root: Path, paths: list[str], message: str, new: list[str] = (),
            staged: list[str] | None = None) -> str:
-    """Commit exactly ``paths`` as they are in the work tree; return the short commit id.
+    """Commit exactly ``paths`` as they are in the work tree; return the commit id.
 
     Nothing else may ride along: when the user has other changes staged,
-    ``--only`` commits our paths alone (and leaves theirs staged). Otherwise
-    a plain add + commit does the same work faster (``--only`` writes a
-    temporary copy of the whole index). ``new`` are files git does not track
-    yet; ``staged`` is the user's staged paths when the caller already knows.
+    ``--only`` commits our paths alone (and leaves theirs staged; it writes a
+    temporary copy of the whole index, so it is the slower way). Otherwise
+    ``--include`` stages and commits our paths in one process. ``new`` are
+    files git does not track yet; ``staged`` is the user's staged paths when
+    the caller already knows them.
     """
     others = set(staged_paths(root) if staged is None else staged) - set(paths)
-    if others:
-        if new:
-            run(root, "add", "--", *new)
-        run(root, "commit", "-q", "--only", "-F", "-", "--", *paths, stdin=message)
-    else:
-        run(root, "add", "--", *paths)
-        run(root, "commit", "-q", "-F", "-", stdin=message)
+    if new:
+        run(root, "add", "--", *new)
+    mode = "--only" if others else "--include"
+    run(root, "commit", "-q", mode, "-F", "-", "--", *paths, stdin=message)
     return head(root) or ""
 
 
