@@ -28,21 +28,26 @@ GIT_IDENTITY = {
 }
 
 
-@pytest.fixture(autouse=True)
-def isolated_git(tmp_path_factory, monkeypatch):
-    home = tmp_path_factory.mktemp("home")
+def isolate_git(mp: pytest.MonkeyPatch, home: Path) -> None:
+    """Point HOME and git's global config into ``home``: fixed identity, no signing."""
     config = home / ".gitconfig"
     config.write_text("[user]\n\tname = Desk Tester\n\temail = desk@example.com\n"
                       "[commit]\n\tgpgsign = false\n[tag]\n\tgpgsign = false\n"
                       "[init]\n\tdefaultBranch = main\n", encoding="utf-8")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    mp.setenv("HOME", str(home))
+    mp.setenv("GIT_CONFIG_GLOBAL", str(config))
+    mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for key, value in GIT_IDENTITY.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("KESU_ACTOR", "li.ming")
+        mp.setenv(key, value)
+    mp.setenv("KESU_ACTOR", "li.ming")
     for key in ("KESU_ARCHIVE", "KESU_DEBUG", "EDITOR", "VISUAL"):
-        monkeypatch.delenv(key, raising=False)
+        mp.delenv(key, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    isolate_git(monkeypatch, home)
     return home
 
 

@@ -17,7 +17,7 @@ from typing import Iterator
 import pytest
 import yaml
 
-from conftest import GIT_IDENTITY, KESU, git, kesu, new_case, snapshot
+from conftest import KESU, git, isolate_git, kesu, new_case, snapshot
 
 ID_RE = re.compile(r"^KS-(\d{8})-[0-9A-HJKMNP-TV-Z]{6}$")
 TRAILER_KEYS = ("Case", "Action", "From", "To", "Actor", "At")
@@ -29,19 +29,8 @@ OFFSET = "+08:00"
 def isolated(tmp_path_factory) -> Iterator[Path]:
     """The environment of conftest's ``isolated_git``, for module-scoped fixtures."""
     home = tmp_path_factory.mktemp("module-home")
-    config = home / ".gitconfig"
-    config.write_text("[user]\n\tname = Desk Tester\n\temail = desk@example.com\n"
-                      "[commit]\n\tgpgsign = false\n[tag]\n\tgpgsign = false\n"
-                      "[init]\n\tdefaultBranch = main\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HOME", str(home))
-        mp.setenv("GIT_CONFIG_GLOBAL", str(config))
-        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        for key, value in GIT_IDENTITY.items():
-            mp.setenv(key, value)
-        mp.setenv("KESU_ACTOR", "li.ming")
-        for key in ("KESU_ARCHIVE", "KESU_DEBUG", "EDITOR", "VISUAL"):
-            mp.delenv(key, raising=False)
+        isolate_git(mp, home)
         yield home
 
 
