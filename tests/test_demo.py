@@ -15,13 +15,17 @@ def test_the_demo_walks_the_strawberry_complaint_to_closed_and_leaves_no_trace(t
     # every step is printed before it runs, in lifecycle order
     steps = re.findall(r"^\$ (?:KESU_ACTOR=\S+ )?kesu (\S+)", out, re.M)
     assert steps == ["init", "new", "ack", "dispatch", "investigate", "propose", "approve", "notify",
-                     "accept", "act", "resolve", "follow-up", "history", "list"]
+                     "accept", "act", "resolve", "follow-up", "reply", "library", "history", "list"]
     case_id = re.search(r"^(KS-\d{8}-[0-9A-HJKMNP-TV-Z]{6})$", out, re.M).group(1)
     assert f"{case_id}: follow-up (resolved -> closed)" in out
     assert "statutory compensation: 1000.00" in out
+    # one reply (the return-visit script) and one library entry, without the customer's contact
+    assert "您对本次「草莓霉变」投诉的处理结果是否满意？" in out
+    entry = out[out.index(f"$ cat library/{case_id}.md"):out.index(f"$ kesu history {case_id}")]
+    assert "## 五、推广要点与注意事项" in entry and "13800138000" not in entry and "王女士" not in entry
     # the git log shows one commit per step, newest first
     log = re.findall(rf"^[0-9a-f]{{7,}} {case_id}: (\S+)", out, re.M)
-    assert log == ["follow-up", "resolve", "act", "accept", "notify", "approve", "propose",
+    assert log == ["library", "follow-up", "resolve", "act", "accept", "notify", "approve", "propose",
                    "investigate", "dispatch", "ack", "intake"]
     # the list holds the sample cases and the walked case, closed
     assert re.search(rf"^{case_id}\s+closed\s", out, re.M)

@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "edit": "edit",
     "audit": "audit",
     "overdue": "overdue",
+    "reply": "reply", "library": "library",
 }
 
 HELP = """kesu (客诉) — run the complaint desk out of a git repository.

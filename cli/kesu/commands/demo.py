@@ -38,6 +38,12 @@ WALK: list[tuple[str, list[str]]] = [
     ("li.ming", ["resolve", "{id}", "--summary", "已退款、赔偿并赠券，同批次草莓已下架"]),
     ("zhang.san", ["follow-up", "{id}", "--satisfaction", "satisfied",
                    "--note", "顾客表示满意"]),
+    (None, ["reply", "{id}", "follow-up"]),
+    ("li.ming", ["library", "add", "{id}", "--lessons", "生鲜到货须逐批抽检，冷链温度记录随货核对",
+                 "--value", "典型的食品质量投诉：先行赔付、同批次排查并公示",
+                 "--five-whys", "为何草莓霉变？运输途中温度超标",
+                 "--five-whys", "为何温度超标？供应商冷链车制冷故障未被发现",
+                 "--caveats", "推广时隐去顾客信息，只讲处理过程"]),
 ]
 
 
@@ -91,9 +97,11 @@ def _walk(root: Path) -> None:
     case_id = _kesu(root, ["new", *CUSTOMER], actor="zhang.san").strip()
     for actor, args in WALK:
         _kesu(root, [a.replace("{id}", case_id) for a in args], actor=actor)
+    print(f"\n$ cat library/{case_id}.md")
+    print((root / "library" / f"{case_id}.md").read_text(encoding="utf-8"), end="")
     _kesu(root, ["history", case_id])
-    print(f"\n$ git log --oneline -{len(WALK) + 2}")
-    print(_git(root, "log", "--oneline", f"-{len(WALK) + 2}"), end="")
+    print(f"\n$ git log --oneline -{len(WALK) + 1}")
+    print(_git(root, "log", "--oneline", f"-{len(WALK) + 1}"), end="")
     _kesu(root, ["list"])
 
 

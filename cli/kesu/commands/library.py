@@ -1,0 +1,53 @@
+"""kesu library add / build: the case library for training."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, actor_of, open_archive, when
+
+app = typer.Typer(help="The case library (客诉案例库): entries for training, in library/.",
+                  no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    case_id: CaseArg,
+    lessons: Annotated[str, typer.Option("--lessons", help="Lessons learned (经验教训).")],
+    value: Annotated[Optional[str], typer.Option("--value", help="Why this case matters (案例价值).")] = None,
+    caveats: Annotated[Optional[str], typer.Option("--caveats", help="What to watch when spreading it.")] = None,
+    five_whys: Annotated[Optional[list[str]], typer.Option("--five-whys", help="One answer of the 5 Whys (repeatable, in order).")] = None,
+    typical: Annotated[bool, typer.Option("--typical", help="Mark the case as typical (lets an open case in as a draft).")] = False,
+    draft: Annotated[bool, typer.Option("--draft", help="Add an open high-risk or typical case as a draft.")] = False,
+    at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None,
+) -> None:
+    """Add a case to the library: records its lessons and renders library/ID.md
+    and the index library/README.md, in one commit. The customer's name and
+    contact never appear in library files.
+
+    Example: kesu library add KS-20261123-7F3KQ2 --lessons "生鲜到货须抽检" --value "典型食品安全投诉"
+    """
+    from kesu import library
+
+    arch = open_archive(archive)
+    done = library.add(arch, case_id, actor_of(arch, actor), when(arch, at), lessons, value,
+                       caveats, five_whys or [], typical, draft)
+    print(f"{done.case_id}: library ({done.to_state}) {done.commit[:10]} -> {library.entry_path(case_id)}")
+
+
+@app.command("build")
+def build(archive: ArchiveOpt = None) -> None:
+    """Render every library entry and the index again (after a template change), in one commit."""
+    from kesu import library
+
+    arch = open_archive(archive)
+    count, sha = library.build(arch)
+    if sha is None:
+        print(f"library: {count} entries, nothing changed")
+    else:
+        print(f"library: rebuilt {count} entries {sha[:10]}")
+
+
+COMMANDS = {"library": app}

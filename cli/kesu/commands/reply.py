@@ -1,0 +1,56 @@
+"""kesu reply: the message to send the customer, rendered from a template."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kesu.commands.common import ArchiveOpt, CaseArg, open_archive
+
+SMS_SEGMENT = 70
+
+
+class Channel(str, Enum):
+    sms = "sms"
+    letter = "letter"
+    email = "email"
+
+
+def reply(
+    case_id: CaseArg,
+    kind: Annotated[str, typer.Argument(metavar="KIND", help="ack, plan, objection, resolution, follow-up or delay.")],
+    locale: Annotated[Optional[str], typer.Option("--locale", help="zh-CN or en (default: kesu.yaml locale).")] = None,
+    channel: Annotated[Optional[Channel], typer.Option("--channel", help="sms warns when the text needs more than one 70-character message.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", metavar="FILE", help="Write the reply to FILE instead of printing it.")] = None,
+    archive: ArchiveOpt = None,
+) -> None:
+    """Print the reply to send the customer: acknowledgement, plan, objection
+    received, resolution, follow-up call script, or delay notice.
+
+    Example: kesu reply KS-20261123-7F3KQ2 plan --channel sms
+    """
+    from kesu.archive import write_atomic
+    from kesu.errors import UsageError
+    from kesu.render import REPLY_KINDS, Renderer, reply_context
+
+    if kind not in REPLY_KINDS:
+        raise UsageError(f"unknown reply {kind!r}; choose one of: {', '.join(REPLY_KINDS)}")
+    arch = open_archive(archive)
+    case = arch.load_case(case_id)
+    renderer = Renderer(arch, locale)
+    text = renderer.render(f"reply/{kind}.{renderer.locale}.j2",
+                           reply_context(arch, case, kind, arch.now()))
+    if channel is Channel.sms and len(text.strip()) > SMS_SEGMENT:
+        segments = -(-len(text.strip()) // 67)  # long SMS are sent in 67-character parts
+        typer.echo(f"kesu: warning: {len(text.strip())} characters, more than one SMS "
+                   f"({SMS_SEGMENT}); it will be sent as {segments} messages", err=True)
+    if output:
+        write_atomic(output, text)
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
+
+
+COMMANDS = {"reply": reply}

@@ -1,0 +1,101 @@
+"""The case library (客诉案例库): entries for training, rendered from cases.
+
+An entry follows 000's problem – process – lessons and 004's five parts. It
+is read widely, so its template never receives the customer section, and
+their name, contact and member number are masked wherever free text quotes
+them (``render.redacted``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kesu import lifecycle
+from kesu.errors import UsageError
+from kesu.record import Change, apply_step, commit_files
+from kesu.render import Renderer, redacted, template_case
+
+INDEX = "library/README.md"
+
+
+def entry_path(case_id: str) -> str:
+    return f"library/{case_id}.md"
+
+
+def render_entry(renderer: Renderer, case: dict) -> str:
+    safe = template_case(redacted(case))
+    return renderer.render(f"library/entry.{renderer.locale}.md.j2",
+                           {"case": safe, "library": safe["library"]})
+
+
+def render_index(renderer: Renderer, cases: list[dict]) -> str:
+    entries = []
+    for case in cases:
+        classification = case.get("classification") or {}
+        entries.append({"id": case["id"], "summary": (case.get("complaint") or {}).get("summary", ""),
+                        "category": classification.get("category") or "other",
+                        "month": str(case.get("received_at", ""))[:7],
+                        "draft": bool((case.get("library") or {}).get("draft"))})
+    entries.sort(key=lambda e: (e["month"], e["id"]))
+    by_category: dict[str, list] = {}
+    by_month: dict[str, list] = {}
+    for entry in entries:
+        by_category.setdefault(entry["category"], []).append(entry)
+        by_month.setdefault(entry["month"], []).append(entry)
+    return renderer.render(f"library/index.{renderer.locale}.md.j2",
+                           {"entries": entries, "by_category": sorted(by_category.items()),
+                            "by_month": sorted(by_month.items(), reverse=True)})
+
+
+def _library_cases(archive, replacing: dict | None = None) -> list[dict]:
+    cases = {c["id"]: c for _, c, _ in archive.scan() if c and c.get("library") and c.get("id")}
+    if replacing is not None:
+        cases[replacing["id"]] = replacing
+    return list(cases.values())
+
+
+def add(archive, case_id: str, actor: str | None, at: datetime, lessons: str, value: str | None,
+        caveats: str | None, five_whys: list[str], typical: bool, draft: bool):
+    """Record the library section and render the entry and the index, as one step."""
+    renderer = Renderer(archive)
+
+    def change(document: dict, state: str) -> Change:
+        risk = (document.get("classification") or {}).get("risk")
+        if state != lifecycle.CLOSED:
+            if not draft:
+                raise UsageError(f"the case is {state}; only closed cases go into the library "
+                                 "(an open high-risk or typical case can go in with --draft)")
+            if risk != "high" and not typical:
+                raise UsageError("an open case goes into the library only when it is high-risk "
+                                 "or marked --typical")
+        section = {"lessons": lessons}
+        if value:
+            section["value"] = value
+        if caveats:
+            section["caveats"] = caveats
+        section["five_whys"] = list(five_whys)
+        if typical:
+            section["typical"] = True
+        section.update(draft=draft, at=at.isoformat(timespec="seconds"), by=actor)
+        document["library"] = section
+        files = {entry_path(case_id): render_entry(renderer, document),
+                 INDEX: render_index(renderer, _library_cases(archive, document))}
+        return Change([("draft", str(draft).lower())], extra_files=files)
+
+    return apply_step(archive, case_id, "library", actor, at, change)
+
+
+def build(archive) -> tuple[int, str | None]:
+    """Re-render every entry and the index in one commit; (entries, commit or None)."""
+    renderer = Renderer(archive)
+    cases = _library_cases(archive)
+    files = {entry_path(c["id"]): render_entry(renderer, c) for c in cases}
+    files[INDEX] = render_index(renderer, cases)
+    with archive.lock():
+        changed = {rel: text for rel, text in files.items()
+                   if not (archive.root / rel).is_file()
+                   or (archive.root / rel).read_text(encoding="utf-8") != text}
+        if not changed:
+            return len(cases), None
+        sha = commit_files(archive, changed, f"library: rebuild {len(cases)} entries\n")
+    return len(cases), sha

@@ -1,0 +1,222 @@
+"""Rendering replies and case-library entries from Jinja templates.
+
+Templates run in Jinja's immutable sandbox with StrictUndefined: a template
+in an archive cannot reach Python internals, cannot change the data it is
+given, cannot read files outside the template folders, and a name it
+misspells is an error with its line, never a blank in a letter to a customer.
+An archive's ``templates/`` overrides the shipped ones by relative name.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from kesu.errors import UsageError
+
+#: Output larger than this is cut off: a reply or an entry is never this long,
+#: so a template that produces it is looping.
+MAX_OUTPUT = 256 * 1024
+REPLY_KINDS = ("ack", "plan", "objection", "resolution", "follow-up", "delay")
+LOCALES = ("zh-CN", "en")
+
+
+def mask_name(name: Any) -> str:
+    """王女士 -> 王**; Alice Wong -> A**** W***."""
+    text = str(name or "")
+    if not text:
+        return ""
+    if " " in text.strip():
+        return " ".join(w[0] + "*" * (len(w) - 1) for w in text.split())
+    return text[0] + "*" * max(len(text) - 1, 1)
+
+
+def mask_contact(contact: Any) -> str:
+    """13800138000 -> 138****8000; huang@example.com -> h***@example.com."""
+    text = str(contact or "")
+    if "@" in text:
+        user, _, domain = text.partition("@")
+        return f"{user[:1]}***@{domain}"
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 7:
+        return f"{digits[:3]}****{digits[-4:]}"
+    return "*" * len(text)
+
+
+def money(value: Any, locale: str = "zh-CN") -> str:
+    from kesu.yamlio import money as to_decimal
+
+    amount = value if isinstance(value, Decimal) else to_decimal(value)
+    return f"¥{amount:,.2f}" if locale == "zh-CN" else f"CNY {amount:,.2f}"
+
+
+def format_time(value: Any, locale: str = "zh-CN", tz=None) -> str:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if tz is not None:
+        moment = moment.astimezone(tz)
+    if locale == "zh-CN":
+        return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+    return f"{moment.day} {moment:%b %Y %H:%M}"
+
+
+def duration(minutes: Any, locale: str = "zh-CN") -> str:
+    total = int(round(float(minutes)))
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    if locale == "zh-CN":
+        parts = [f"{days}天" if days else "", f"{hours}小时" if hours else "", f"{mins}分" if mins else ""]
+        return "".join(parts) or "0分"
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min" if mins else ""]
+    return " ".join(p for p in parts if p) or "0 min"
+
+
+class Renderer:
+    """Templates of one archive (its overrides first, then the shipped ones)."""
+
+    def __init__(self, archive, locale: str | None = None):
+        from kesu.resources import shipped
+
+        self.archive = archive
+        self.locale = locale or archive.policy.locale
+        if self.locale not in LOCALES:
+            raise UsageError(f"locale {self.locale!r} is not one of: {', '.join(LOCALES)}")
+        self.folders = [archive.root / "templates", shipped("templates")]
+        self.env = self._environment()
+
+    def _environment(self):
+        from jinja2 import FileSystemLoader, StrictUndefined
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        tz = self.archive.policy.tz
+        env = ImmutableSandboxedEnvironment(
+            loader=FileSystemLoader([str(f) for f in self.folders if f.is_dir()], followlinks=False),
+            undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
+            trim_blocks=True, lstrip_blocks=True)
+        env.filters.update(
+            mask_name=mask_name, mask_contact=mask_contact, mask_phone=mask_contact,
+            money=lambda v: money(v, self.locale),
+            datetime=lambda v: format_time(v, self.locale, tz),
+            duration=lambda v: duration(v, self.locale))
+        return env
+
+    def render(self, name: str, context: dict) -> str:
+        from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+        from jinja2.exceptions import SecurityError
+
+        if ".." in Path(name).parts or Path(name).is_absolute():
+            raise UsageError(f"template {name!r} is outside the template folders")
+        try:
+            template = self.env.get_template(name)
+            chunks, size = [], 0
+            for chunk in template.generate(**context):
+                size += len(chunk)
+                if size > MAX_OUTPUT:
+                    raise UsageError(f"templates/{name}: output exceeds {MAX_OUTPUT // 1024} KiB; "
+                                     "is the template looping?")
+                chunks.append(chunk)
+            return "".join(chunks)
+        except TemplateNotFound as exc:
+            raise UsageError(f"no template {exc.name!r} (looked in {', '.join(str(f) for f in self.folders)})") from None
+        except TemplateSyntaxError as exc:
+            raise UsageError(exc.message or "syntax error", self._where(exc.name or name), exc.lineno) from None
+        except SecurityError as exc:
+            raise UsageError(f"not allowed in a template: {exc}", *self._located(name)) from None
+        except TemplateError as exc:
+            raise UsageError(str(exc), *self._located(name)) from None
+
+    def _where(self, name: str) -> str:
+        for folder in self.folders:
+            if (folder / name).is_file():
+                return self.archive.rel(folder / name) if folder == self.folders[0] else f"templates/{name}"
+        return f"templates/{name}"
+
+    def _located(self, name: str) -> tuple[str, int | None]:
+        """The template and line of the error being handled, from its traceback."""
+        import sys
+        import traceback
+
+        line = None
+        for frame in traceback.extract_tb(sys.exc_info()[2]):
+            if frame.filename and frame.filename.endswith(".j2"):
+                line = frame.lineno
+                name = Path(frame.filename).name if not frame.filename.endswith(name) else name
+        return self._where(name), line
+
+
+# ------------------------------------------------------------------ contexts
+#: Optional fields a template may test with ``{% if %}``: filled with None when
+#: absent, so StrictUndefined still catches a misspelt name but not a field
+#: that a case simply does not have yet.
+OPTIONAL = {
+    "": ("store", "acknowledgement", "classification", "assignment", "investigation", "plan",
+         "customer_response", "resolution", "follow_up", "closure", "library"),
+    "complaint": ("demands", "location", "occurred_at"),
+    "classification": ("subcategory",),
+    "assignment": ("department",),
+    "investigation": ("responsibility", "root_cause"),
+    "plan": ("legal_basis", "commitment", "total"),
+    "follow_up": ("note",),
+    "library": ("value", "caveats", "typical"),
+}
+OPTIONAL_LISTS = {"": ("escalations", "actions", "extensions", "notes", "reopenings"),
+                  "complaint": ("subjects",), "investigation": ("findings",),
+                  "plan": ("steps", "compensation"), "library": ("five_whys",)}
+
+
+def template_case(case: dict) -> dict:
+    """``case`` with every optional field present (None or [] when absent)."""
+    view = dict(case)
+    for key in OPTIONAL[""]:
+        view.setdefault(key, None)
+    for key in OPTIONAL_LISTS[""]:
+        view.setdefault(key, [])
+    for section in set(OPTIONAL) | set(OPTIONAL_LISTS):
+        if section and isinstance(view.get(section), dict):
+            view[section] = {**{k: None for k in OPTIONAL.get(section, ())},
+                             **{k: [] for k in OPTIONAL_LISTS.get(section, ())}, **view[section]}
+    return view
+
+
+def reply_context(archive, case: dict, kind: str, now: datetime) -> dict:
+    """What a reply template may use. Replies go to this customer only."""
+    from kesu.deadlines import Deadlines
+
+    needs = {"plan": "plan", "resolution": "resolution", "objection": "customer_response",
+             "delay": "extensions"}
+    section = needs.get(kind)
+    if section and not case.get(section):
+        raise UsageError(f"case {case.get('id')} has no {section} yet; reply {kind!r} needs it")
+    timers = Deadlines(archive.policy.data).timers(case, now)
+    case = template_case(case)
+    running = sorted((t for t in timers if t.running), key=lambda t: t.deadline)
+    extension = (case.get("extensions") or [None])[-1]
+    extended = next((t for t in timers if extension and t.name == extension.get("timer")), None)
+    return {
+        "case": case, "org": archive.policy.get("org") or "", "locale": archive.policy.locale,
+        "customer": case.get("customer") or {}, "complaint": case.get("complaint") or {},
+        "plan": case["plan"], "resolution": case["resolution"],
+        "objection": ((case.get("customer_response") or {}).get("objections") or [None])[-1],
+        "extension": extension, "extended_deadline": extended.deadline if extended else None,
+        "next_contact": running[0].deadline if running else None, "now": now,
+    }
+
+
+def redacted(case: dict) -> dict:
+    """A copy of ``case`` without the customer, with their name, contact and
+    member number masked wherever free text quotes them: library entries
+    and reports are read widely (DOMAIN, confidentiality)."""
+    import json
+
+    customer = case.get("customer") or {}
+    secrets = {str(v): masked for v, masked in (
+        (customer.get("name"), mask_name(customer.get("name"))),
+        (customer.get("contact"), mask_contact(customer.get("contact"))),
+        (customer.get("member_id"), "****"),
+    ) if v}
+    text = json.dumps({k: v for k, v in case.items() if k != "customer"}, ensure_ascii=False, default=str)
+    for raw, masked in sorted(secrets.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(json.dumps(raw, ensure_ascii=False)[1:-1], masked)
+    return json.loads(text)
