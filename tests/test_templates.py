@@ -55,7 +55,7 @@ def test_every_reply_renders_for_every_sample_case_in_both_locales(sample_archiv
 def test_the_plan_reply_lists_steps_compensation_and_commitment(sample_archive):
     out = kesu("reply", "KS-20261118-GNBB6D", "plan", cwd=sample_archive).stdout
     assert "1. 当日重新配送\n2. 赠送 10 元运费券\n" in out
-    assert "voucher：¥10.00" in out and "今日 20:00 前送达" in out
+    assert "购物券：¥10.00" in out and "今日 20:00 前送达" in out
 
 
 def test_a_reply_for_a_step_not_reached_is_refused(sample_archive):

@@ -22,6 +22,15 @@ from kesu.errors import UsageError
 MAX_OUTPUT = 256 * 1024
 REPLY_KINDS = ("ack", "plan", "objection", "resolution", "follow-up", "delay")
 LOCALES = ("zh-CN", "en")
+#: How compensation kinds read in a letter to the customer.
+COMPENSATION_WORDS = {
+    "zh-CN": {"refund": "退款", "exchange": "换货", "repair": "维修", "replacement": "更换新品",
+              "voucher": "购物券", "cash": "现金补偿", "gift": "礼品", "apology": "书面致歉",
+              "experience": "体验补偿"},
+    "en": {"refund": "refund", "exchange": "exchange", "repair": "repair", "replacement": "replacement",
+           "voucher": "voucher", "cash": "cash compensation", "gift": "gift",
+           "apology": "written apology", "experience": "experience compensation"},
+}
 
 
 def mask_name(name: Any) -> str:
@@ -99,7 +108,8 @@ class Renderer:
             mask_name=mask_name, mask_contact=mask_contact, mask_phone=mask_contact,
             money=lambda v: money(v, self.locale),
             datetime=lambda v: format_time(v, self.locale, tz),
-            duration=lambda v: duration(v, self.locale))
+            duration=lambda v: duration(v, self.locale),
+            compensation=lambda kind: COMPENSATION_WORDS[self.locale].get(kind, kind))
         return env
 
     def render(self, name: str, context: dict) -> str:
@@ -191,7 +201,9 @@ def reply_context(archive, case: dict, kind: str, now: datetime) -> dict:
         raise UsageError(f"case {case.get('id')} has no {section} yet; reply {kind!r} needs it")
     timers = Deadlines(archive.policy.data).timers(case, now)
     case = template_case(case)
-    running = sorted((t for t in timers if t.running), key=lambda t: t.deadline)
+    # The acknowledgement is itself the first contact; the promise is about the next one.
+    running = sorted((t for t in timers if t.running and t.name != "acknowledge"),
+                     key=lambda t: t.deadline)
     extension = (case.get("extensions") or [None])[-1]
     extended = next((t for t in timers if extension and t.name == extension.get("timer")), None)
     return {
