@@ -318,6 +318,18 @@ validate_bench.name = "validate"
 EXTRA.append(validate_bench)
 
 
+def report_bench(root: Path, env: dict, ids: list[str], runs: int) -> dict:
+    """kesu report monthly against kesu list, both on a warm cache."""
+    subprocess.run([KESU, "list"], cwd=root, env=env, capture_output=True)  # warm the cache
+    return paired("kesu report monthly vs kesu list (warm cache)", runs,
+                  lambda i: [KESU, "report", "monthly", "--month", "2026-10", "--now", "2026-11-24T12:00"],
+                  lambda i: [KESU, "list"], root, env)
+
+
+report_bench.name = "report"
+EXTRA.append(report_bench)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     names = ["show", "new", "ack"] + [e.name for e in EXTRA]

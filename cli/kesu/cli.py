@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "audit": "audit",
     "overdue": "overdue",
     "reply": "reply", "library": "library",
+    "report": "report",
 }
 
 HELP = """kesu (客诉) — run the complaint desk out of a git repository.

@@ -1,0 +1,128 @@
+"""kesu report monthly / kpi: figures for managers. No customer data in any format."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kesu.commands.common import ArchiveOpt, open_archive, print_json
+
+app = typer.Typer(help="Monthly statistics and the KPI score card.", no_args_is_help=True)
+
+
+class MonthlyFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+
+
+class KpiFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+Store = Annotated[Optional[str], typer.Option("--store", help="Only this store (the cases' store field).")]
+Output = Annotated[Optional[Path], typer.Option("--output", metavar="FILE", help="Write the report to FILE.")]
+Now = Annotated[Optional[str], typer.Option("--now", metavar="TIME", help="Report as of this time (default: now).")]
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+    else:
+        from kesu.archive import write_atomic
+
+        write_atomic(output, text)
+        print(f"wrote {output}")
+
+
+@app.command("monthly")
+def monthly(
+    month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")] = None,
+    store: Store = None,
+    fmt: Annotated[MonthlyFormat, typer.Option("--format", help="table, json, csv, markdown or html.")] = MonthlyFormat.table,
+    output: Output = None, now: Now = None, archive: ArchiveOpt = None,
+) -> None:
+    """Complaints of a month: shares by category, channel, severity and risk; handling
+    time; deadlines; 24-hour resolution; satisfaction; change from last month.
+
+    Example: kesu report monthly --month 2026-11 --format html --output 2026-11.html
+    """
+    import json
+
+    from kesu import report_render as render
+    from kesu import reports
+
+    arch = open_archive(archive)
+    moment = arch.parse_time(now, "--now") if now else arch.now()
+    first = reports.parse_month(month) if month else moment.date().replace(day=1)
+    cases = reports.CaseSet(arch, store)
+    report = reports.monthly(arch, first, store, moment, cases)
+    if fmt is MonthlyFormat.json:
+        text = json.dumps(report, ensure_ascii=False, indent=2)
+    elif fmt is MonthlyFormat.csv:
+        text = render.monthly_csv(report)
+    elif fmt is MonthlyFormat.markdown:
+        text = render.monthly_markdown(report)
+    elif fmt is MonthlyFormat.html:
+        text = render.monthly_html(report, reports.trend(arch, first, 6, store, moment, cases),
+                                   reports.lights_now(cases, moment))
+    else:
+        text = render.monthly_text(report)
+    _emit(text, output)
+
+
+@app.command("kpi")
+def kpi(
+    quarter: Annotated[Optional[str], typer.Option("--quarter", metavar="YYYY-Qn", help="Score a quarter (average of its months).")] = None,
+    month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Score one month (default: this month).")] = None,
+    store: Store = None,
+    inputs: Annotated[Optional[Path], typer.Option("--inputs", metavar="FILE", help="YAML with the items kesu cannot see, by month (see docs/reports.md).")] = None,
+    fmt: Annotated[KpiFormat, typer.Option("--format", help="table, json, markdown or html.")] = KpiFormat.table,
+    output: Output = None, now: Now = None, archive: ArchiveOpt = None,
+) -> None:
+    """The 004 score card: every item with its weight, rule, input and points;
+    the quarter's score is the average of its months, and below 80 is flagged.
+
+    Example: kesu report kpi --quarter 2026-Q4 --inputs kpi-inputs.yaml
+    """
+    import json
+
+    from kesu import report_render as render
+    from kesu import reports, yamlio
+    from kesu.errors import UsageError
+
+    if quarter and month:
+        raise UsageError("give --quarter or --month, not both")
+    arch = open_archive(archive)
+    moment = arch.parse_time(now, "--now") if now else arch.now()
+    months = (reports.quarter_months(quarter) if quarter
+              else [reports.parse_month(month) if month else moment.date().replace(day=1)])
+    given = {}
+    if inputs:
+        if not inputs.is_file():
+            raise UsageError(f"--inputs {inputs}: no such file")
+        given = yamlio.load(arch.read_text(inputs), str(inputs)) or {}
+        if not isinstance(given, dict):
+            raise UsageError("the inputs file must map months (2026-11) to their figures", str(inputs), 1)
+        given = {str(k): v for k, v in given.items()}
+    report = reports.kpi(arch, months, store, given, moment)
+    if fmt is KpiFormat.json:
+        text = json.dumps(report, ensure_ascii=False, indent=2)
+    elif fmt is KpiFormat.markdown:
+        text = render.kpi_markdown(report)
+    elif fmt is KpiFormat.html:
+        text = render.kpi_html(report)
+    else:
+        text = render.kpi_text(report)
+    _emit(text, output)
+
+
+COMMANDS = {"report": app}

@@ -1,0 +1,344 @@
+"""Monthly statistics and the KPI score card (000 §五, 004 客诉管理考核标准).
+
+Pure computation over the parsed cases: no printing, no customer data. Every
+figure is defined here once; ``report_render`` only lays them out.
+
+Definitions (the seeds name the figures, not their edges; these are ours):
+- A case *belongs to* the month it was received in (``received_at`` in the
+  archive's time zone); counts, shares, deadlines and the 24-hour rate are
+  over those cases.
+- *Handling time* is intake to the first ``resolve``, over the cases
+  *resolved* in the month (so a case received on the 31st and resolved on the
+  2nd counts in the month it was resolved).
+- *Resolved within 24 hours*: the first ``resolve`` at most 24 wall-clock
+  hours after intake; exactly 24 h counts as within.
+- *Past a deadline*: any timer missed, or still running and red at the end
+  of the month (or at ``now``, for the current month).
+- *Satisfaction*: satisfied + fairly satisfied among return visits in the
+  month that reached the customer (``unreachable`` is not a visit).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable
+
+from kesu.errors import UsageError
+
+SATISFIED = {"satisfied", "fairly_satisfied"}
+VISITED = SATISFIED | {"unsatisfied"}
+
+#: The seed's score card (004); kesu.yaml ``reports.kpi`` may change any of it.
+DEFAULT_KPI = {
+    "channel_notices": {"weight": 22, "per_finding": 5, "zero_at": 4},
+    "onsite_intake": {"weight": 6, "per_finding": 3, "zero_at": 2},
+    "answer_rate": {"weight": 2, "tiers": [[0.95, 2]]},
+    "resolution_24h": {"weight": 15, "tiers": [[0.90, 15], [0.80, 12], [0.70, 8]],
+                       "exclude_severities": ["major", "serious", "critical"],
+                       "exclude_subcategories": []},
+    "red_lights": {"weight": 20, "per_light": 5, "zero_at_level": 3},
+    "concealed": {"weight": 15, "per_finding": 5, "zero_at": 2},
+    "satisfaction": {"weight": 20, "tiers": [[0.95, 20], [0.90, 18]]},
+    "severity_deductions": {"major": 2, "serious": 5, "critical": 10},
+    "zero_item_deductions": {"2": 2, "3": 5},
+    "unreported_serious": 5,
+    "pass_mark": 80,
+}
+
+
+def parse_month(text: str) -> date:
+    try:
+        year, month = (int(p) for p in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise UsageError(f"--month {text!r} should look like 2026-11") from None
+
+
+def month_range(first: date, tz) -> tuple[datetime, datetime]:
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return (datetime.combine(first, datetime.min.time(), tz),
+            datetime.combine(following, datetime.min.time(), tz))
+
+
+def previous_month(first: date) -> date:
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+def _when(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def _first(case: dict, action: str) -> datetime | None:
+    for entry in case.get("timeline") or []:
+        if isinstance(entry, dict) and entry.get("action") == action:
+            return _when(entry.get("at"))
+    return None
+
+
+def _shares(counter: Counter, total: int) -> list[dict]:
+    return [{"name": name, "count": count, "share": round(count / total, 4) if total else 0.0}
+            for name, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+class CaseSet:
+    """The archive's cases, read once, with the engines every figure needs."""
+
+    def __init__(self, archive, store: str | None = None):
+        from kesu.deadlines import Deadlines
+
+        self.tz = archive.policy.tz
+        self.policy = archive.policy
+        self.deadlines = Deadlines(archive.policy.data)
+        self.cases = [c for _, c, _ in archive.scan()
+                      if c and _when(c.get("received_at")) and (store is None or c.get("store") == store)]
+
+    def received_in(self, start: datetime, end: datetime) -> list[dict]:
+        return [c for c in self.cases if start <= _when(c["received_at"]) < end]
+
+    def events_in(self, action: str, start: datetime, end: datetime) -> int:
+        return sum(1 for c in self.cases for e in c.get("timeline") or []
+                   if isinstance(e, dict) and e.get("action") == action
+                   and (when := _when(e.get("at"))) is not None and start <= when < end)
+
+    def red_lights(self, case: dict, at: datetime) -> int:
+        """Timers of ``case`` that went red: missed, or running and red at ``at``."""
+        try:
+            timers = self.deadlines.timers(case, at)
+        except (ValueError, TypeError, KeyError):
+            return 0
+        return sum(1 for t in timers if t.met is False or (t.running and t.light == "red"))
+
+
+def monthly(archive, first: date, store: str | None = None, now: datetime | None = None,
+            cases: CaseSet | None = None) -> dict:
+    """The monthly statistics of 000 §五, with the previous month beside them."""
+    cases = cases or CaseSet(archive, store)
+    current = _month_figures(cases, first, now)
+    previous = _month_figures(cases, previous_month(first), now)
+    headline = ("received", "resolved", "average_handling_wall_minutes", "overdue_share",
+                "resolved_within_24h_rate", "satisfaction_rate")
+    change = {key: (None if current[key] is None or previous[key] is None
+                    else round(current[key] - previous[key], 4)) for key in headline}
+    return {"report": "monthly", "month": f"{first:%Y-%m}", "store": store, **current,
+            "previous_month": {key: previous[key] for key in ("month", *headline)},
+            "change": change}
+
+
+def _month_figures(cases: CaseSet, first: date, now: datetime | None) -> dict:
+    start, end = month_range(first, cases.tz)
+    cutoff = min(end, now) if now else end
+    received = cases.received_in(start, end)
+    total = len(received)
+
+    def classification(case, key):
+        return (case.get("classification") or {}).get(key) or "unclassified"
+
+    resolved = []
+    for case in cases.cases:
+        done = _first(case, "resolve")
+        if done and start <= done < end:
+            resolved.append((case, done))
+    wall = [(done - _when(c["received_at"])).total_seconds() / 60 for c, done in resolved]
+    business = [cases.deadlines.calendar.business_minutes_between(_when(c["received_at"]), done)
+                for c, done in resolved]
+    past = [c for c in received if cases.red_lights(c, cutoff)]
+    within = [c for c in received if (done := _first(c, "resolve")) is not None
+              and done - _when(c["received_at"]) <= timedelta(hours=24)]
+    visits = [c for c in cases.cases if isinstance(c.get("follow_up"), dict)
+              and (when := _when(c["follow_up"].get("at"))) and start <= when < end
+              and c["follow_up"].get("satisfaction") in VISITED]
+    satisfied = [c for c in visits if c["follow_up"]["satisfaction"] in SATISFIED]
+    root_causes = Counter((c.get("investigation") or {}).get("root_cause") for c in received)
+    parties = Counter((c.get("investigation") or {}).get("responsibility") for c in received)
+    root_causes.pop(None, None)
+    parties.pop(None, None)
+    return {
+        "month": f"{first:%Y-%m}",
+        "received": total,
+        "by_category": _shares(Counter(classification(c, "category") for c in received), total),
+        "by_subcategory": _shares(Counter(f"{classification(c, 'category')}/{classification(c, 'subcategory')}"
+                                          for c in received), total),
+        "by_channel": _shares(Counter(c.get("channel") for c in received), total),
+        "by_severity": _shares(Counter(classification(c, "severity") for c in received), total),
+        "by_risk": _shares(Counter(classification(c, "risk") for c in received), total),
+        "resolved": len(resolved),
+        "average_handling_wall_minutes": round(statistics.fmean(wall), 1) if wall else None,
+        "median_handling_wall_minutes": round(statistics.median(wall), 1) if wall else None,
+        "average_handling_business_minutes": round(statistics.fmean(business), 1) if business else None,
+        "median_handling_business_minutes": round(statistics.median(business), 1) if business else None,
+        "past_deadline": len(past),
+        "overdue_share": round(len(past) / total, 4) if total else None,
+        "resolved_within_24h": len(within),
+        "resolved_within_24h_rate": round(len(within) / total, 4) if total else None,
+        "return_visits": len(visits),
+        "satisfied": len(satisfied),
+        "satisfaction_rate": round(len(satisfied) / len(visits), 4) if visits else None,
+        "escalations": cases.events_in("escalate", start, end),
+        "objections": cases.events_in("object", start, end),
+        "reopenings": cases.events_in("reopen", start, end),
+        "open_at_month_end": sum(1 for c in received if _state_at(c, cutoff) != "closed"),
+        "top_root_causes": [{"name": n, "count": k} for n, k in root_causes.most_common(5)],
+        "responsible_parties": [{"name": n, "count": k} for n, k in parties.most_common()],
+    }
+
+
+def _state_at(case: dict, moment: datetime) -> str | None:
+    state = None
+    for entry in case.get("timeline") or []:
+        when = _when(entry.get("at")) if isinstance(entry, dict) else None
+        if when is None or when >= moment:
+            break
+        state = entry.get("to")
+    return state
+
+
+# ------------------------------------------------------------------ KPI
+def kpi_rules(policy) -> dict:
+    configured = ((policy.get("reports") or {}).get("kpi") or {})
+    return {key: ({**value, **configured.get(key, {})} if isinstance(value, dict) else configured.get(key, value))
+            for key, value in DEFAULT_KPI.items()}
+
+
+def _tiered(rate: float | None, tiers: list) -> int:
+    if rate is None:
+        return 0
+    for threshold, points in sorted(tiers, key=lambda t: -t[0]):
+        if rate >= threshold:
+            return points
+    return 0
+
+
+def _per_finding(count: int, rule: dict) -> int:
+    if count >= rule["zero_at"]:
+        return 0
+    return max(rule["weight"] - rule["per_finding"] * count, 0)
+
+
+def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datetime | None = None) -> dict:
+    """One month of 004's score card: every item with weight, rule, input and points."""
+    start, end = month_range(first, cases.tz)
+    cutoff = min(end, now) if now else end
+    received = cases.received_in(start, end)
+    given = inputs.get(f"{first:%Y-%m}") or {}
+    items = []
+
+    def item(key, name, rule_text, source, value, points):
+        items.append({"item": key, "name": name, "weight": rules[key]["weight"], "rule": rule_text,
+                      "source": source, "input": value, "points": points})
+        return points
+
+    notices = int(given.get("channel_notice_findings", 0))
+    item("channel_notices", "渠道公示合规 channel notices", "−5 per finding, 4+ findings → 0", "input",
+         notices, _per_finding(notices, rules["channel_notices"]))
+    onsite = int(given.get("onsite_intake_problems", 0))
+    item("onsite_intake", "现场受理 on-site intake", "−3 per problem, 2+ → 0", "input",
+         onsite, _per_finding(onsite, rules["onsite_intake"]))
+    answer = given.get("phone_answer_rate")
+    answer_points = item("answer_rate", "电话接通率 phone answer rate", "≥95 % → 2, else 0", "input",
+                         answer, _tiered(None if answer is None else float(answer), rules["answer_rate"]["tiers"]))
+    rule24 = rules["resolution_24h"]
+    counted = [c for c in received
+               if (c.get("classification") or {}).get("severity") not in rule24["exclude_severities"]
+               and (c.get("classification") or {}).get("subcategory") not in rule24["exclude_subcategories"]]
+    within = [c for c in counted if (done := _first(c, "resolve")) is not None
+              and done - _when(c["received_at"]) <= timedelta(hours=24)]
+    rate24 = len(within) / len(counted) if counted else None
+    points24 = item("resolution_24h", "24小时解决率 24-hour resolution rate",
+                    "≥90 % → 15, ≥80 % → 12, ≥70 % → 8, else 0 (major and above excluded)", "archive",
+                    {"cases": len(counted), "within_24h": len(within),
+                     "rate": None if rate24 is None else round(rate24, 4)},
+                    rule24["weight"] if rate24 is None else _tiered(rate24, rule24["tiers"]))
+    reds = [(c, cases.red_lights(c, cutoff)) for c in received]
+    lights = sum(n for _, n in reds)
+    level3 = any(n and int((c.get("assignment") or {}).get("level") or 1) >= rules["red_lights"]["zero_at_level"]
+                 for c, n in reds)
+    red_points = 0 if level3 else max(rules["red_lights"]["weight"] - rules["red_lights"]["per_light"] * lights, 0)
+    item("red_lights", "超时红灯 overdue red lights", "−5 per red light; a level-3 red → 0", "archive",
+         {"red_lights": lights, "level3": level3}, red_points)
+    concealed = int(given.get("concealed", 0))
+    item("concealed", "瞒报漏报 concealed / unreported", "−5 each, 2+ → 0", "input",
+         concealed, _per_finding(concealed, rules["concealed"]))
+    visits = [c for c in cases.cases if isinstance(c.get("follow_up"), dict)
+              and (when := _when(c["follow_up"].get("at"))) and start <= when < end
+              and c["follow_up"].get("satisfaction") in VISITED]
+    happy = [c for c in visits if c["follow_up"]["satisfaction"] in SATISFIED]
+    rate_sat = len(happy) / len(visits) if visits else None
+    sat_points = item("satisfaction", "满意率 satisfaction", "≥95 % → 20, ≥90 % → 18, else 0", "archive",
+                      {"visits": len(visits), "satisfied": len(happy),
+                       "rate": None if rate_sat is None else round(rate_sat, 4)},
+                      rules["satisfaction"]["weight"] if rate_sat is None
+                      else _tiered(rate_sat, rules["satisfaction"]["tiers"]))
+    deductions = []
+    severities = Counter((c.get("classification") or {}).get("severity") for c in received)
+    for severity, per_case in rules["severity_deductions"].items():
+        if severities.get(severity):
+            deductions.append({"reason": f"{severities[severity]} {severity} complaint(s)",
+                               "points": per_case * severities[severity]})
+    zeros = sum(1 for p in (answer_points, points24, sat_points) if p == 0)
+    zero_rule = rules["zero_item_deductions"].get(str(zeros))
+    if zero_rule:
+        deductions.append({"reason": f"{zeros} of answer rate, 24-hour rate, satisfaction at zero",
+                           "points": zero_rule})
+    unreported = int(given.get("unreported_serious", 0))
+    if unreported:
+        deductions.append({"reason": f"{unreported} serious complaint(s) not reported",
+                           "points": rules["unreported_serious"] * unreported})
+    score = sum(i["points"] for i in items) - sum(d["points"] for d in deductions)
+    return {"month": f"{first:%Y-%m}", "items": items, "deductions": deductions, "score": score,
+            "inputs_given": sorted(given), "below_pass_mark": score < rules["pass_mark"]}
+
+
+def kpi(archive, months: list[date], store: str | None = None, inputs: dict | None = None,
+        now: datetime | None = None) -> dict:
+    rules = kpi_rules(archive.policy)
+    cases = CaseSet(archive, store)
+    per_month = [kpi_month(cases, m, inputs or {}, rules, now) for m in months]
+    average = round(statistics.fmean(m["score"] for m in per_month), 1)
+    return {"report": "kpi", "store": store, "months": per_month, "score": average,
+            "pass_mark": rules["pass_mark"], "below_pass_mark": average < rules["pass_mark"]}
+
+
+def quarter_months(text: str) -> list[date]:
+    try:
+        year, quarter = text.upper().split("-Q")
+        first = (int(quarter) - 1) * 3 + 1
+        if not 1 <= int(quarter) <= 4:
+            raise ValueError
+        return [date(int(year), first + i, 1) for i in range(3)]
+    except ValueError:
+        raise UsageError(f"--quarter {text!r} should look like 2026-Q4") from None
+
+
+def trend(archive, last: date, months: int = 6, store: str | None = None, now=None,
+          cases: CaseSet | None = None) -> list[dict]:
+    """Received, overdue share and satisfaction for the ``months`` up to ``last``."""
+    cases = cases or CaseSet(archive, store)
+    firsts: list[date] = [last]
+    while len(firsts) < months:
+        firsts.insert(0, previous_month(firsts[0]))
+    return [{k: v for k, v in _month_figures(cases, m, now).items()
+             if k in ("month", "received", "overdue_share", "satisfaction_rate")} for m in firsts]
+
+
+def lights_now(cases: CaseSet, now: datetime) -> dict[str, int]:
+    """How many open cases show each light now."""
+    from kesu.deadlines import case_light
+
+    counts = Counter()
+    for case in cases.cases:
+        if case.get("state") == "closed":
+            continue
+        try:
+            counts[case_light(cases.deadlines.timers(case, now)) or "none"] += 1
+        except (ValueError, TypeError, KeyError):
+            continue
+    return {light: counts.get(light, 0) for light in ("green", "yellow", "red", "none")}
+
+
+def months_of(values: Iterable[str]) -> list[date]:
+    return [parse_month(v) for v in values]
