@@ -577,6 +577,16 @@ def test_the_report_lists_every_step_and_the_totals_without_the_customer(clean):
     assert {t["state"] for t in main_case["time_in_state"]} >= {"received", "executing", "resolved"}
 
 
+def test_two_steps_with_the_same_time_action_and_actor_keep_their_own_commits(archive):
+    case_id = new(archive, "--at", now_stamp(timedelta(minutes=-2)))
+    at = now_stamp(timedelta(minutes=-1))
+    first = do(archive, "note", case_id, "顾客来电询问进度", "--at", at)
+    second = do(archive, "note", case_id, "顾客再次来电", "--at", at)
+    data = json.loads(ok(kesu("audit", "--report", "--format", "json", cwd=archive)))
+    notes = [s for s in data["cases"][0]["steps"] if s["action"] == "note"]
+    assert [s["commit"] for s in notes] == [first, second]
+
+
 def test_the_report_masks_the_customer_in_free_text(archive):
     case_id = new(archive)
     do(archive, "ack", case_id, actor="zhang.san")

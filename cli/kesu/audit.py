@@ -106,10 +106,11 @@ class AuditResult:
     commits_checked: int
     findings: list[Finding]
     #: Filled when the caller asked to keep them (the report): each case's
-    #: last committed content by case ID, and the commit of each step by
-    #: (case, at, action, actor).
+    #: last committed content by case ID, and the commits of the steps keyed
+    #: (case, at, action, actor), in history order: two steps can share a key
+    #: (the same person notifying twice within a minute).
     cases: dict[str, dict] = field(default_factory=dict)
-    step_commits: dict[tuple, str] = field(default_factory=dict)
+    step_commits: dict[tuple, list[str]] = field(default_factory=dict)
     head: str | None = None
 
     def as_dict(self) -> dict:
@@ -516,7 +517,7 @@ class _Replay:
         self.ssh_unverifiable = False
         self.shallow: set[str] = set()
         self.final: dict[str, str | None] = {}
-        self.step_commits: dict[tuple, str] = {}
+        self.step_commits: dict[tuple, list[str]] = {}
 
     # ---------------------------------------------------------- driving
     def run(self) -> AuditResult:
@@ -709,7 +710,8 @@ class _Replay:
         self._check_time(commit, step, step.case)
         self._check_signature(commit, step, step.case)
         if self.keep_cases:
-            self.step_commits[(step.case, step.at, step.action, step.actor)] = commit.short
+            self.step_commits.setdefault((step.case, step.at, step.action, step.actor),
+                                         []).append(commit.short)
 
     def _check_others(self, commit, case: str, others: list[_Change], allowed: set[str]) -> None:
         allowed = allowed | {"library/README.md"}
@@ -812,8 +814,9 @@ class _Replay:
             if self.keep_cases:
                 for entry in document.sections.get("timeline") or []:
                     if isinstance(entry, dict):
-                        self.step_commits[(case, str(entry.get("at")), entry.get("action"),
-                                           entry.get("by"))] = commit.short
+                        self.step_commits.setdefault(
+                            (case, str(entry.get("at")), entry.get("action"), entry.get("by")),
+                            []).append(commit.short)
         first = _case_of(added[0].path) if added else (_case_of(live[0].path) if live else "-")
         allowed = {f"library/{_case_of(c.path)}.md" for c in added}
         self._check_others(commit, first, others, allowed)

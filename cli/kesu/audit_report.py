@@ -89,10 +89,15 @@ def _get(data: Any, *keys: str) -> Any:
 def _case_report(cid: str, case: dict, step_commits: dict, findings: list[dict], engine,
                  now: datetime) -> dict:
     timeline = [e for e in case.get("timeline") or [] if isinstance(e, dict)]
-    steps = [{"at": str(e.get("at")), "action": e.get("action"), "from": e.get("from"),
-              "to": e.get("to"), "actor": e.get("by"),
-              "commit": step_commits.get((cid, str(e.get("at")), e.get("action"), e.get("by")))}
-             for e in timeline]
+    steps = []
+    handed_out: dict[tuple, int] = {}
+    for e in timeline:
+        # Steps sharing a key were committed in timeline order: hand out their commits in turn.
+        key = (cid, str(e.get("at")), e.get("action"), e.get("by"))
+        shas, turn = step_commits.get(key, []), handed_out.get(key, 0)
+        handed_out[key] = turn + 1
+        steps.append({"at": key[1], "action": key[2], "from": e.get("from"), "to": e.get("to"),
+                      "actor": key[3], "commit": shas[turn] if turn < len(shas) else None})
     report = {
         "id": cid,
         "state": case.get("state"),

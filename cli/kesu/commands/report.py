@@ -88,7 +88,7 @@ def kpi(
     fmt: Annotated[KpiFormat, typer.Option("--format", help="table, json, markdown or html.")] = KpiFormat.table,
     output: Output = None, now: Now = None, archive: ArchiveOpt = None,
 ) -> None:
-    """The 004 score card: every item with its weight, rule, input and points;
+    """The complaint-management score card (客诉管理考核标准): every item with its weight, rule, input and points;
     the quarter's score is the average of its months, and below 80 is flagged.
 
     Example: kesu report kpi --quarter 2026-Q4 --inputs kpi-inputs.yaml
