@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from datetime import date, datetime
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 

@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from conftest import PROJECT, SAMPLE_CASES, git, kesu
+from conftest import PROJECT, SAMPLE_CASES, kesu
 from kesu import validate, yamlio
 
 CHECK_JSONSCHEMA = str(Path(sys.executable).parent / "check-jsonschema")

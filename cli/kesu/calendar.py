@@ -1,9 +1,10 @@
 """Calendar arithmetic: business minutes and working days in the archive's zone.
 
-Two clocks from the seeds' rules (004): most stage timers run only inside
-business hours (default 10:00–20:00 every day: stores open on weekends and
-holidays), and the "carry out" timer of serious cases counts working days
-(Monday–Friday, minus public holidays, plus make-up working days, 调休).
+Two clocks from the score card's rules (004 客诉管理考核标准): most stage
+timers run only inside business hours (default 10:00–20:00 every day:
+stores open on weekends and holidays), and the "carry out" timer of
+serious cases counts working days (Monday–Friday, minus public holidays,
+plus make-up working days, 调休).
 
 Public holidays and make-up days come from the ``holidays`` package for
 ``calendar.holiday_country``; the lists ``calendar.holidays`` and

@@ -42,9 +42,3 @@ class ArchiveError(KesuError):
 
 class GitError(KesuError):
     """git refused (a hook, signing, a full disk); nothing was changed."""
-
-
-class FindingsError(KesuError):
-    """A check ran and found problems; its report has already been produced."""
-
-    exit_code = EXIT_FINDINGS

@@ -167,11 +167,6 @@ def config_get(root: Path, key: str) -> str | None:
     return value or None
 
 
-def show_file(root: Path, rev: str, path: str) -> str | None:
-    proc = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=root, capture_output=True)
-    return proc.stdout.decode("utf-8") if proc.returncode == 0 else None
-
-
 def run_bytes(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     """Run ``git args…`` and return its stdout as bytes; raise ``GitError`` on failure.
 

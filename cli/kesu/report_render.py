@@ -11,8 +11,6 @@ import html
 import io
 from typing import Any
 
-PERCENT_KEYS = ("overdue_share", "resolved_within_24h_rate", "satisfaction_rate")
-
 
 def pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f} %"

@@ -3,7 +3,7 @@
 Pure computation over the parsed cases: no printing, no customer data. Every
 figure is defined here once; ``report_render`` only lays them out.
 
-Definitions (the seeds name the figures, not their edges; these are ours):
+Definitions (the handling standards name the figures, not their edges; these are ours):
 - A case *belongs to* the month it was received in (``received_at`` in the
   archive's time zone); counts, shares, deadlines and the 24-hour rate are
   over those cases.
@@ -23,14 +23,14 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from kesu.errors import UsageError
 
 SATISFIED = {"satisfied", "fairly_satisfied"}
 VISITED = SATISFIED | {"unsatisfied"}
 
-#: The seed's score card (004); kesu.yaml ``reports.kpi`` may change any of it.
+#: The score card of 004 客诉管理考核标准; kesu.yaml ``reports.kpi`` may change any of it.
 DEFAULT_KPI = {
     "channel_notices": {"weight": 22, "per_finding": 5, "zero_at": 4},
     "onsite_intake": {"weight": 6, "per_finding": 3, "zero_at": 2},
@@ -338,7 +338,3 @@ def lights_now(cases: CaseSet, now: datetime) -> dict[str, int]:
         except (ValueError, TypeError, KeyError):
             continue
     return {light: counts.get(light, 0) for light in ("green", "yellow", "red", "none")}
-
-
-def months_of(values: Iterable[str]) -> list[date]:
-    return [parse_month(v) for v in values]

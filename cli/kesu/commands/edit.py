@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import typer
-
 from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, actor_of, open_archive, when
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, open_archive, print_json
+from kesu.commands.common import ArchiveOpt, open_archive
 
 app = typer.Typer(help="Monthly statistics and the KPI score card.", no_args_is_help=True)
 
