@@ -202,6 +202,51 @@ def test_new_without_required_fields_names_every_missing_flag(desk):
     assert snapshot(desk) == before
 
 
+def test_new_on_a_terminal_asks_for_each_missing_field(archive):
+    """At the counter: stdin is a terminal, so kesu asks instead of refusing."""
+    import os
+    import pty
+    import select
+    import subprocess
+
+    from conftest import KESU
+
+    answers = {"Customer name": "王女士", "Customer contact": "13800138000",
+               "Summary": "草莓霉变", "Facts": "昨天购买的草莓今天发现霉变",
+               "Emotion": "anxious"}
+    count = commit_count(archive)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([KESU, "new", "--channel", "counter", "--actor", "zhang.san"],
+                            cwd=archive, stdin=slave, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    os.close(slave)
+    asked, pending = [], b""
+    try:
+        while len(asked) < len(answers):
+            ready, _, _ = select.select([proc.stdout], [], [], 30)
+            assert ready, f"no prompt after {asked}"
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            assert chunk, f"kesu stopped asking after {asked}: {proc.stderr.read().decode()}"
+            pending += chunk
+            text = pending.decode("utf-8", "replace")
+            if text.rstrip().endswith(":"):
+                question = next(q for q in answers if q in text)
+                asked.append(question)
+                os.write(master, answers[question].encode("utf-8") + b"\n")
+                pending = b""
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(master)
+    assert proc.returncode == 0, err.decode()
+    assert sorted(asked) == sorted(answers)
+    case_id = out.decode().strip().splitlines()[-1]
+    assert ID_RE.fullmatch(case_id)
+    case = json.loads(assert_ok(kesu("show", case_id, "--format", "json", cwd=archive)))
+    assert case["customer"]["name"] == "王女士" and case["customer"]["contact"] == "13800138000"
+    assert case["complaint"]["summary"] == "草莓霉变" and case["complaint"]["emotion"] == "anxious"
+    assert commit_count(archive) == count + 1
+
+
 @pytest.mark.parametrize("flag,value,allowed", [
     ("--channel", "fax", CHANNELS),
     ("--emotion", "furious", EMOTIONS),

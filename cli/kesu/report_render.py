@@ -195,7 +195,6 @@ def page(title: str, body: str) -> str:
 def monthly_html(report: dict, trend: list[dict], lights: dict[str, int]) -> str:
     table = "".join(f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td><td>{html.escape(c)}</td></tr>"
                     for a, b, c in monthly_rows(report))
-    satisfaction = report["satisfaction_rate"]
     charts = [
         _bars("chart-category", "Category share", [(r["name"], r["count"], pct(r["share"]))
                                                    for r in report["by_category"]]),
@@ -212,7 +211,7 @@ def monthly_html(report: dict, trend: list[dict], lights: dict[str, int]) -> str
     ]
     empty = "" if report["received"] or report["resolved"] else "<p>No complaints this month.</p>"
     body = (f"{empty}<table><tr><th>figure</th><th>{report['month']}</th><th>change</th></tr>{table}</table>"
-            f"<p>Satisfaction {pct(satisfaction)}.</p><div class=\"charts\">{''.join(charts)}</div>")
+            f"<div class=\"charts\">{''.join(charts)}</div>")
     return page(f"Complaints {report['month']}" + (f" — {report['store']}" if report["store"] else ""), body)
 
 
