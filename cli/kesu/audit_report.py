@@ -18,6 +18,7 @@ from typing import Any
 from kesu import lifecycle
 from kesu.audit import SHORT, audit
 from kesu.errors import UsageError
+from kesu.render import customer_masks, masked
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -56,7 +57,7 @@ def build_report(archive, month: str | None = None, case_id: str | None = None,
                                 "steps": count}
                                for actor, count in sorted(actors.items(), key=lambda a: (-a[1], a[0]))],
         },
-        "findings": [_redact(f, _secrets(result.cases.get(f["case"]))) for f in findings],
+        "findings": [masked(f, customer_masks(result.cases.get(f["case"]))) for f in findings],
         "cases": cases,
     }
 
@@ -124,7 +125,7 @@ def _case_report(cid: str, case: dict, step_commits: dict, findings: list[dict],
     }
     if engine is not None:
         report["deadlines"] = _deadlines(engine, case, now)
-    return _redact(report, _secrets(case))
+    return masked(report, customer_masks(case))
 
 
 def time_in_states(timeline: list[dict], now: datetime) -> list[dict]:
@@ -172,39 +173,6 @@ def _deadlines(engine, case: dict, now: datetime) -> list[dict]:
                      if isinstance(deadline, datetime) else deadline,
                      "outcome": outcome})
     return rows
-
-
-# ------------------------------------------------------------------ confidentiality
-def _secrets(case: dict | None) -> list[tuple[str, str]]:
-    """The customer's identifying values with their masks (王** / 138****8000)."""
-    customer = (case or {}).get("customer")
-    if not isinstance(customer, dict):
-        return []
-    pairs = []
-    name = str(customer.get("name") or "")
-    if len(name) >= 2:
-        pairs.append((name, name[0] + "*" * (len(name) - 1)))
-    for key in ("contact", "member_id"):
-        value = str(customer.get(key) or "")
-        if len(value) >= 7:
-            pairs.append((value, value[:3] + "****" + value[-4:]))
-        elif len(value) >= 2:
-            pairs.append((value, "*" * len(value)))
-    return sorted(pairs, key=lambda p: -len(p[0]))
-
-
-def _redact(data: Any, pairs: list[tuple[str, str]]) -> Any:
-    if not pairs:
-        return data
-    if isinstance(data, str):
-        for secret, mask in pairs:
-            data = data.replace(secret, mask)
-        return data
-    if isinstance(data, dict):
-        return {key: _redact(value, pairs) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_redact(value, pairs) for value in data]
-    return data
 
 
 # ------------------------------------------------------------------ markdown

@@ -216,19 +216,37 @@ def reply_context(archive, case: dict, kind: str, now: datetime) -> dict:
     }
 
 
+def customer_masks(case: dict | None) -> list[tuple[str, str]]:
+    """The customer's name, contact and member number, each with its mask,
+    longest first (so a contact is masked before a name inside it)."""
+    customer = (case or {}).get("customer")
+    if not isinstance(customer, dict):
+        return []
+    masks = {str(value): masked for value, masked in (
+        (customer.get("name"), mask_name(customer.get("name"))),
+        (customer.get("contact"), mask_contact(customer.get("contact"))),
+        (customer.get("member_id"), "****"),
+    ) if value not in (None, "")}
+    return sorted(masks.items(), key=lambda pair: -len(pair[0]))
+
+
+def masked(data: Any, masks: list[tuple[str, str]]) -> Any:
+    """``data`` (dicts, lists, strings) with every raw value in ``masks``
+    replaced by its mask wherever a string quotes it."""
+    if isinstance(data, str):
+        for raw, mask in masks:
+            data = data.replace(raw, mask)
+        return data
+    if isinstance(data, dict):
+        return {key: masked(value, masks) for key, value in data.items()}
+    if isinstance(data, list):
+        return [masked(value, masks) for value in data]
+    return data
+
+
 def redacted(case: dict) -> dict:
     """A copy of ``case`` without the customer, with their name, contact and
     member number masked wherever free text quotes them: library entries
     and reports are read widely (DOMAIN, confidentiality)."""
-    import json
-
-    customer = case.get("customer") or {}
-    secrets = {str(v): masked for v, masked in (
-        (customer.get("name"), mask_name(customer.get("name"))),
-        (customer.get("contact"), mask_contact(customer.get("contact"))),
-        (customer.get("member_id"), "****"),
-    ) if v}
-    text = json.dumps({k: v for k, v in case.items() if k != "customer"}, ensure_ascii=False, default=str)
-    for raw, masked in sorted(secrets.items(), key=lambda kv: -len(kv[0])):
-        text = text.replace(json.dumps(raw, ensure_ascii=False)[1:-1], masked)
-    return json.loads(text)
+    return masked({key: value for key, value in case.items() if key != "customer"},
+                  customer_masks(case))
