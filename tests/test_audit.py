@@ -384,7 +384,21 @@ def test_max_backdate_comes_from_the_policy(archive):
     assert findings(archive, "--max-backdate", "90m") == []
 
 
-@pytest.mark.parametrize("bad", ["soon", "24", "-1h", "3x"])
+def test_validate_and_audit_agree_on_the_policy_back_dating_limit(archive):
+    policy = archive / "kesu.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("max_backdate: 24h",
+                                                                 "max_backdate: 3wd"),
+                      encoding="utf-8")
+    line = next(n for n, text in enumerate(policy.read_text(encoding="utf-8").splitlines(), 1)
+                if "max_backdate" in text)
+    checked = kesu("validate", cwd=archive)
+    assert checked.returncode == 1 and f"kesu.yaml:{line}:" in checked.stdout + checked.stderr
+    result = audit(archive)
+    assert result.returncode == 2
+    assert "kesu.yaml" in result.stderr and "'3wd'" in result.stderr
+
+
+@pytest.mark.parametrize("bad", ["soon", "24", "-1h", "3x", "3wd", "0h"])
 def test_a_bad_duration_is_a_usage_error(archive, bad):
     result = audit(archive, "--max-backdate", bad)
     assert result.returncode == 2

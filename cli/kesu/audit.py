@@ -82,8 +82,6 @@ SIGNATURE_STATUS = {
 }
 
 _CASE_PATH = re.compile(r"^cases/(?:.*/)?([^/]+)\.yaml$")
-_DURATION = re.compile(r"(\d+)\s*(w|d|h|m|min|s)", re.IGNORECASE)
-_DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "min": 60, "s": 1}
 
 
 @dataclass(frozen=True)
@@ -121,13 +119,17 @@ class AuditResult:
 
 # ------------------------------------------------------------------ durations
 def parse_duration(text: str, what: str = "--max-backdate") -> timedelta:
-    """``90m``, ``24h``, ``3d``, ``1w``, or a sum like ``1d12h``."""
-    cleaned = str(text).strip()
-    parts = list(_DURATION.finditer(cleaned))
-    if not parts or "".join(p.group(0) for p in parts).replace(" ", "") != cleaned.replace(" ", ""):
+    """``90m``, ``24h`` or ``3d``: the duration grammar of kesu.yaml's timers,
+    in wall time (back-dating is measured on the clock, not in working days)."""
+    from kesu.deadlines import duration_minutes, parse_duration as parse_amount
+
+    try:
+        minutes = duration_minutes(*parse_amount(text))
+    except UsageError:
+        minutes = None
+    if minutes is None:
         raise UsageError(f"{what} {text!r} is not a duration like 90m, 24h or 3d")
-    return timedelta(seconds=sum(int(p.group(1)) * _DURATION_UNITS[p.group(2).lower()]
-                                 for p in parts))
+    return timedelta(minutes=minutes)
 
 
 def max_backdate_of(policy, given: str | None) -> timedelta:
