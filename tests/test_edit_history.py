@@ -66,7 +66,8 @@ def test_an_edit_is_one_commit_with_action_edit(desk, tmp_path):
     assert case["complaint"]["facts"] == "生鲜区称重台购买的草莓约三分之一霉变"
     assert case["state"] == "received"
     assert case["timeline"][-1] == {"at": stamp("16:30"), "action": "edit", "from": "received",
-                                    "to": "received", "by": "li.ming"}
+                                    "to": "received", "by": "li.ming",
+                                    "args": {"sections": {"complaint": case["complaint"]}}}
     # everything but the edited line and the new timeline entry is as it was
     text = case_path(desk, case_id).read_text(encoding="utf-8")
     kept = original.replace(DEMANDS, "demands: 全额退款")

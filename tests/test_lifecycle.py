@@ -35,6 +35,8 @@ class Walked:
     when: str
     from_state: str
     to_state: str
+    #: The arguments the timeline entry must record, as typed.
+    recorded: dict = field(default_factory=dict)
     returncode: int = -1
     stdout: str = ""
     stderr: str = ""
@@ -52,29 +54,41 @@ class Walked:
 
 WALK = [
     Walked("ack", ["--method", "in_person", "--message", "已复述事实并登记，一小时内答复"],
-           "zhang.san", "16:11", "received", "acknowledged"),
+           "zhang.san", "16:11", "received", "acknowledged",
+           {"method": "in_person", "message": "已复述事实并登记，一小时内答复"}),
     Walked("dispatch", ["--category", "product", "--subcategory", "quality_defect", "--severity",
                         "general", "--risk", "medium", "--owner", "li.ming", "--department", "fresh_food"],
-           "li.ming", "16:40", "acknowledged", "dispatched"),
+           "li.ming", "16:40", "acknowledged", "dispatched",
+           {"category": "product", "subcategory": "quality_defect", "severity": "general",
+            "risk": "medium", "owner": "li.ming", "department": "fresh_food"}),
     Walked("investigate", ["--findings", "同批次草莓抽检 10 盒，2 盒霉变", "--findings", "冷链记录显示运输温度超标",
                            "--responsibility", "supplier", "--root-cause", "供应商冷链运输温度超标"],
-           "li.ming", "17:30", "dispatched", "investigating"),
+           "li.ming", "17:30", "dispatched", "investigating",
+           {"findings": ["同批次草莓抽检 10 盒，2 盒霉变", "冷链记录显示运输温度超标"],
+            "responsibility": "supplier", "root_cause": "供应商冷链运输温度超标"}),
     Walked("propose", ["--step", "全额退款", "--step", "同批次下架检测并公示结果", "--refund", "39.90",
                        "--cash", "1000", "--legal-basis", "《食品安全法》第一百四十八条",
                        "--commitment", "三日内完成"],
-           "li.ming", "18:00", "investigating", "plan_proposed"),
+           "li.ming", "18:00", "investigating", "plan_proposed",
+           {"step": ["全额退款", "同批次下架检测并公示结果"], "refund": "39.90", "cash": "1000",
+            "legal_basis": "《食品安全法》第一百四十八条", "commitment": "三日内完成"}),
     Walked("approve", [], "wang.fang", "18:10", "plan_proposed", "plan_proposed"),
     Walked("notify", ["--method", "phone", "--message", "已电话告知处理方案"],
-           "li.ming", "18:30", "plan_proposed", "customer_notified"),
+           "li.ming", "18:30", "plan_proposed", "customer_notified",
+           {"method": "phone", "message": "已电话告知处理方案"}),
     Walked("accept", [], "li.ming", "18:40", "customer_notified", "executing"),
     Walked("act", ["退款 39.90 元已原路退回，法定赔偿已支付", "--statutory", "39.90"],
-           "zhang.san", "19:00", "executing", "executing"),
+           "zhang.san", "19:00", "executing", "executing",
+           {"text": "退款 39.90 元已原路退回，法定赔偿已支付", "statutory": "39.90"}),
     Walked("act", ["另一笔进口食品按售价 250 元计赔", "--statutory", "250"],
-           "zhang.san", "19:10", "executing", "executing"),
+           "zhang.san", "19:10", "executing", "executing",
+           {"text": "另一笔进口食品按售价 250 元计赔", "statutory": "250"}),
     Walked("resolve", ["--summary", "已退款、赔偿并赠券，同批次草莓已下架"],
-           "li.ming", "19:30", "executing", "resolved"),
+           "li.ming", "19:30", "executing", "resolved",
+           {"summary": "已退款、赔偿并赠券，同批次草莓已下架"}),
     Walked("follow-up", ["--satisfaction", "satisfied", "--note", "顾客表示满意"],
-           "zhang.san", "20:00", "resolved", "closed"),
+           "zhang.san", "20:00", "resolved", "closed",
+           {"satisfaction": "satisfied", "note": "顾客表示满意"}),
 ]
 
 
@@ -126,9 +140,11 @@ def test_each_step_is_one_commit_on_the_case_file(walk, index):
                              "To": done.to_state, "Actor": done.actor, "At": stamp(done.when)}
     assert done.case["state"] == done.to_state
     assert len(done.case["timeline"]) == index + 2
-    assert done.case["timeline"][-1] == {"at": stamp(done.when), "action": done.action,
-                                         "from": done.from_state, "to": done.to_state,
-                                         "by": done.actor}
+    expected = {"at": stamp(done.when), "action": done.action, "from": done.from_state,
+                "to": done.to_state, "by": done.actor}
+    if done.recorded:
+        expected["args"] = done.recorded
+    assert done.case["timeline"][-1] == expected
 
 
 def test_the_walk_records_what_each_step_did(walk):
@@ -181,7 +197,8 @@ def test_act_statutory_compensation_is_exact(walk, index, price, compensation):
     action = done.case["actions"][-1]
     assert action["by"] == "zhang.san" and action["at"] == stamp(done.when)
     assert action["text"] == done.args[0]
-    block = done.text[done.text.rindex("statutory:"):]
+    sections = done.text[:done.text.index("\ntimeline:")]
+    block = sections[sections.rindex("statutory:"):]
     assert re.search(rf"price: {re.escape(price)}\n", block)
     assert re.search(r"multiple: 10\n", block)
     assert re.search(r"minimum: 1000\.00\n", block)
@@ -231,8 +248,10 @@ def _ok_step(root, action, case_id, *args, actor, when, from_state, to_state):
                               "To": to_state, "Actor": actor, "At": stamp(when)}
     case = read_case(root, case_id)
     assert case["state"] == to_state
-    assert case["timeline"][-1] == {"at": stamp(when), "action": action, "from": from_state,
-                                    "to": to_state, "by": actor}
+    entry = dict(case["timeline"][-1])
+    entry.pop("args", None)  # what each step records is checked along the full walk
+    assert entry == {"at": stamp(when), "action": action, "from": from_state,
+                     "to": to_state, "by": actor}
     return case
 
 

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 from kesu import gitio, ids, yamlio
 from kesu.config import CONFIG_NAME, Policy
 from kesu.errors import ArchiveError, UsageError
+from kesu.values import read_time
 
 CASES_DIR = "cases"
 
@@ -169,14 +170,7 @@ class Archive:
 
     def parse_time(self, text: str, flag: str = "--at") -> datetime:
         """An ISO 8601 time; without an offset it is read in the archive's zone."""
-        try:
-            value = datetime.fromisoformat(text.strip())
-        except ValueError:
-            raise UsageError(f"{flag} {text!r} is not a time like 2026-11-23T16:10 or "
-                             "2026-11-23T16:10:00+08:00") from None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=self.policy.tz)
-        return value.replace(microsecond=0)
+        return read_time(text, self.policy.tz, flag)
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
@@ -193,7 +187,3 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def isoformat(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")

@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from kesu.errors import UsageError
+from kesu.values import DEFAULT_TIMEZONE
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_HOURS = ["10:00-20:00"]
@@ -73,7 +74,7 @@ class BusinessCalendar:
     def from_policy(cls, policy: dict) -> "BusinessCalendar":
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-        name = policy.get("timezone") or "Asia/Shanghai"
+        name = policy.get("timezone") or DEFAULT_TIMEZONE
         try:
             tz = ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):

@@ -8,6 +8,7 @@ from typing import Any
 
 from kesu import yamlio
 from kesu.errors import UsageError
+from kesu.values import DEFAULT_TIMEZONE
 
 CONFIG_NAME = "kesu.yaml"
 
@@ -46,7 +47,7 @@ class Policy:
 
     @property
     def timezone_name(self) -> str:
-        return self.data.get("timezone") or "Asia/Shanghai"
+        return self.data.get("timezone") or DEFAULT_TIMEZONE
 
     @cached_property
     def tz(self):
@@ -88,6 +89,11 @@ class Policy:
             names = ", ".join(sorted(roster))
             raise UsageError(f"{user!r} is not in the roster of {CONFIG_NAME} ({names})")
         return roster[user] or {}
+
+    def approval_limit(self, user: str):
+        """The amount ``user`` may approve alone (``Decimal``), or None when unlimited."""
+        limit = self.member(user).get("approval_limit")
+        return None if limit is None else yamlio.money(limit)
 
     def check_choice(self, vocabulary: str, value: str, flag: str) -> str:
         allowed = self.vocabulary(vocabulary)

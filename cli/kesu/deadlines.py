@@ -20,6 +20,7 @@ from typing import Any
 
 from kesu.calendar import WEEKDAYS, BusinessCalendar, parse_range
 from kesu.errors import UsageError
+from kesu.values import DEFAULT_TIMEZONE
 
 CLOCKS = ("business", "wall", "working_days")
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2}
@@ -200,7 +201,7 @@ def validate_policy(policy: dict) -> list[tuple[tuple, str]]:
 
     problems: list[tuple[tuple, str]] = []
     try:
-        ZoneInfo(str(policy.get("timezone") or "Asia/Shanghai"))
+        ZoneInfo(str(policy.get("timezone") or DEFAULT_TIMEZONE))
     except (ZoneInfoNotFoundError, ValueError):
         problems.append((("timezone",), f"unknown time zone {policy.get('timezone')!r}"))
     calendar = policy.get("calendar") or {}

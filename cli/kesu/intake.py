@@ -1,4 +1,8 @@
-"""Intake (受理): turning what the customer said into a new case document."""
+"""Intake (受理): what the customer said, turned into a new case.
+
+``FIELDS`` names what an intake asks for (flags, prompts, import columns);
+``intake`` is the engine's rule that builds the case from them.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from kesu import ids
-from kesu.archive import Archive, isoformat
+from kesu.engine import Context, Outcome
 from kesu.errors import UsageError
+from kesu.values import isoformat, read_time
 
 #: Intake fields: flag name -> (path in the case file, required, prompt text)
 FIELDS: dict[str, tuple[tuple[str, ...], bool, str]] = {
@@ -23,6 +28,8 @@ FIELDS: dict[str, tuple[tuple[str, ...], bool, str]] = {
     "occurred_at": (("complaint", "occurred_at"), False, "When it happened"),
     "store": (("store",), False, "Store / site"),
 }
+
+SCHEMA_VERSION = 1
 
 
 def get_path(data: dict, path: tuple[str, ...]) -> Any:
@@ -44,37 +51,32 @@ def missing_fields(data: dict) -> list[str]:
             if required and get_path(data, path) in (None, "")]
 
 
-def build_case(archive: Archive, data: dict, received: datetime) -> tuple[str, dict]:
-    """Check the intake ``data`` (case-shaped) and return (ID, new case document)."""
-    policy = archive.policy
+def intake(doc: dict, ctx: Context, *, id: str, channel: Any = None, store: Any = None,
+           customer: Any = None, complaint: Any = None) -> Outcome:
+    """Build a new case in ``doc`` from case-shaped intake data; received when the step happened."""
+    policy = ctx.policy
+    ids.parse_id(id)
+    data = {"channel": channel, "customer": customer or {}, "complaint": complaint or {}}
     for section in ("customer", "complaint"):
-        if not isinstance(data.get(section, {}), dict):
+        if not isinstance(data[section], dict):
             raise UsageError(f"{section} must be a mapping of fields, not {type(data[section]).__name__}")
     missing = missing_fields(data)
     if missing:
         raise UsageError("missing intake fields: " + ", ".join(f"--{m.replace('_', '-')}" for m in missing))
-    policy.check_choice("channels", data["channel"], "--channel")
+    policy.check_choice("channels", channel, "--channel")
     complaint = dict(data["complaint"])
     policy.check_choice("emotions", complaint["emotion"], "--emotion")
     if complaint.get("occurred_at"):
-        complaint["occurred_at"] = isoformat(archive.parse_time(str(complaint["occurred_at"]),
-                                                                "--occurred-at"))
-    received = received.astimezone(policy.tz)
-    document: dict[str, Any] = {}
-    for _ in range(20):  # a clash within one archive is astronomically rare; retry anyway
-        case_id = ids.new_id(policy.id_prefix, received.date())
-        if not archive.case_path(case_id).exists():
-            break
-    else:
-        raise UsageError("could not find a free case ID; try again")
-    document["id"] = case_id
-    document["schema_version"] = 1
-    document["state"] = "received"
-    document["received_at"] = isoformat(received)
-    document["channel"] = data["channel"]
-    if data.get("store"):
-        document["store"] = str(data["store"])
-    document["customer"] = {k: str(v) for k, v in data["customer"].items() if v not in (None, "")}
+        complaint["occurred_at"] = isoformat(read_time(str(complaint["occurred_at"]), policy.tz,
+                                                             "--occurred-at"))
+    doc["id"] = id
+    doc["schema_version"] = SCHEMA_VERSION
+    doc["received_at"] = isoformat(datetime.fromisoformat(ctx.at).astimezone(policy.tz))
+    doc["channel"] = channel
+    if store:
+        doc["store"] = str(store)
+    doc["customer"] = {k: str(v) for k, v in data["customer"].items() if v not in (None, "")}
     complaint.setdefault("subjects", [])
-    document["complaint"] = {k: v for k, v in complaint.items() if v not in (None, "")}
-    return case_id, document
+    doc["complaint"] = {k: v for k, v in complaint.items() if v not in (None, "")}
+    return Outcome([("channel", channel), ("summary", doc["complaint"]["summary"])])
+

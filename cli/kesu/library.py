@@ -8,11 +8,8 @@ them (``render.redacted``).
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from kesu import lifecycle
-from kesu.errors import UsageError
-from kesu.record import Change, apply_step, commit_files
+from kesu.engine import Step
+from kesu.record import commit_files, record_step
 from kesu.render import Renderer, redacted, template_case
 
 INDEX = "library/README.md"
@@ -54,35 +51,15 @@ def _library_cases(archive, replacing: dict | None = None) -> list[dict]:
     return list(cases.values())
 
 
-def add(archive, case_id: str, actor: str | None, at: datetime, lessons: str, value: str | None,
-        caveats: str | None, five_whys: list[str], typical: bool, draft: bool):
+def add(archive, case_id: str, step: Step):
     """Record the library section and render the entry and the index, as one step."""
     renderer = Renderer(archive)
 
-    def change(document: dict, state: str) -> Change:
-        risk = (document.get("classification") or {}).get("risk")
-        if state != lifecycle.CLOSED:
-            if not draft:
-                raise UsageError(f"the case is {state}; only closed cases go into the library "
-                                 "(an open high-risk or typical case can go in with --draft)")
-            if risk != "high" and not typical:
-                raise UsageError("an open case goes into the library only when it is high-risk "
-                                 "or marked --typical")
-        section = {"lessons": lessons}
-        if value:
-            section["value"] = value
-        if caveats:
-            section["caveats"] = caveats
-        section["five_whys"] = list(five_whys)
-        if typical:
-            section["typical"] = True
-        section.update(draft=draft, at=at.isoformat(timespec="seconds"), by=actor)
-        document["library"] = section
-        files = {entry_path(case_id): render_entry(renderer, document),
-                 INDEX: render_index(renderer, _library_cases(archive, document))}
-        return Change([("draft", str(draft).lower())], extra_files=files)
+    def rendered(case: dict) -> dict[str, str]:
+        return {entry_path(case_id): render_entry(renderer, case),
+                INDEX: render_index(renderer, _library_cases(archive, case))}
 
-    return apply_step(archive, case_id, "library", actor, at, change)
+    return record_step(archive, case_id, step, extra_files=rendered)
 
 
 def build(archive) -> tuple[int, str | None]:

@@ -117,8 +117,36 @@ CLOSE_REASONS: dict[str, frozenset[str]] = {
     "invalid": OPEN_STATES,
 }
 
+#: ``follow-up --satisfaction`` values, and whether each closes the case.
 SATISFACTION_CLOSES = {"satisfied": True, "fairly_satisfied": True,
                        "unsatisfied": False, "unreachable": False}
+
+#: How the customer was told (``ack --method``, ``notify --method``).
+TELL_METHODS = ("in_person", "phone", "sms", "email", "app", "letter", "other")
+
+#: What a case must hold in each state besides the intake's sections
+#: (DOMAIN: a dispatched case has a classification and an owner). The engine
+#: refuses a step that would leave a case without them, and the JSON Schema's
+#: per-state rules are generated from this table. ``closed`` needs only its
+#: closure, because ``close --reason withdrawn`` may end a case at any stage.
+REQUIRED_SECTIONS: dict[str, tuple[str, ...]] = {
+    RECEIVED: (),
+    ACKNOWLEDGED: ("acknowledgement",),
+    DISPATCHED: ("acknowledgement", "classification", "assignment"),
+    INVESTIGATING: ("acknowledgement", "classification", "assignment"),
+    PLAN_PROPOSED: ("acknowledgement", "classification", "assignment", "plan"),
+    CUSTOMER_NOTIFIED: ("acknowledgement", "classification", "assignment", "plan",
+                        "customer_response"),
+    OBJECTED: ("acknowledgement", "classification", "assignment", "plan", "customer_response"),
+    EXECUTING: ("acknowledgement", "classification", "assignment", "plan", "customer_response"),
+    RESOLVED: ("acknowledgement", "classification", "assignment", "plan", "customer_response",
+               "resolution"),
+    CLOSED: ("closure",),
+}
+
+#: Actions with a command of their own in ``kesu.commands.steps``; intake is
+#: ``kesu new``, edit ``kesu edit`` and library ``kesu library add``.
+STEP_COMMANDS: tuple[str, ...] = tuple(a for a in TABLE if a not in ("intake", "edit", "library"))
 
 
 def actions_from(state: str) -> list[str]:

@@ -49,6 +49,14 @@ def when(archive: Archive, at: str | None) -> datetime:
     return archive.parse_time(at) if at else archive.now()
 
 
+def step_for(archive: Archive, action: str, actor: str | None, at: str | None, args: dict):
+    """The step a command asks for: who, when (default now) and the arguments as given."""
+    from kesu.engine import Step
+    from kesu.values import isoformat
+
+    return Step(action, actor_of(archive, actor) or "", isoformat(when(archive, at)), args)
+
+
 def print_json(data: Any) -> None:
     import json
 

@@ -15,8 +15,10 @@ def edit(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: Ar
     """
     from kesu.editing import edit_case
 
+    from kesu.values import isoformat
+
     arch = open_archive(archive)
-    done = edit_case(arch, case_id, actor_of(arch, actor), when(arch, at), _run_editor)
+    done = edit_case(arch, case_id, actor_of(arch, actor), isoformat(when(arch, at)), _run_editor)
     if done is None:
         print(f"{case_id}: no changes")
     else:

@@ -45,7 +45,9 @@ def new(
     --location 生鲜区称重台 --product "6901234567890=草莓 500g"
     """
     from kesu import intake, record
+    from kesu.engine import Step
     from kesu.validate import check_new_case
+    from kesu.values import isoformat
 
     arch = open_archive(archive)
     data = _read_file(arch, from_file) if from_file else {}
@@ -66,16 +68,26 @@ def new(
         _prompt_missing(data)
     if at is None and data.get("received_at"):
         at = str(data["received_at"])  # an import keeps the time it was received
-    received = when(arch, at)
-    case_id, document = intake.build_case(arch, data, received)
-    if from_file:
-        # Flags can only produce a well-formed case (each value is checked as it
-        # is set); a file can hold anything, so it meets the full schema.
-        check_new_case(arch, document)
-    recorded = record.record_intake(
-        arch, case_id, document, actor_of(arch, actor), document["received_at"],
-        [("channel", document["channel"]), ("summary", document["complaint"]["summary"])])
-    print(recorded.case_id)
+    received = when(arch, at).astimezone(arch.policy.tz)
+    args = {key: data[key] for key in ("channel", "store", "customer", "complaint") if key in data}
+    step = Step("intake", actor_of(arch, actor) or "", isoformat(received),
+                {"id": _free_id(arch, received), **args})
+    # Flags can only produce a well-formed case (each value is checked as it
+    # is set); a file can hold anything, so it meets the full schema.
+    check = (lambda case: check_new_case(arch, case)) if from_file else None
+    print(record.record_intake(arch, step, check).case_id)
+
+
+def _free_id(arch, received) -> str:
+    """A new case ID; a clash within one archive is astronomically rare, but retried."""
+    from kesu import ids
+    from kesu.errors import UsageError
+
+    for _ in range(20):
+        case_id = ids.new_id(arch.policy.id_prefix, received.date())
+        if not arch.case_path(case_id).exists():
+            return case_id
+    raise UsageError("could not find a free case ID; try again")
 
 
 def _read_file(arch, name: str) -> dict:

@@ -2,78 +2,49 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, actor_of, open_archive, when
+from kesu import lifecycle
+from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, open_archive, step_for
 
 
-class Satisfaction(str, Enum):
-    satisfied = "satisfied"
-    fairly_satisfied = "fairly_satisfied"
-    unsatisfied = "unsatisfied"
-    unreachable = "unreachable"
+def _choices(name: str, values) -> type[Enum]:
+    """A typer choice list made from the transition table's own names."""
+    return Enum(name, {value: value for value in values}, type=str)
 
 
-class CloseReason(str, Enum):
-    resolved = "resolved"
-    unsatisfied = "unsatisfied"
-    no_follow_up = "no_follow_up"
-    withdrawn = "withdrawn"
-    duplicate = "duplicate"
-    invalid = "invalid"
-
-
-class AckMethod(str, Enum):
-    in_person = "in_person"
-    phone = "phone"
-    sms = "sms"
-    email = "email"
-    app = "app"
-    letter = "letter"
-    other = "other"
+Satisfaction = _choices("Satisfaction", lifecycle.SATISFACTION_CLOSES)
+CloseReason = _choices("CloseReason", lifecycle.CLOSE_REASONS)
+TellMethod = _choices("TellMethod", lifecycle.TELL_METHODS)
 
 
 Reason = Annotated[str, typer.Option("--reason", help="Why (recorded in the case and the commit).")]
 
 
-def _step(action: str, case_id: str, archive, actor, at, step_fn, **options) -> None:
-    from kesu import actions
+def _step(action: str, case_id: str, archive, actor, at, **args) -> None:
+    """Record one step with the arguments as given, and say what happened."""
+    from kesu.record import record_step
 
     arch = open_archive(archive)
-    done = actions.run(arch, case_id, action, actor_of(arch, actor), when(arch, at), step_fn, **options)
+    done = record_step(arch, case_id, step_for(arch, action, actor, at, args))
     arrow = f"{done.from_state} -> {done.to_state}" if done.from_state != done.to_state else done.to_state
     print(f"{done.case_id}: {action} ({arrow}) {done.commit[:10]}")
 
 
-def _money(text: str | None, flag: str) -> Decimal | None:
-    from kesu import yamlio
-    from kesu.errors import UsageError
-
-    if text is None:
-        return None
-    try:
-        return yamlio.money(text)
-    except UsageError:
-        raise UsageError(f"{flag} {text!r} is not an amount like 39.90") from None
-
-
-
 def ack(case_id: CaseArg,
-        method: Annotated[Optional[AckMethod], typer.Option("--method", help="How the customer was told (default from the channel).")] = None,
+        method: Annotated[Optional[TellMethod], typer.Option("--method", help="How the customer was told (default from the channel).")] = None,
         message: Annotated[Optional[str], typer.Option("--message", help="What was said.")] = None,
         at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
     """Confirm to the customer that the complaint was received (确认接收).
 
     Example: kesu ack KS-20261123-7F3KQ2 --method phone
     """
-    from kesu import actions
 
-    _step("ack", case_id, archive, actor, at, actions.ack,
-          method=method.value if method else None, message=message)
+    _step("ack", case_id, archive, actor, at, method=method.value if method else None,
+          message=message)
 
 
 def dispatch(case_id: CaseArg,
@@ -91,16 +62,9 @@ def dispatch(case_id: CaseArg,
     Example: kesu dispatch KS-20261123-7F3KQ2 --category product --subcategory quality_defect
     --severity general --risk medium --owner li.ming --department fresh_food
     """
-    from kesu import actions
-    from kesu.errors import UsageError
-
-    if force and not reason:
-        raise UsageError("--force needs --reason TEXT saying why")
-    if reason and not force:
-        raise UsageError("--reason goes with --force")
-    _step("dispatch", case_id, archive, actor, at, actions.dispatch, category=category,
-          severity=severity, risk=risk, owner=owner, subcategory=subcategory,
-          department=department, force_reason=reason)
+    _step("dispatch", case_id, archive, actor, at, category=category, severity=severity,
+          risk=risk, owner=owner, subcategory=subcategory, department=department, force=force,
+          reason=reason)
 
 
 def investigate(case_id: CaseArg,
@@ -112,9 +76,8 @@ def investigate(case_id: CaseArg,
 
     Example: kesu investigate KS-20261123-7F3KQ2 --findings "同批次草莓抽检 2/10 霉变" --responsibility supplier
     """
-    from kesu import actions
 
-    _step("investigate", case_id, archive, actor, at, actions.investigate, findings=findings,
+    _step("investigate", case_id, archive, actor, at, findings=findings,
           responsibility=responsibility, root_cause=root_cause)
 
 
@@ -132,18 +95,8 @@ def propose(case_id: CaseArg,
     Example: kesu propose KS-20261123-7F3KQ2 --step "全额退款" --step "同批次下架检测并公示"
     --refund 39.90 --voucher 20
     """
-    from kesu import actions
-    from kesu.errors import UsageError
-
-    items = [(kind, _money(value, f"--{kind}")) for kind, value in
-             (("refund", refund), ("voucher", voucher), ("cash", cash)) if value is not None]
-    for spec in compensation or []:
-        kind, sep, amount = spec.partition("=")
-        if not sep or not kind:
-            raise UsageError(f"--compensation {spec!r} should look like KIND=AMOUNT, e.g. gift=50")
-        items.append((kind, _money(amount, "--compensation")))
-    _step("propose", case_id, archive, actor, at, actions.propose, steps=step,
-          compensation=items, legal_basis=legal_basis, commitment=commitment)
+    _step("propose", case_id, archive, actor, at, step=step, refund=refund, voucher=voucher,
+          cash=cash, compensation=compensation, legal_basis=legal_basis, commitment=commitment)
 
 
 def approve(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
@@ -151,23 +104,21 @@ def approve(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive:
 
     Example: kesu approve KS-20261123-7F3KQ2 --actor wang.fang
     """
-    from kesu import actions
 
-    _step("approve", case_id, archive, actor, at, actions.approve)
+    _step("approve", case_id, archive, actor, at)
 
 
 def notify(case_id: CaseArg,
-           method: Annotated[Optional[AckMethod], typer.Option("--method", help="How the customer was told.")] = None,
+           method: Annotated[Optional[TellMethod], typer.Option("--method", help="How the customer was told.")] = None,
            message: Annotated[Optional[str], typer.Option("--message", help="What was said.")] = None,
            at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
     """Tell the customer the plan (反馈客户). Refused until a required approval is recorded.
 
     Example: kesu notify KS-20261123-7F3KQ2 --method phone
     """
-    from kesu import actions
 
-    _step("notify", case_id, archive, actor, at, actions.notify,
-          method=method.value if method else None, message=message)
+    _step("notify", case_id, archive, actor, at, method=method.value if method else None,
+          message=message)
 
 
 def accept(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
@@ -175,9 +126,8 @@ def accept(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: 
 
     Example: kesu accept KS-20261123-7F3KQ2
     """
-    from kesu import actions
 
-    _step("accept", case_id, archive, actor, at, actions.accept)
+    _step("accept", case_id, archive, actor, at)
 
 
 def object_(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt = None,
@@ -186,9 +136,8 @@ def object_(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt 
 
     Example: kesu object KS-20261123-7F3KQ2 --reason "要求三倍赔偿"
     """
-    from kesu import actions
 
-    _step("object", case_id, archive, actor, at, actions.object_, reason=reason)
+    _step("object", case_id, archive, actor, at, reason=reason)
 
 
 def escalate(case_id: CaseArg, reason: Reason,
@@ -198,9 +147,8 @@ def escalate(case_id: CaseArg, reason: Reason,
 
     Example: kesu escalate KS-20261123-7F3KQ2 --reason "客户不接受方案" --owner wang.fang
     """
-    from kesu import actions
 
-    _step("escalate", case_id, archive, actor, at, actions.escalate, reason=reason, owner=owner)
+    _step("escalate", case_id, archive, actor, at, reason=reason, owner=owner)
 
 
 def act(case_id: CaseArg,
@@ -211,12 +159,12 @@ def act(case_id: CaseArg,
 
     Example: kesu act KS-20261123-7F3KQ2 "退款 39.90 元已原路退回" --statutory 39.90
     """
-    from kesu import actions
 
-    price = _money(statutory, "--statutory")
-    _step("act", case_id, archive, actor, at, actions.act, text=text, statutory_price=price)
-    if price is not None:
-        print(f"statutory compensation: {actions.statutory_compensation(price):.2f}")
+    _step("act", case_id, archive, actor, at, text=text, statutory=statutory)
+    if statutory is not None:
+        from kesu.rules import money_arg, statutory_compensation
+
+        print(f"statutory compensation: {statutory_compensation(money_arg(statutory, '--statutory')):.2f}")
 
 
 def resolve(case_id: CaseArg,
@@ -226,9 +174,8 @@ def resolve(case_id: CaseArg,
 
     Example: kesu resolve KS-20261123-7F3KQ2 --summary "已退款并补偿20元券"
     """
-    from kesu import actions
 
-    _step("resolve", case_id, archive, actor, at, actions.resolve, summary=summary)
+    _step("resolve", case_id, archive, actor, at, summary=summary)
 
 
 def follow_up(case_id: CaseArg,
@@ -239,10 +186,8 @@ def follow_up(case_id: CaseArg,
 
     Example: kesu follow-up KS-20261123-7F3KQ2 --satisfaction satisfied
     """
-    from kesu import actions
 
-    _step("follow-up", case_id, archive, actor, at, actions.follow_up,
-          satisfaction=satisfaction.value, note=note)
+    _step("follow-up", case_id, archive, actor, at, satisfaction=satisfaction.value, note=note)
 
 
 def close(case_id: CaseArg,
@@ -254,9 +199,10 @@ def close(case_id: CaseArg,
 
     Example: kesu close KS-20261123-7F3KQ2 --reason withdrawn --note "顾客撤回投诉"
     """
-    from kesu import actions
 
-    _step("close", case_id, archive, actor, at, actions.close, reason=reason.value, of=of, note=note)
+    if of:
+        open_archive(archive).existing_case_path(of)
+    _step("close", case_id, archive, actor, at, reason=reason.value, of=of, note=note)
 
 
 def reopen(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt = None,
@@ -265,9 +211,8 @@ def reopen(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt =
 
     Example: kesu reopen KS-20261123-7F3KQ2 --reason "顾客再次来电，问题未解决"
     """
-    from kesu import actions
 
-    _step("reopen", case_id, archive, actor, at, actions.reopen, reason=reason)
+    _step("reopen", case_id, archive, actor, at, reason=reason)
 
 
 def extend(case_id: CaseArg,
@@ -280,9 +225,8 @@ def extend(case_id: CaseArg,
 
     Example: kesu extend KS-20261123-7F3KQ2 --by 2h --reason "等待供应商质检报告" --approver li.ming
     """
-    from kesu import actions
 
-    _step("extend", case_id, archive, actor, at, actions.extend, duration=by, reason=reason,
+    _step("extend", case_id, archive, actor, at, by=by, reason=reason,
           timer=timer, approver=approver)
 
 
@@ -293,9 +237,8 @@ def note(case_id: CaseArg,
 
     Example: kesu note KS-20261123-7F3KQ2 "顾客来电询问进度"
     """
-    from kesu import actions
 
-    _step("note", case_id, archive, actor, at, actions.note, text=text)
+    _step("note", case_id, archive, actor, at, text=text)
 
 
 def assign(case_id: CaseArg,
@@ -306,14 +249,14 @@ def assign(case_id: CaseArg,
 
     Example: kesu assign KS-20261123-7F3KQ2 --owner wang.fang
     """
-    from kesu import actions
 
-    _step("assign", case_id, archive, actor, at, actions.assign, owner=owner, department=department)
+    _step("assign", case_id, archive, actor, at, owner=owner, department=department)
 
 
-COMMANDS = {
-    "ack": ack, "dispatch": dispatch, "investigate": investigate, "propose": propose,
-    "approve": approve, "notify": notify, "accept": accept, "object": object_,
-    "escalate": escalate, "act": act, "resolve": resolve, "follow-up": follow_up,
-    "close": close, "reopen": reopen, "extend": extend, "note": note, "assign": assign,
-}
+#: One command per step of the transition table (``object`` is a Python keyword).
+def _command_of(action: str):
+    name = action.replace("-", "_")
+    return globals().get(f"{name}_") or globals()[name]
+
+
+COMMANDS = {action: _command_of(action) for action in lifecycle.STEP_COMMANDS}
