@@ -197,7 +197,7 @@ def test_act_statutory_compensation_is_exact(walk, index, price, compensation):
     action = done.case["actions"][-1]
     assert action["by"] == "zhang.san" and action["at"] == stamp(done.when)
     assert action["text"] == done.args[0]
-    sections = done.text[:done.text.index("\ntimeline:")]
+    sections = done.text[:done.text.index("\ntimeline:") + 1]
     block = sections[sections.rindex("statutory:"):]
     assert re.search(rf"price: {re.escape(price)}\n", block)
     assert re.search(r"multiple: 10\n", block)
