@@ -1,4 +1,8 @@
-"""Everything kesu asks of git goes through this module.
+"""Everything kesu asks of git goes through this module and githistory.
+
+Together they are kesu's git module: every git command and every parsing
+of git's output, returning Python values. This half holds the plumbing
+(running git, HEAD, the index, committing); githistory reads ``git log``.
 
 It drives the git command line directly. That is what DESIGN asks for
 (commits go through the git CLI so the user's hooks and ``commit.gpgsign``
