@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from kesu import trailers
+
 KESU = str(Path(sys.executable).parent / "kesu")
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE_CASES = PROJECT / "cases"
@@ -93,7 +95,7 @@ def sample_archive(archive) -> Path:
     shutil.copytree(SAMPLE_CASES, archive / "cases", dirs_exist_ok=True)
     git(archive, "add", "cases")
     now = datetime.now().astimezone().isoformat(timespec="seconds")
-    git(archive, "commit", "-q", "-m", f"Import sample cases\n\nAction: import\nActor: wang.fang\nAt: {now}")
+    git(archive, "commit", "-q", "-m", trailers.import_message("Import sample cases", "wang.fang", now))
     return archive
 
 

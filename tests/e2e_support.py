@@ -20,7 +20,6 @@ import yaml
 from conftest import KESU, git, isolate_git, kesu, new_case, snapshot
 
 ID_RE = re.compile(r"^KS-(\d{8})-[0-9A-HJKMNP-TV-Z]{6}$")
-TRAILER_KEYS = ("Case", "Action", "From", "To", "Actor", "At")
 OFFSET = "+08:00"
 
 

@@ -21,6 +21,7 @@ import yaml
 
 from conftest import git, kesu
 from e2e_support import case_path, case_rel, parse_yaml
+from kesu import trailers
 
 CUSTOMER = "王女士"
 CONTACT = "13800138000"
@@ -76,9 +77,8 @@ def commit_as(root: Path, message: str, *args: str) -> str:
 
 def forged_message(case_id: str, action: str, from_state: str, to_state: str, actor: str,
                    at: str) -> str:
-    return (f"{case_id}: {action} ({from_state} -> {to_state})\n\n"
-            f"Case: {case_id}\nAction: {action}\nFrom: {from_state}\nTo: {to_state}\n"
-            f"Actor: {actor}\nAt: {at}\n")
+    """The message kesu writes for a step, on a commit kesu did not make."""
+    return trailers.step_message(case_id, action, from_state, to_state, actor, at)
 
 
 def now_stamp(delta: timedelta = timedelta()) -> str:
@@ -538,7 +538,8 @@ def test_an_import_commit_may_add_many_cases_with_legal_timelines(archive):
         "{at: '2025-03-03T10:05:00+08:00', action: resolve, from: received, to: resolved, by: li.ming}",
     ], "resolved"), encoding="utf-8")
     git(archive, "add", "-A")
-    sha = commit_as(archive, f"import from the old system\n\nAction: import\nActor: li.ming\nAt: {now_stamp()}\n")
+    sha = commit_as(archive, trailers.import_message("import from the old system", "li.ming",
+                                                     now_stamp()))
     found = findings(archive)
     assert [(f["commit"], f["case"], f["rule"]) for f in found] == [(sha, bad, "bad-import")]
     assert "resolve" in found[0]["message"]

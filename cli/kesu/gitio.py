@@ -1,4 +1,8 @@
-"""Everything kesu asks of git goes through this module.
+"""Everything kesu asks of git goes through this module and githistory.
+
+Together they are kesu's git module: every git command and every parsing
+of git's output, returning Python values. This half holds the plumbing
+(running git, HEAD, the index, committing); githistory reads ``git log``.
 
 It drives the git command line directly. That is what DESIGN asks for
 (commits go through the git CLI so the user's hooks and ``commit.gpgsign``
@@ -147,11 +151,21 @@ def commit(root: Path, paths: list[str], message: str, new: list[str] = (),
     """
     others = set(staged_paths(root) if staged is None else staged) - set(paths)
     if new:
-        run(root, "add", "--", *new)
+        add(root, new)
     mode = "--only" if others else "--include"
     run(root, "commit", "-q", mode, "-F", "-", "--", *paths, stdin=message)
     return head(root) or ""
 
+
+def add(root: Path, paths: list[str]) -> None:
+    """Stage ``paths`` (files or whole folders) as they are in the work tree."""
+    run(root, "add", "--", *paths)
+
+
+def commit_staged(root: Path, message: str) -> str:
+    """Commit whatever is staged, as a person typing ``git commit`` would; return the commit id."""
+    run(root, "commit", "-q", "-m", message)
+    return head(root) or ""
 
 
 def unstage(root: Path, paths: list[str]) -> None:
@@ -160,6 +174,15 @@ def unstage(root: Path, paths: list[str]) -> None:
         run(root, "reset", "-q", "HEAD", "--", *paths, check=False)
     else:
         run(root, "rm", "-q", "--cached", "--ignore-unmatch", "--", *paths, check=False)
+
+
+def shallow_commits(root: Path) -> set[str]:
+    """The commits where a shallow clone's history is cut off (none in a full clone)."""
+    try:
+        text = (git_dir(root) / "shallow").read_text(encoding="utf-8")
+    except OSError:
+        return set()
+    return {line.strip() for line in text.splitlines() if line.strip()}
 
 
 def config_get(root: Path, key: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kesu import gitio
+from kesu import gitio, trailers
 from kesu.archive import write_atomic
 from kesu.config import CONFIG_NAME, default_policy_text
 from kesu.errors import ArchiveError
@@ -24,7 +24,7 @@ def init_archive(directory: Path) -> Path:
         gitio.run(root, "init", "-q")
     write_atomic(config, default_policy_text())
     try:
-        gitio.commit(root, [CONFIG_NAME], "Start the kesu complaint archive\n\nAction: init\n",
+        gitio.commit(root, [CONFIG_NAME], trailers.init_message("Start the kesu complaint archive"),
                      new=[CONFIG_NAME])
     except BaseException:
         config.unlink(missing_ok=True)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kesu import gitio, lifecycle
+from kesu import lifecycle
+from kesu.trailers import Trailers
 from kesu.yamlio import money
+
+if TYPE_CHECKING:
+    from kesu.githistory import LoggedStep
 
 LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "owner",
                 "light", "due", "summary"]
@@ -184,34 +188,24 @@ def _timer_lines(archive, case: dict) -> list[str]:
 
 
 # ------------------------------------------------------------------ history
-_FIELDS = ("Case", "Action", "From", "To", "Actor", "At")
+#: What a commit without kesu trailers says.
+_NOTHING_SAID = Trailers(None, "", None, None, None, None)
 
 
-def log_steps(root, paths: list[str]) -> list[dict]:
-    """kesu's steps from git history (oldest first), read from commit trailers."""
-    keys = ",".join(f"key={k}" for k in _FIELDS)
-    fmt = f"%H%x1f%cI%x1f%(trailers:{keys},separator=%x1f)%x1e"
-    out = gitio.run(root, "log", "--reverse", f"--format={fmt}", "--", *paths)
-    steps = []
-    for record in out.split("\x1e"):
-        record = record.strip("\n")
-        if not record:
-            continue
-        sha, committed, *trailers = record.split("\x1f")
-        values = {}
-        for trailer in trailers:
-            key, _, value = trailer.partition(":")
-            values[key.strip()] = value.strip()
-        steps.append({"commit": sha, "committed_at": committed, "case": values.get("Case"),
-                      "action": values.get("Action"), "from": values.get("From"),
-                      "to": values.get("To"), "actor": values.get("Actor"), "at": values.get("At")})
-    return steps
+def _step_row(logged: LoggedStep) -> dict:
+    """One commit of ``kesu history``, in the documented JSON form."""
+    said = logged.trailers or _NOTHING_SAID
+    return {"commit": logged.commit, "committed_at": logged.committed.isoformat(),
+            "case": said.case, "action": said.action or None, "from": said.from_state,
+            "to": said.to_state, "actor": said.actor, "at": said.at}
 
 
 def history_steps(archive, case_id: str) -> list[dict]:
+    from kesu.githistory import step_log
+
     rel = archive.case_relpath(case_id)
     archive.existing_case_path(case_id)
-    steps = log_steps(archive.root, [rel])
+    steps = [_step_row(logged) for logged in step_log(archive.root, [rel])]
     for step, following in zip(steps, steps[1:] + [None]):
         step["time_in_state"] = None
         if following and step.get("at") and following.get("at"):

@@ -86,11 +86,9 @@ def _kesu(root: Path, args: list[str], actor: str | None = None, show: bool = Tr
     return proc.stdout
 
 
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
-
-
 def _walk(root: Path) -> None:
+    from kesu.githistory import oneline_log
+
     print(f"kesu demo: a complaint desk in {root}")
     _kesu(root.parent, ["init", str(root)])
     _import_samples(root)
@@ -101,12 +99,14 @@ def _walk(root: Path) -> None:
     print((root / "library" / f"{case_id}.md").read_text(encoding="utf-8"), end="")
     _kesu(root, ["history", case_id])
     print(f"\n$ git log --oneline -{len(WALK) + 1}")
-    print(_git(root, "log", "--oneline", f"-{len(WALK) + 1}"), end="")
+    for line in oneline_log(root, len(WALK) + 1):
+        print(line)
     _kesu(root, ["list"])
 
 
 def _import_samples(root: Path) -> None:
     """Copy the shipped sample cases in, as one commit, so the list has company."""
+    from kesu import gitio, trailers
     from kesu.resources import shipped
 
     samples = shipped("cases")
@@ -117,10 +117,10 @@ def _import_samples(root: Path) -> None:
         shutil.copyfile(source, target)
         count += 1
     print(f"\n$ cp -r <kesu>/cases . && git commit   # {count} sample cases")
-    _git(root, "add", "cases")
+    gitio.add(root, ["cases"])
     now = datetime.now().astimezone().isoformat(timespec="seconds")
     # The trailers put the import on the record, so kesu audit accepts it.
-    _git(root, "commit", "-q", "-m", f"Import sample cases\n\nAction: import\nActor: wang.fang\nAt: {now}")
+    gitio.commit_staged(root, trailers.import_message("Import sample cases", "wang.fang", now))
 
 
 COMMANDS = {"demo": demo}

@@ -1,0 +1,392 @@
+"""The audit's rules: what one commit may do to ``cases/``, and the findings when it does more.
+
+``Checks`` looks at the commits of the history one by one, oldest first;
+it remembers the paths earlier commits added (an ID names one complaint
+for ever). Rule codes are stable (scripts match on them); ``RULES``
+documents each.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from kesu import lifecycle
+from kesu.audit.casereader import ParsedCase, Unreadable
+from kesu.audit.signatures import SIGNATURE_STATUS, git_accepts, signer_problem
+from kesu.githistory import Change, Commit
+from kesu.engine import Step, timeline_entry
+from kesu.record import FUTURE_TOLERANCE
+from kesu.trailers import IMPORT, Trailers
+
+#: Every finding's rule code, with what it means. Codes never change meaning.
+RULES: dict[str, str] = {
+    "no-trailers": "a commit changes a case file without kesu's trailers",
+    "bad-trailers": "a commit has kesu trailers that do not parse (missing, repeated or invalid values)",
+    "multi-case": "a commit changes more than one case, or a case other than the one its trailers name",
+    "foreign-file": "a step commit also changes files other than its case file and its library entry",
+    "bad-import": "an 'Action: import' commit changes an existing case, or adds one whose timeline "
+                  "is not a legal walk",
+    "merge-edit": "a merge commit changes a case file beyond what its parents had",
+    "illegal-transition": "the transition table does not allow the action from the case's state",
+    "from-mismatch": "the From trailer is not the state the case was in before the commit",
+    "state-mismatch": "the case's state after the commit is not the To trailer",
+    "timeline-mismatch": "the timeline did not grow by exactly one entry equal to the trailers, "
+                         "or earlier entries changed",
+    "foreign-section": "the commit changes sections its action does not write",
+    "unreadable": "the case file the commit wrote is not a readable YAML mapping",
+    "deleted": "a case file was deleted",
+    "renamed": "a case file was renamed or moved",
+    "id-reused": "a case file was added at a path that existed earlier, or an ID lives under two paths",
+    "future-event": "the step's time (At) is later than the commit time, beyond the clock skew allowed",
+    "backdated": "the step's time (At) is earlier than the commit time by more than the maximum back-dating",
+    "unsigned": "with --require-signed: a kesu commit carries no signature git could check",
+    "bad-signature": "with --require-signed: git verify-commit does not accept the commit's signature",
+    "signer-mismatch": "with --require-signed: the signer is not the actor's key or e-mail in the roster",
+}
+
+#: How far an event may lie after its commit: the clocks of two machines
+#: disagree a little, and kesu itself accepts ``--at`` this far ahead.
+CLOCK_SKEW = FUTURE_TOLERANCE
+
+_CASE_PATH = re.compile(r"^cases/(?:.*/)?([^/]+)\.yaml$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    commit: str
+    case: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.commit} {self.case} {self.rule}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"commit": self.commit, "case": self.case, "rule": self.rule,
+                "message": self.message}
+
+
+def case_of(path: str | None) -> str | None:
+    """The case ID of a case file's path, or None for any other path."""
+    match = _CASE_PATH.match(path or "")
+    return match.group(1) if match else None
+
+
+def expected_entry(step: Trailers) -> dict:
+    """The timeline entry a step's trailers announce."""
+    return timeline_entry(Step(step.action, step.actor, step.at), step.from_state, step.to_state)
+
+
+def entry_matches_step(entry: Any, expected: dict) -> bool:
+    """Whether the timeline entry a commit added is the one its trailers announce.
+
+    An entry holds what the trailers say (time, action, states, actor) and
+    the step's arguments, which the trailers do not carry.
+    """
+    if isinstance(entry, dict) and "args" in entry:
+        entry = {k: v for k, v in entry.items() if k != "args"}
+    return entry == expected
+
+
+#: Loads the case file of a blob id: ``(blob, previous version, expected new entry)``.
+CaseLoader = Callable[..., ParsedCase]
+
+
+class Checks:
+    """The checks on each commit of the history, given oldest first."""
+
+    def __init__(self, policy, max_backdate: timedelta, require_signed: bool,
+                 ssh_unverifiable: bool, keep_steps: bool, load_case: CaseLoader) -> None:
+        self.policy = policy
+        self.max_backdate = max_backdate
+        self.require_signed = require_signed
+        #: git reports SSH signatures it cannot check as "N", like no signature.
+        self.ssh_unverifiable = ssh_unverifiable
+        self.keep_steps = keep_steps
+        self._case = load_case
+        self.findings: list[Finding] = []
+        #: path -> short commit that added it (every case path ever seen)
+        self.existed: dict[str, str] = {}
+        #: case ID -> (path, short commit) where it first appeared
+        self.id_paths: dict[str, tuple[str, str]] = {}
+        #: (case, at, action, actor) -> the commits of those steps, when keep_steps
+        self.step_commits: dict[tuple, list[str]] = {}
+
+    def _add(self, commit: Commit, case: str, rule: str, message: str) -> None:
+        self.findings.append(Finding(commit.short, case, rule, message))
+
+    # ---------------------------------------------------------- one commit
+    def check(self, commit: Commit, step: Trailers | None, problem: str | None,
+              compare: list[Change]) -> None:
+        """Check one commit; ``step``/``problem`` are its trailers read strictly
+        (kesu.trailers.parse), ``compare`` the case files whose versions its checks compare."""
+        if len(commit.parents) > 1:
+            for change in commit.changes:
+                case = case_of(change.path)
+                if case:
+                    self._add(commit, case, "merge-edit",
+                              f"the merge changes {change.path} beyond what either parent had; "
+                              "two clones changed this case: record the steps again with kesu "
+                              "instead of resolving the conflict by hand")
+            return
+        cases: list[Change] = []
+        others: list[Change] = []
+        for change in commit.changes:
+            (cases if case_of(change.path) or case_of(change.new_path) else others).append(change)
+        if not cases:
+            return  # nothing under cases/ is a case file (a README, say)
+        for change in cases:
+            self._track(commit, change)
+        live = [c for c in cases if c.status in ("A", "M", "T")]
+        if step is None:
+            rule = "bad-trailers" if problem else "no-trailers"
+            message = (f"the trailers do not parse: {problem}" if problem else
+                       "changes the case without kesu's trailers (Case, Action, From, To, "
+                       "Actor, At): every change to a case must be a kesu step")
+            for change in live:
+                self._add(commit, case_of(change.path), rule, message)
+            return
+        if step.action == IMPORT:
+            self._check_import(commit, step, live, others)
+        else:
+            self._check_step_commit(commit, step, cases, others, compare)
+
+    def skip(self, commit: Commit) -> None:
+        """A commit whose history is not here (a shallow clone's cut): only note its paths."""
+        for change in commit.changes:
+            if case_of(change.path):
+                self.remember(change.path, commit.short)
+
+    # ---------------------------------------------------------- paths
+    def _track(self, commit: Commit, change: Change) -> None:
+        """Deletions, renames and reused IDs: never legitimate, with or without trailers."""
+        case = case_of(change.path)
+        if change.status == "D":
+            self._add(commit, case, "deleted",
+                      f"{change.path} was deleted; kesu never deletes a case (close it instead)")
+        elif change.status == "R":
+            self._add(commit, case or case_of(change.new_path), "renamed",
+                      f"{change.path} was renamed to {change.new_path}; a case keeps its path for life")
+            if case_of(change.new_path):
+                self._check_new_path(commit, change.new_path, moved_from=change.path)
+        elif change.status == "A":
+            self._check_new_path(commit, change.path)
+        else:
+            self.remember(change.path, commit.short)
+
+    def remember(self, path: str, short: str) -> None:
+        """Note that ``path`` exists, added by commit ``short`` (unless known earlier)."""
+        self.existed.setdefault(path, short)
+        case = case_of(path)
+        if case:
+            self.id_paths.setdefault(case, (path, short))
+
+    def _check_new_path(self, commit: Commit, path: str, moved_from: str | None = None) -> None:
+        case = case_of(path)
+        if moved_from and self.id_paths.get(case, ("",))[0] == moved_from:
+            # The move itself is the finding ("renamed"); the ID now lives here.
+            self.id_paths[case] = (path, commit.short)
+        if path in self.existed:
+            self._add(commit, case, "id-reused",
+                      f"{path} is added again, but it existed earlier in history "
+                      f"(added in {self.existed[path]}); an ID names one complaint for ever")
+        elif case in self.id_paths and self.id_paths[case][0] != path:
+            other, where = self.id_paths[case]
+            self._add(commit, case, "id-reused",
+                      f"{path} is added, but the same ID already lives at {other} "
+                      f"(added in {where})")
+        self.remember(path, commit.short)
+
+    # ---------------------------------------------------------- a step
+    def _check_step_commit(self, commit: Commit, step: Trailers, cases: list[Change],
+                           others: list[Change], compare: list[Change]) -> None:
+        touched = list(dict.fromkeys(case_of(c.path) or case_of(c.new_path) for c in cases))
+        if touched != [step.case]:
+            for case in touched:
+                if case == step.case:
+                    rest = ", ".join(c for c in touched if c != case)
+                    message = f"the commit also changes {rest}; a step changes one case"
+                else:
+                    message = (f"changed by a commit recorded as {step.action} of {step.case}; "
+                               "a step changes one case")
+                self._add(commit, case, "multi-case", message)
+        self._check_others(commit, step.case, others, allowed={f"library/{step.case}.md"})
+        for change in compare:
+            self._check_diff(commit, step, change)
+        self._check_time(commit, step, step.case)
+        self._check_signature(commit, step, step.case)
+        if self.keep_steps:
+            self.step_commits.setdefault((step.case, step.at, step.action, step.actor),
+                                         []).append(commit.short)
+
+    def _check_others(self, commit: Commit, case: str, others: list[Change],
+                      allowed: set[str]) -> None:
+        allowed = allowed | {"library/README.md"}
+        foreign = {path for c in others for path in (c.path, c.new_path)
+                   if path and path not in allowed}
+        if foreign:
+            self._add(commit, case, "foreign-file",
+                      f"the commit also changes {', '.join(sorted(set(foreign)))}; a step "
+                      f"commits only its case file (and library/{case}.md, library/README.md)")
+
+    def _check_diff(self, commit: Commit, step: Trailers, change: Change) -> None:
+        case = step.case
+        try:
+            before = self._case(change.old) if change.old else None
+        except Unreadable:
+            return  # the commit that wrote it was reported (or lies before --since)
+        expected = expected_entry(step)
+        try:
+            after = self._case(change.new, before, expected)
+        except Unreadable as exc:
+            self._add(commit, case, "unreadable", f"{change.path} as committed is unreadable: {exc}")
+            return
+        state = before.sections.get("state") if before else None
+        if step.action == "intake" and before is not None:
+            self._add(commit, case, "illegal-transition",
+                      f"intake of {change.path}, which already exists (state {state})")
+        elif before is None and step.action != "intake":
+            self._add(commit, case, "illegal-transition",
+                      f"{change.path} appears with a {step.action} step; a case starts with intake")
+        elif not lifecycle.is_legal(step.action, state, step.to_state):
+            allowed = ", ".join(lifecycle.actions_from(state)) if state else "intake"
+            self._add(commit, case, "illegal-transition",
+                      f"{step.action} from {state} to {step.to_state} is not in the transition "
+                      f"table (allowed from {state}: {allowed})")
+        if before is not None and step.action != "intake" and step.from_state != state:
+            self._add(commit, case, "from-mismatch",
+                      f"From: {step.from_state}, but the case was {state} before this commit")
+        if after.sections.get("state") != step.to_state:
+            self._add(commit, case, "state-mismatch",
+                      f"To: {step.to_state}, but the case's state after the commit is "
+                      f"{after.sections.get('state')}")
+        self._check_timeline(commit, step, expected, before, after)
+        self._check_sections(commit, step, before, after)
+
+    def _check_timeline(self, commit: Commit, step: Trailers, expected: dict,
+                        before: ParsedCase | None, after: ParsedCase) -> None:
+        old = before.sections.get("timeline") if before else []
+        new = after.sections.get("timeline")
+        shown = _entry_text(expected)
+        if not isinstance(new, list) or not isinstance(old or [], list):
+            self._add(commit, step.case, "timeline-mismatch",
+                      f"the timeline is not a list; expected it to end with {shown}")
+            return
+        old = old or []
+        changed = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), None)
+        if changed is not None or len(new) < len(old):
+            where = f"entry {changed + 1}" if changed is not None else "entries were removed"
+            self._add(commit, step.case, "timeline-mismatch",
+                      f"earlier timeline entries were changed ({where}); the timeline is append-only")
+        elif len(new) != len(old) + 1:
+            self._add(commit, step.case, "timeline-mismatch",
+                      f"the timeline grew by {len(new) - len(old)} entries; a step adds exactly "
+                      f"one: {shown}")
+        elif not entry_matches_step(new[-1], expected):
+            self._add(commit, step.case, "timeline-mismatch",
+                      f"the new timeline entry {_entry_text(new[-1])} does not match the "
+                      f"trailers: expected {shown}")
+
+    def _check_sections(self, commit: Commit, step: Trailers, before: ParsedCase | None,
+                        after: ParsedCase) -> None:
+        writes = lifecycle.TABLE[step.action].writes
+        allowed = set(writes) | set(lifecycle.BOOKKEEPING)
+        base = before or ParsedCase({}, {})
+        keys = list(dict.fromkeys([*base.sections, *after.sections]))
+        foreign = [k for k in keys if k not in allowed and not base.same(after, k)]
+        if foreign:
+            self._add(commit, step.case, "foreign-section",
+                      f"{step.action} may write {', '.join(writes)} (plus state, timeline), "
+                      f"but the commit also changes {', '.join(foreign)}")
+
+    # ---------------------------------------------------------- an import
+    def _check_import(self, commit: Commit, step: Trailers, live: list[Change],
+                      others: list[Change]) -> None:
+        from kesu.validate import timeline_findings
+
+        added = [c for c in live if c.status == "A"]
+        for change in live:
+            if change.status != "A":
+                self._add(commit, case_of(change.path), "bad-import",
+                          f"an import may only add case files, but it changes {change.path}")
+        for change in added:
+            case = case_of(change.path)
+            try:
+                document = self._case(change.new)
+            except Unreadable as exc:
+                self._add(commit, case, "unreadable", f"{change.path} as imported is unreadable: {exc}")
+                continue
+            problems = timeline_findings(document.sections)
+            if problems:
+                self._add(commit, case, "bad-import",
+                          "the imported timeline is not a legal walk: "
+                          + "; ".join(message for _, message in problems))
+            if self.keep_steps:
+                self._keep_imported_steps(commit, case, document)
+        first = case_of(added[0].path) if added else (case_of(live[0].path) if live else "-")
+        allowed = {f"library/{case_of(c.path)}.md" for c in added}
+        self._check_others(commit, first, others, allowed)
+        for change in added or live[:1]:
+            self._check_time(commit, step, case_of(change.path))
+            self._check_signature(commit, step, case_of(change.path))
+
+    def _keep_imported_steps(self, commit: Commit, case: str, document: ParsedCase) -> None:
+        for entry in document.sections.get("timeline") or []:
+            if isinstance(entry, dict):
+                self.step_commits.setdefault(
+                    (case, str(entry.get("at")), entry.get("action"), entry.get("by")),
+                    []).append(commit.short)
+
+    # ---------------------------------------------------------- time and signatures
+    def _check_time(self, commit: Commit, step: Trailers, case: str) -> None:
+        when = step.when
+        ahead = when - commit.committed
+        if ahead > CLOCK_SKEW:
+            self._add(commit, case, "future-event",
+                      f"At {step.at} is {_human(ahead)} after the commit time "
+                      f"{_local(commit.committed, when)} (clock skew allowed: {_human(CLOCK_SKEW)})")
+        elif -ahead > self.max_backdate:
+            self._add(commit, case, "backdated",
+                      f"At {step.at} is {_human(ahead)} before the commit time "
+                      f"{_local(commit.committed, when)}; at most {_human(self.max_backdate)} "
+                      "is expected (--max-backdate, kesu.yaml audit.max_backdate)")
+
+    def _check_signature(self, commit: Commit, step: Trailers, case: str) -> None:
+        if not self.require_signed:
+            return
+        status = commit.signature
+        if status == "N":
+            hint = (" (or git could not check it: gpg.ssh.allowedSignersFile is not set)"
+                    if self.ssh_unverifiable else "")
+            self._add(commit, case, "unsigned", f"the commit is not signed{hint}; "
+                                                "--require-signed wants every step signed")
+            return
+        if not git_accepts(status, commit.signer):
+            meaning = SIGNATURE_STATUS.get(status, f"signature status {status!r}")
+            self._add(commit, case, "bad-signature",
+                      f"git verify-commit does not accept it: {meaning} (%G? = {status})")
+            return
+        problem = signer_problem(self.policy, step.actor, commit.signer, commit.key,
+                                 commit.fingerprint)
+        if problem:
+            self._add(commit, case, "signer-mismatch", problem)
+
+
+def _entry_text(entry: Any) -> str:
+    if not isinstance(entry, dict):
+        return repr(entry)
+    return "{" + ", ".join(f"{k}: {v}" for k, v in entry.items()) + "}"
+
+
+def _local(moment: datetime, like: datetime) -> str:
+    """A commit time in the zone of the step's own time, so the two read side by side."""
+    return moment.astimezone(like.tzinfo).isoformat(timespec="seconds")
+
+
+def _human(delta: timedelta) -> str:
+    from kesu.views import format_duration
+
+    return format_duration(abs(delta.total_seconds()))

@@ -1,0 +1,102 @@
+"""Whose signature a commit carries, for ``kesu audit --require-signed``.
+
+git checks a signature (``%G?``) and names its key and signer (``%GK``,
+``%GF``, ``%GS``); kesu's part is to tie that to the commit's Actor through
+the roster in kesu.yaml.
+"""
+
+from __future__ import annotations
+
+#: What ``%G?`` says, for messages.
+SIGNATURE_STATUS = {
+    "G": "good signature", "U": "good signature from a key that is not trusted or not "
+    "in the allowed signers", "X": "good signature that has expired",
+    "Y": "good signature by a key that has expired", "R": "signature by a revoked key",
+    "E": "signature that cannot be checked (missing key or allowed-signers file)",
+    "B": "bad signature", "N": "no signature",
+}
+
+
+def git_accepts(status: str, signer: str) -> bool:
+    """Whether ``git verify-commit`` accepts a signature git reported as ``status`` (``%G?``).
+
+    It accepts G, and U from GnuPG (a good signature by a key not trusted
+    yet, which still names its signer); an SSH "U" means the key is in no
+    allowed-signers entry, which verify-commit refuses.
+    """
+    return status == "G" or (status == "U" and bool(signer))
+
+
+def signer_problem(policy, actor: str, signer: str, key: str, fingerprint: str) -> str | None:
+    """Why the signature does not belong to ``actor``, or None when it does.
+
+    The roster entry may carry ``signing_key`` and/or ``email``:
+    - ``signing_key``: an SSH public key (``ssh-ed25519 AAAA…``), its
+      fingerprint (``SHA256:…``), or an OpenPGP fingerprint or long key id;
+      compared with the key git reports (``%GK``/``%GF``).
+    - ``email``: compared with the signer git reports (``%GS``): the
+      principal of the allowed-signers line for SSH, the user id
+      (``Name <email>``) for OpenPGP.
+    Without a roster there is nobody to compare with.
+    """
+    roster = policy.roster
+    if not roster:
+        return None
+    entry = roster.get(actor)
+    if entry is None:
+        return f"the actor {actor} is not in the roster of kesu.yaml"
+    entry = entry or {}
+    wanted_key, wanted_email = entry.get("signing_key"), entry.get("email")
+    signed_by = signer or key or fingerprint or "an unknown key"
+    if not wanted_key and not wanted_email:
+        return (f"signed by {signed_by}, but the roster entry of {actor} has no signing_key "
+                "or email to tie a signature to the actor")
+    if wanted_key and _key_matches(str(wanted_key), key, fingerprint):
+        return None
+    if wanted_email and _email_matches(str(wanted_email), signer):
+        return None
+    expected = " or ".join(x for x in (f"key {_key_label(str(wanted_key))}" if wanted_key else "",
+                                       f"e-mail {wanted_email}" if wanted_email else "") if x)
+    return f"signed by {signed_by} ({key or fingerprint or 'no key id'}), but the actor {actor} " \
+           f"signs with {expected}"
+
+
+def ssh_fingerprint(public_key: str) -> str | None:
+    """``SHA256:…`` of an OpenSSH public key line, as ssh-keygen -l and git print it."""
+    import base64
+    import binascii
+    import hashlib
+
+    parts = public_key.split()
+    if len(parts) < 2:
+        return None
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
+def _key_matches(wanted: str, key: str, fingerprint: str) -> bool:
+    wanted = wanted.strip()
+    reported = {k for k in (key.strip(), fingerprint.strip()) if k}
+    if not reported:
+        return False
+    if wanted.startswith(("ssh-", "ecdsa-", "sk-")):
+        return ssh_fingerprint(wanted) in reported
+    if wanted.startswith("SHA256:"):
+        return wanted in reported
+    hexed = wanted.upper().replace(" ", "").removeprefix("0X")
+    return bool(hexed) and any(r.upper() == hexed or (len(hexed) >= 16 and r.upper().endswith(hexed))
+                               for r in reported)
+
+
+def _key_label(wanted: str) -> str:
+    if wanted.startswith(("ssh-", "ecdsa-", "sk-")):
+        return ssh_fingerprint(wanted) or wanted[:20]
+    return wanted
+
+
+def _email_matches(email: str, signer: str) -> bool:
+    email, signer = email.strip().lower(), signer.strip().lower()
+    return bool(email) and (signer == email or f"<{email}>" in signer)
