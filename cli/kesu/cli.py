@@ -13,17 +13,16 @@ import os
 import sys
 from importlib import import_module
 
-#: command name -> module in kesu.commands that registers it
+from kesu.lifecycle import STEP_COMMANDS
+
+#: command name -> module in kesu.commands that registers it; every step of the
+#: transition table is a command of ``steps`` (a test holds the two together).
 COMMANDS: dict[str, str] = {
     "init": "setup", "demo": "demo",
     "new": "intake",
     "show": "view", "list": "view", "history": "view",
     "validate": "check",
-    "ack": "steps", "dispatch": "steps", "investigate": "steps", "propose": "steps",
-    "approve": "steps", "notify": "steps", "accept": "steps", "object": "steps",
-    "escalate": "steps", "act": "steps", "resolve": "steps", "follow-up": "steps",
-    "close": "steps", "reopen": "steps", "extend": "steps", "note": "steps",
-    "assign": "steps",
+    **{action: "steps" for action in STEP_COMMANDS},
     "edit": "edit",
     "audit": "audit",
     "overdue": "overdue",
