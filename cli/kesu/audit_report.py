@@ -19,6 +19,7 @@ from kesu import lifecycle
 from kesu.audit import SHORT, audit
 from kesu.errors import UsageError
 from kesu.render import customer_masks, masked
+from kesu.values import dig, format_span, parse_time
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -81,10 +82,6 @@ def _deadline_engine(policy):
     return Deadlines(policy.data)
 
 
-def _get(data: Any, *keys: str) -> Any:
-    for key in keys:
-        data = data.get(key) if isinstance(data, dict) else None
-    return data
 
 
 def _case_report(cid: str, case: dict, step_commits: dict, findings: list[dict], engine,
@@ -105,13 +102,13 @@ def _case_report(cid: str, case: dict, step_commits: dict, findings: list[dict],
         "received_at": case.get("received_at"),
         "channel": case.get("channel"),
         "store": case.get("store"),
-        "summary": _get(case, "complaint", "summary"),
-        "category": _get(case, "classification", "category"),
-        "subcategory": _get(case, "classification", "subcategory"),
-        "severity": _get(case, "classification", "severity"),
-        "risk": _get(case, "classification", "risk"),
-        "owner": _get(case, "assignment", "owner"),
-        "level": _get(case, "assignment", "level"),
+        "summary": dig(case, "complaint", "summary"),
+        "category": dig(case, "classification", "category"),
+        "subcategory": dig(case, "classification", "subcategory"),
+        "severity": dig(case, "classification", "severity"),
+        "risk": dig(case, "classification", "risk"),
+        "owner": dig(case, "assignment", "owner"),
+        "level": dig(case, "assignment", "level"),
         "steps": steps,
         "time_in_state": time_in_states(timeline, now),
         "extensions": [{"at": e.get("at"), "timer": e.get("timer"), "duration": e.get("duration"),
@@ -149,11 +146,8 @@ def time_in_states(timeline: list[dict], now: datetime) -> list[dict]:
 
 
 def _time(text: Any) -> datetime | None:
-    try:
-        value = datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
-    return value if value.tzinfo else None
+    value = parse_time(text)
+    return value if value is not None and value.tzinfo else None
 
 
 def _deadlines(engine, case: dict, now: datetime) -> list[dict]:
@@ -189,9 +183,7 @@ def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 def _minutes(minutes: int) -> str:
-    from kesu.views import format_duration
-
-    return format_duration(minutes * 60)
+    return format_span(minutes * 60)
 
 
 def report_markdown(data: dict) -> str:

@@ -23,9 +23,9 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from kesu.errors import UsageError
+from kesu.values import parse_time
 
 SATISFIED = {"satisfied", "fairly_satisfied"}
 VISITED = SATISFIED | {"unsatisfied"}
@@ -66,17 +66,10 @@ def previous_month(first: date) -> date:
     return (first - timedelta(days=1)).replace(day=1)
 
 
-def _when(text: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
-
-
 def _first(case: dict, action: str) -> datetime | None:
     for entry in case.get("timeline") or []:
         if isinstance(entry, dict) and entry.get("action") == action:
-            return _when(entry.get("at"))
+            return parse_time(entry.get("at"))
     return None
 
 
@@ -95,15 +88,15 @@ class CaseSet:
         self.policy = archive.policy
         self.deadlines = Deadlines(archive.policy.data)
         self.cases = [c for _, c, _ in archive.scan()
-                      if c and _when(c.get("received_at")) and (store is None or c.get("store") == store)]
+                      if c and parse_time(c.get("received_at")) and (store is None or c.get("store") == store)]
 
     def received_in(self, start: datetime, end: datetime) -> list[dict]:
-        return [c for c in self.cases if start <= _when(c["received_at"]) < end]
+        return [c for c in self.cases if start <= parse_time(c["received_at"]) < end]
 
     def events_in(self, action: str, start: datetime, end: datetime) -> int:
         return sum(1 for c in self.cases for e in c.get("timeline") or []
                    if isinstance(e, dict) and e.get("action") == action
-                   and (when := _when(e.get("at"))) is not None and start <= when < end)
+                   and (when := parse_time(e.get("at"))) is not None and start <= when < end)
 
     def red_lights(self, case: dict, at: datetime) -> int:
         """Timers of ``case`` that went red: missed, or running and red at ``at``."""
@@ -143,14 +136,14 @@ def _month_figures(cases: CaseSet, first: date, now: datetime | None) -> dict:
         done = _first(case, "resolve")
         if done and start <= done < end:
             resolved.append((case, done))
-    wall = [(done - _when(c["received_at"])).total_seconds() / 60 for c, done in resolved]
-    business = [cases.deadlines.calendar.business_minutes_between(_when(c["received_at"]), done)
+    wall = [(done - parse_time(c["received_at"])).total_seconds() / 60 for c, done in resolved]
+    business = [cases.deadlines.calendar.business_minutes_between(parse_time(c["received_at"]), done)
                 for c, done in resolved]
     past = [c for c in received if cases.red_lights(c, cutoff)]
     within = [c for c in received if (done := _first(c, "resolve")) is not None
-              and done - _when(c["received_at"]) <= timedelta(hours=24)]
+              and done - parse_time(c["received_at"]) <= timedelta(hours=24)]
     visits = [c for c in cases.cases if isinstance(c.get("follow_up"), dict)
-              and (when := _when(c["follow_up"].get("at"))) and start <= when < end
+              and (when := parse_time(c["follow_up"].get("at"))) and start <= when < end
               and c["follow_up"].get("satisfaction") in VISITED]
     satisfied = [c for c in visits if c["follow_up"]["satisfaction"] in SATISFIED]
     root_causes = Counter((c.get("investigation") or {}).get("root_cause") for c in received)
@@ -190,7 +183,7 @@ def _month_figures(cases: CaseSet, first: date, now: datetime | None) -> dict:
 def _state_at(case: dict, moment: datetime) -> str | None:
     state = None
     for entry in case.get("timeline") or []:
-        when = _when(entry.get("at")) if isinstance(entry, dict) else None
+        when = parse_time(entry.get("at")) if isinstance(entry, dict) else None
         if when is None or when >= moment:
             break
         state = entry.get("to")
@@ -246,7 +239,7 @@ def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datet
                if (c.get("classification") or {}).get("severity") not in rule24["exclude_severities"]
                and (c.get("classification") or {}).get("subcategory") not in rule24["exclude_subcategories"]]
     within = [c for c in counted if (done := _first(c, "resolve")) is not None
-              and done - _when(c["received_at"]) <= timedelta(hours=24)]
+              and done - parse_time(c["received_at"]) <= timedelta(hours=24)]
     rate24 = len(within) / len(counted) if counted else None
     points24 = item("resolution_24h", "24小时解决率 24-hour resolution rate",
                     "≥90 % → 15, ≥80 % → 12, ≥70 % → 8, else 0 (major and above excluded)", "archive",
@@ -264,7 +257,7 @@ def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datet
     item("concealed", "瞒报漏报 concealed / unreported", "−5 each, 2+ → 0", "input",
          concealed, _per_finding(concealed, rules["concealed"]))
     visits = [c for c in cases.cases if isinstance(c.get("follow_up"), dict)
-              and (when := _when(c["follow_up"].get("at"))) and start <= when < end
+              and (when := parse_time(c["follow_up"].get("at"))) and start <= when < end
               and c["follow_up"].get("satisfaction") in VISITED]
     happy = [c for c in visits if c["follow_up"]["satisfaction"] in SATISFIED]
     rate_sat = len(happy) / len(visits) if visits else None

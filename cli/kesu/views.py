@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kesu import lifecycle
 from kesu.trailers import Trailers
 from kesu.yamlio import money
+from kesu.values import dig, format_span
 
 if TYPE_CHECKING:
     from kesu.githistory import LoggedStep
@@ -16,10 +17,6 @@ LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "o
                 "light", "due", "summary"]
 
 
-def _get(data: Any, *keys: str) -> Any:
-    for key in keys:
-        data = data.get(key) if isinstance(data, dict) else None
-    return data
 
 
 def list_rows(archive, states=None, owner=None, category=None, open_only=False,
@@ -37,9 +34,9 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
             continue
         if open_only and state == lifecycle.CLOSED:
             continue
-        if owner and _get(case, "assignment", "owner") != owner:
+        if owner and dig(case, "assignment", "owner") != owner:
             continue
-        if category and _get(case, "classification", "category") != category:
+        if category and dig(case, "classification", "category") != category:
             continue
         light, due = _worst_timer(engine, case, now)
         if overdue_only and light not in ("yellow", "red"):
@@ -48,11 +45,11 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
             "id": case.get("id"), "state": state,
             "received": str(case.get("received_at", ""))[:16].replace("T", " "),
             "channel": case.get("channel"),
-            "category": _get(case, "classification", "category"),
-            "severity": _get(case, "classification", "severity"),
-            "owner": _get(case, "assignment", "owner"),
+            "category": dig(case, "classification", "category"),
+            "severity": dig(case, "classification", "severity"),
+            "owner": dig(case, "assignment", "owner"),
             "light": light, "due": due,
-            "summary": _get(case, "complaint", "summary"),
+            "summary": dig(case, "complaint", "summary"),
         })
     rows.sort(key=lambda r: r["received"] or "", reverse=True)
     return rows
@@ -91,10 +88,10 @@ def overdue_rows(archive, now: datetime, threshold: str = "yellow") -> list[dict
             if timer.running and LIGHT_RANK[timer.light] <= limit:
                 rows.append({
                     "id": case.get("id"), "path": archive.rel(path), "state": case.get("state"),
-                    "owner": _get(case, "assignment", "owner"), "timer": timer.name,
+                    "owner": dig(case, "assignment", "owner"), "timer": timer.name,
                     "light": timer.light, "deadline": timer.deadline.isoformat(),
                     "left_minutes": round(timer.left_minutes, 1), "extensions": timer.extended,
-                    "summary": _get(case, "complaint", "summary"),
+                    "summary": dig(case, "complaint", "summary"),
                 })
     rows.sort(key=lambda r: (LIGHT_RANK[r["light"]], r["deadline"]))
     return rows
@@ -104,18 +101,18 @@ def case_text(archive, case: dict) -> str:
     """A readable page about one case, for the person handling it."""
     lines = []
     add = lines.append
-    add(f"{case.get('id')}  [{case.get('state')}]  {_get(case, 'complaint', 'summary') or ''}")
+    add(f"{case.get('id')}  [{case.get('state')}]  {dig(case, 'complaint', 'summary') or ''}")
     add("")
     rows = [
         ("received", case.get("received_at")), ("channel", case.get("channel")),
         ("store", case.get("store")),
-        ("customer", " ".join(str(v) for v in (_get(case, "customer", "name"),
-                                               _get(case, "customer", "contact")) if v)),
-        ("facts", _get(case, "complaint", "facts")), ("demands", _get(case, "complaint", "demands")),
-        ("emotion", _get(case, "complaint", "emotion")),
-        ("where", _get(case, "complaint", "location")), ("when", _get(case, "complaint", "occurred_at")),
+        ("customer", " ".join(str(v) for v in (dig(case, "customer", "name"),
+                                               dig(case, "customer", "contact")) if v)),
+        ("facts", dig(case, "complaint", "facts")), ("demands", dig(case, "complaint", "demands")),
+        ("emotion", dig(case, "complaint", "emotion")),
+        ("where", dig(case, "complaint", "location")), ("when", dig(case, "complaint", "occurred_at")),
     ]
-    for subject in _get(case, "complaint", "subjects") or []:
+    for subject in dig(case, "complaint", "subjects") or []:
         rows.append((subject.get("kind"), " ".join(str(v) for v in (subject.get("ref"), subject.get("name")) if v)))
     classification = case.get("classification") or {}
     if classification:
@@ -126,10 +123,10 @@ def case_text(archive, case: dict) -> str:
     if assignment:
         rows.append(("owner", f"{assignment.get('owner')} ({assignment.get('department') or '-'}, "
                               f"level {assignment.get('level', 1)})"))
-    for finding in _get(case, "investigation", "findings") or []:
+    for finding in dig(case, "investigation", "findings") or []:
         rows.append(("finding", finding.get("text")))
-    if _get(case, "investigation", "root_cause"):
-        rows.append(("root cause", _get(case, "investigation", "root_cause")))
+    if dig(case, "investigation", "root_cause"):
+        rows.append(("root cause", dig(case, "investigation", "root_cause")))
     plan = case.get("plan") or {}
     for i, step in enumerate(plan.get("steps") or [], 1):
         rows.append((f"plan {i}", step))
@@ -142,16 +139,16 @@ def case_text(archive, case: dict) -> str:
     if approval.get("required"):
         rows.append(("approval", f"approved by {approval['approved_by']} at {approval['approved_at']}"
                      if approval.get("approved_by") else "needed: " + "; ".join(approval.get("reasons") or [])))
-    for objection in _get(case, "customer_response", "objections") or []:
+    for objection in dig(case, "customer_response", "objections") or []:
         rows.append(("objection", objection.get("reason")))
     for action in case.get("actions") or []:
         rows.append(("done", f"{action.get('at')}  {action.get('text')}"))
-    if _get(case, "resolution", "summary"):
-        rows.append(("resolution", _get(case, "resolution", "summary")))
+    if dig(case, "resolution", "summary"):
+        rows.append(("resolution", dig(case, "resolution", "summary")))
     if case.get("follow_up"):
-        rows.append(("follow-up", _get(case, "follow_up", "satisfaction")))
+        rows.append(("follow-up", dig(case, "follow_up", "satisfaction")))
     if case.get("closure"):
-        rows.append(("closed", _get(case, "closure", "reason")))
+        rows.append(("closed", dig(case, "closure", "reason")))
     width = max(len(k or "") for k, _ in rows)
     for key, value in rows:
         if value not in (None, ""):
@@ -178,7 +175,7 @@ def _timer_lines(archive, case: dict) -> list[str]:
         deadline = timer.deadline.isoformat(timespec="minutes")
         extended = f"  (extended {', '.join(timer.extended)})" if timer.extended else ""
         if timer.running:
-            left = format_duration(abs(timer.left_minutes) * 60)
+            left = format_span(abs(timer.left_minutes) * 60)
             when = f"{left} left" if timer.left_minutes > 0 else f"{left} overdue"
             lines.append(f"  {timer.name:<11} due {deadline}  {timer.light:<6} {when}{extended}")
         else:
@@ -214,13 +211,5 @@ def history_steps(archive, case_id: str) -> list[dict]:
                            - datetime.fromisoformat(step["at"])).total_seconds()
             except ValueError:
                 continue
-            step["time_in_state"] = format_duration(seconds)
+            step["time_in_state"] = format_span(seconds)
     return steps
-
-
-def format_duration(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    days, minutes = divmod(minutes, 1440)
-    hours, minutes = divmod(minutes, 60)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes or not (days or hours) else ""]
-    return " ".join(p for p in parts if p)

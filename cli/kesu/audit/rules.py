@@ -20,6 +20,7 @@ from kesu.githistory import Change, Commit
 from kesu.engine import Step, timeline_entry
 from kesu.record import FUTURE_TOLERANCE
 from kesu.trailers import IMPORT, Trailers
+from kesu.values import format_span
 
 #: Every finding's rule code, with what it means. Codes never change meaning.
 RULES: dict[str, str] = {
@@ -387,6 +388,4 @@ def _local(moment: datetime, like: datetime) -> str:
 
 
 def _human(delta: timedelta) -> str:
-    from kesu.views import format_duration
-
-    return format_duration(abs(delta.total_seconds()))
+    return format_span(delta.total_seconds())

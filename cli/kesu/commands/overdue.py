@@ -34,7 +34,8 @@ def overdue(
     or above --fail-on (default red), else 0. Example for CI:
     kesu overdue --fail-on red --format github
     """
-    from kesu.views import format_duration, overdue_rows
+    from kesu.values import format_span
+    from kesu.views import overdue_rows
 
     arch = open_archive(archive)
     moment = arch.parse_time(now, "--now") if now else arch.now()
@@ -49,7 +50,7 @@ def overdue(
     elif rows:
         print_table(["light", "id", "timer", "due", "left", "state", "owner", "summary"],
                     ([r["light"], r["id"], r["timer"], r["deadline"][:16].replace("T", " "),
-                      ("-" if r["left_minutes"] < 0 else "") + format_duration(abs(r["left_minutes"]) * 60),
+                      ("-" if r["left_minutes"] < 0 else "") + format_span(r["left_minutes"] * 60),
                       r["state"], r["owner"] or "", r["summary"] or ""] for r in rows))
     else:
         print(f"no deadlines at risk as of {moment.isoformat(timespec='minutes')}")
