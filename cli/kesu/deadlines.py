@@ -20,6 +20,7 @@ from typing import Any
 
 from kesu.calendar import WEEKDAYS, BusinessCalendar, parse_range
 from kesu.errors import UsageError
+from kesu.lifecycle import CLOSED
 from kesu.values import DEFAULT_TIMEZONE
 
 CLOCKS = ("business", "wall", "working_days")
@@ -112,7 +113,7 @@ class Deadlines:
                 if entry.get("action") in rule.stop:
                     stopped_at, met_by_stop = _when(str(entry["at"])), True
                     break
-                if entry.get("to") == "closed":
+                if entry.get("to") == CLOSED:
                     stopped_at = _when(str(entry["at"]))
                     break
             started = _when(str(timeline[first]["at"]))

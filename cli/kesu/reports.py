@@ -25,6 +25,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from kesu.errors import UsageError
+from kesu.lifecycle import CLOSED
 from kesu.values import parse_time
 
 SATISFIED = {"satisfied", "fairly_satisfied"}
@@ -174,7 +175,7 @@ def _month_figures(cases: CaseSet, first: date, now: datetime | None) -> dict:
         "escalations": cases.events_in("escalate", start, end),
         "objections": cases.events_in("object", start, end),
         "reopenings": cases.events_in("reopen", start, end),
-        "open_at_month_end": sum(1 for c in received if _state_at(c, cutoff) != "closed"),
+        "open_at_month_end": sum(1 for c in received if _state_at(c, cutoff) != CLOSED),
         "top_root_causes": [{"name": n, "count": k} for n, k in root_causes.most_common(5)],
         "responsible_parties": [{"name": n, "count": k} for n, k in parties.most_common()],
     }
@@ -324,7 +325,7 @@ def lights_now(cases: CaseSet, now: datetime) -> dict[str, int]:
 
     counts = Counter()
     for case in cases.cases:
-        if case.get("state") == "closed":
+        if case.get("state") == CLOSED:
             continue
         try:
             counts[case_light(cases.deadlines.timers(case, now)) or "none"] += 1
