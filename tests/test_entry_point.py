@@ -39,10 +39,12 @@ def test_archive_before_and_after_the_command_finds_the_same_archive(archive, tm
     assert before.stdout == after.stdout == "[]\n"
 
 
-def test_run_returns_instead_of_exiting_when_typer_exits(monkeypatch, capsys):
-    # typer leaves through sys.exit for shell completion requests
-    monkeypatch.setenv("_KESU_COMPLETE", "no_such_shell_source")
-    assert cli.run([]) == 1
+def test_run_returns_instead_of_exiting_when_typer_exits(tmp_path):
+    # typer leaves through sys.exit for a shell completion request
+    env = {"_KESU_COMPLETE": "no_such_shell_source"}
+    inside, outside = kesu(cwd=tmp_path, env=env), kesu_process(cwd=tmp_path, env=env)
+    assert inside.returncode == outside.returncode == 1
+    assert (inside.stdout, inside.stderr) == (outside.stdout, outside.stderr)
 
 
 def test_a_reader_that_went_away_gives_status_1_and_the_streams_back(monkeypatch):
