@@ -31,6 +31,8 @@ import pytest
 from kesu import cli
 
 KESU = str(Path(sys.executable).parent / "kesu")
+#: seconds a kesu command may take in a test
+TIMEOUT = 120
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE_CASES = PROJECT / "cases"
 
@@ -71,16 +73,20 @@ def kesu(*args: str, cwd: Path | None = None, input: str | None = None,
     command only, stdin holds ``input`` (empty when None) and is no terminal,
     and file descriptors 1 and 2 are redirected too, so what kesu starts
     (an $EDITOR) writes into the same captured output. The output is decoded
-    as ``subprocess.run(text=True)`` does.
+    as ``subprocess.run(text=True)`` does. A command still running after
+    ``TIMEOUT`` seconds raises ``subprocess.TimeoutExpired``.
     """
     argv = [KESU, *args]
-    with _like_a_process(argv, cwd, input, env) as captured:
-        code = cli.run(list(args))
+    try:
+        with _like_a_process(argv, cwd, input, env) as captured:
+            code = cli.run(list(args))
+    except _TimedOut:
+        raise subprocess.TimeoutExpired(argv, TIMEOUT) from None
     return subprocess.CompletedProcess(argv, code, captured.stdout, captured.stderr)
 
 
 def kesu_process(*args: str, cwd: Path | None = None, input: str | None = None,
-                 env: dict | None = None, timeout: float = 120,
+                 env: dict | None = None, timeout: float = TIMEOUT,
                  **popen) -> subprocess.CompletedProcess:
     """Run the installed ``kesu`` as a separate process (text mode)."""
     return subprocess.run([KESU, *args], cwd=cwd, input=input, capture_output=True, text=True,
@@ -89,6 +95,10 @@ def kesu_process(*args: str, cwd: Path | None = None, input: str | None = None,
 
 class _Captured:
     stdout = stderr = ""
+
+
+class _TimedOut(BaseException):
+    """Raised by the alarm; a BaseException so that kesu's bug report does not catch it."""
 
 
 @contextmanager
@@ -107,11 +117,16 @@ def _like_a_process(argv: list[str], cwd: Path | None, input: str | None,
         interrupted.append(signum)
         raise KeyboardInterrupt
 
+    def on_alarm(signum, frame):
+        raise _TimedOut
+
     sys.stdout.flush()
     sys.stderr.flush()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         saved_fds = os.dup(1), os.dup(2)
-        previous_handler = signal.signal(signal.SIGINT, on_ctrl_c)
+        previous_handlers = (signal.signal(signal.SIGINT, on_ctrl_c),
+                             signal.signal(signal.SIGALRM, on_alarm))
+        signal.setitimer(signal.ITIMER_REAL, TIMEOUT)
         streams = [io.TextIOWrapper(io.BytesIO((input or "").encode("utf-8")), encoding="utf-8")]
         try:
             os.environ.update(env or {})
@@ -126,13 +141,15 @@ def _like_a_process(argv: list[str], cwd: Path | None, input: str | None,
             sys.stdin, sys.stdout, sys.stderr = streams
             yield captured
         finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
             sys.stdin, sys.stdout, sys.stderr = saved_streams
             for stream in streams:
                 stream.close()
             for fd, saved in zip((1, 2), saved_fds):
                 os.dup2(saved, fd)
                 os.close(saved)
-            signal.signal(signal.SIGINT, previous_handler)
+            signal.signal(signal.SIGINT, previous_handlers[0])
+            signal.signal(signal.SIGALRM, previous_handlers[1])
             sys.argv = saved_argv
             os.chdir(saved_cwd)
             _restore_environ(saved_environ)
