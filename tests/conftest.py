@@ -123,12 +123,12 @@ def _like_a_process(argv: list[str], cwd: Path | None, input: str | None,
     sys.stdout.flush()
     sys.stderr.flush()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        streams = [io.TextIOWrapper(io.BytesIO((input or "").encode("utf-8")), encoding="utf-8")]
         saved_fds = os.dup(1), os.dup(2)
         previous_handlers = (signal.signal(signal.SIGINT, on_ctrl_c),
                              signal.signal(signal.SIGALRM, on_alarm))
-        signal.setitimer(signal.ITIMER_REAL, TIMEOUT)
-        streams = [io.TextIOWrapper(io.BytesIO((input or "").encode("utf-8")), encoding="utf-8")]
         try:
+            signal.setitimer(signal.ITIMER_REAL, TIMEOUT)
             os.environ.update(env or {})
             if cwd is not None:
                 os.chdir(cwd)
