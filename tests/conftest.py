@@ -1,26 +1,38 @@
 """Shared fixtures: an isolated git identity and real archives in temp folders.
 
-Every test runs the installed ``kesu`` command as a separate process, on a
-repository under pytest's tmp_path, with HOME and the global git config
-pointing into the temp folder, so nothing touches the developer's own git
-settings or this project's history.
+Tests run kesu commands on a repository under pytest's tmp_path, with HOME and
+the global git config pointing into the temp folder, so nothing touches the
+developer's own git settings or this project's history.
+
+``kesu()`` runs a command inside the test process through ``kesu.cli.run``,
+the entry point the installed ``kesu`` calls, and returns what a separate
+process would have; ``kesu_process()`` runs the installed ``kesu`` as a
+separate process, for the tests where the process itself matters (a lock held
+by another process, Ctrl-C, resource limits, a terminal, timeouts).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
-from kesu import trailers
+from kesu import cli, trailers
 
 KESU = str(Path(sys.executable).parent / "kesu")
+#: seconds a kesu command may take in a test
+TIMEOUT = 120
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE_CASES = PROJECT / "cases"
 
@@ -55,9 +67,109 @@ def isolated_git(tmp_path_factory, monkeypatch):
 
 def kesu(*args: str, cwd: Path | None = None, input: str | None = None,
          env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the installed ``kesu`` and return the finished process (text mode)."""
+    """Run one kesu command in this process; return it as a finished process (text mode).
+
+    As a separate process would see it: ``cwd`` and ``env`` apply to this
+    command only, stdin holds ``input`` (empty when None) and is no terminal,
+    and file descriptors 1 and 2 are redirected too, so what kesu starts
+    (an $EDITOR) writes into the same captured output. The output is decoded
+    as ``subprocess.run(text=True)`` does. A command still running after
+    ``TIMEOUT`` seconds raises ``subprocess.TimeoutExpired``.
+    """
+    argv = [KESU, *args]
+    try:
+        with _like_a_process(argv, cwd, input, env) as captured:
+            code = cli.run(list(args))
+    except _TimedOut:
+        raise subprocess.TimeoutExpired(argv, TIMEOUT) from None
+    return subprocess.CompletedProcess(argv, code, captured.stdout, captured.stderr)
+
+
+def kesu_process(*args: str, cwd: Path | None = None, input: str | None = None,
+                 env: dict | None = None, timeout: float = TIMEOUT,
+                 **popen) -> subprocess.CompletedProcess:
+    """Run the installed ``kesu`` as a separate process (text mode)."""
     return subprocess.run([KESU, *args], cwd=cwd, input=input, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+                          env={**os.environ, **(env or {})}, timeout=timeout, **popen)
+
+
+class _Captured:
+    stdout = stderr = ""
+
+
+class _TimedOut(BaseException):
+    """Raised by the alarm; a BaseException so that kesu's bug report does not catch it."""
+
+
+@contextmanager
+def _like_a_process(argv: list[str], cwd: Path | None, input: str | None,
+                    env: dict | None) -> Iterator[_Captured]:
+    captured = _Captured()
+    saved_environ = dict(os.environ)
+    saved_cwd = os.getcwd()
+    saved_argv = sys.argv
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    interrupted: list[int] = []
+
+    def on_ctrl_c(signum, frame):
+        # kesu turns Ctrl-C into exit 130; remember it, so that Ctrl-C during
+        # a test still stops pytest, as it does when kesu is a child process.
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    def on_alarm(signum, frame):
+        raise _TimedOut
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        streams = [io.TextIOWrapper(io.BytesIO((input or "").encode("utf-8")), encoding="utf-8")]
+        saved_fds = os.dup(1), os.dup(2)
+        previous_handlers = (signal.signal(signal.SIGINT, on_ctrl_c),
+                             signal.signal(signal.SIGALRM, on_alarm))
+        try:
+            signal.setitimer(signal.ITIMER_REAL, TIMEOUT)
+            os.environ.update(env or {})
+            if cwd is not None:
+                os.chdir(cwd)
+            sys.argv = argv
+            os.dup2(out.fileno(), 1)
+            os.dup2(err.fileno(), 2)
+            streams.append(open(1, "w", encoding="utf-8", closefd=False))
+            streams.append(open(2, "w", encoding="utf-8", errors="backslashreplace",
+                                buffering=1, closefd=False))
+            sys.stdin, sys.stdout, sys.stderr = streams
+            yield captured
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            sys.stdin, sys.stdout, sys.stderr = saved_streams
+            for stream in streams:
+                stream.close()
+            for fd, saved in zip((1, 2), saved_fds):
+                os.dup2(saved, fd)
+                os.close(saved)
+            signal.signal(signal.SIGINT, previous_handlers[0])
+            signal.signal(signal.SIGALRM, previous_handlers[1])
+            sys.argv = saved_argv
+            os.chdir(saved_cwd)
+            _restore_environ(saved_environ)
+        captured.stdout, captured.stderr = _text(out), _text(err)
+    if interrupted:
+        raise KeyboardInterrupt
+
+
+def _restore_environ(saved: dict[str, str]) -> None:
+    for key in os.environ.keys() - saved.keys():
+        del os.environ[key]
+    for key, value in saved.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
+
+
+def _text(file) -> str:
+    """What ``subprocess.run(text=True)`` makes of the bytes: UTF-8, universal newlines."""
+    file.seek(0)
+    return file.read().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def git(root: Path, *args: str) -> str:

@@ -1,4 +1,4 @@
-"""Helpers shared by the end-to-end tests that drive the installed ``kesu``.
+"""Helpers shared by the end-to-end tests that drive kesu commands.
 
 The fixtures themselves live in conftest.py; this module holds the assertions
 and small git readers that several test files use, plus the environment that
@@ -17,7 +17,7 @@ from typing import Iterator
 import pytest
 import yaml
 
-from conftest import KESU, git, isolate_git, kesu, new_case, snapshot
+from conftest import git, isolate_git, kesu, kesu_process, new_case, snapshot
 
 ID_RE = re.compile(r"^KS-(\d{8})-[0-9A-HJKMNP-TV-Z]{6}$")
 OFFSET = "+08:00"
@@ -42,9 +42,9 @@ def make_archive(tmp_path_factory, name: str = "desk") -> Path:
 
 def run_kesu(*args: str, cwd: Path | None = None, timeout: float = 60,
              **popen) -> subprocess.CompletedProcess:
-    """Like conftest's ``kesu`` but with a shorter timeout and extra Popen options."""
-    return subprocess.run([KESU, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, **popen)
+    """The installed ``kesu`` as a separate process, with a shorter timeout and extra
+    Popen options: for a command that might hang, the timeout stops it."""
+    return kesu_process(*args, cwd=cwd, timeout=timeout, **popen)
 
 
 # ------------------------------------------------------------------ time

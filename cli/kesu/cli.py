@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from importlib import import_module
+from typing import Iterator, Sequence
 
 from kesu.lifecycle import STEP_COMMANDS
 
@@ -65,6 +67,8 @@ def build_app(only: str | None = None):
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of unexpected errors."),
     ) -> None:
         if archive:
+            # Through the environment, so that what kesu starts (git and its
+            # hooks, $EDITOR) works on the same archive; run() puts it back.
             os.environ["KESU_ARCHIVE"] = archive
 
     for name in [only] if only in COMMANDS else COMMANDS:
@@ -77,9 +81,7 @@ def build_app(only: str | None = None):
 
 
 def main(argv: list[str] | None = None) -> None:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in argv or bool(os.environ.get("KESU_DEBUG"))
-    code = run(argv, debug)
+    code = run(sys.argv[1:] if argv is None else argv)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -90,7 +92,51 @@ def main(argv: list[str] | None = None) -> None:
     os._exit(code)
 
 
-def run(argv: list[str], debug: bool = False) -> int:
+def run(argv: Sequence[str] | None = None, debug: bool | None = None) -> int:
+    """Run one kesu command in this process and return its exit code.
+
+    It never exits the process, and it can be called many times in one
+    process: whatever a command changes for the whole process (the
+    environment, the standard streams, the exception hook) is put back before
+    it returns. ``debug`` defaults to ``--debug`` on the command line or
+    ``KESU_DEBUG`` in the environment.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if debug is None:
+        debug = "--debug" in argv or bool(os.environ.get("KESU_DEBUG"))
+    with _one_invocation():
+        return _invoke(argv, debug)
+
+
+@contextmanager
+def _one_invocation() -> Iterator[None]:
+    """Put back, after one command, what it may change for the process.
+
+    ``--archive`` sets KESU_ARCHIVE, and click replaces sys.stdout and
+    sys.stderr when the reader of a pipe goes away; typer installs its own
+    ``sys.excepthook`` each time an app is called.
+    """
+    environ = dict(os.environ)
+    streams = sys.stdin, sys.stdout, sys.stderr
+    excepthook = sys.excepthook
+    try:
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):  # None, a gone reader, closed
+                pass
+        sys.stdin, sys.stdout, sys.stderr = streams
+        sys.excepthook = excepthook
+        for key in os.environ.keys() - environ.keys():
+            del os.environ[key]
+        for key, value in environ.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
+
+
+def _invoke(argv: list[str], debug: bool) -> int:
     import typer
 
     from kesu.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_USAGE, KesuError
@@ -118,6 +164,11 @@ def run(argv: list[str], debug: bool = False) -> int:
         return getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE
     except BrokenPipeError:
         return 0
+    except SystemExit as exc:
+        # typer exits by itself when the reader of stdout goes away (status 1)
+        # and for shell completion (_KESU_COMPLETE); report it as the
+        # interpreter would have.
+        return _exit_status(exc.code)
     except Exception as exc:  # noqa: BLE001 - the one place that reports bugs
         if debug:
             import traceback
@@ -126,6 +177,16 @@ def run(argv: list[str], debug: bool = False) -> int:
         _err(f"kesu: unexpected error (a bug in kesu): {type(exc).__name__}: {exc}"
              + ("" if debug else " — run with --debug for details"))
         return EXIT_BUG
+
+
+def _exit_status(code: object) -> int:
+    """The status the interpreter exits with for ``SystemExit(code)``."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    _err(str(code))
+    return 1
 
 
 def _err(line: str) -> None:
