@@ -257,17 +257,15 @@ def check_file(archive, path: Path, case: Any = None) -> list[Finding]:
 def check_archive(archive, paths: list[Path] | None = None) -> tuple[int, list[Finding]]:
     """Check kesu.yaml (when checking everything) and every case file.
 
-    Files that validated clean under the same policy and kesu version, and
-    have not changed since, are not checked again (see ``kesu.cache``).
+    Files that validated clean under the same policy and the same kesu code
+    and schemas, and have not changed since, are not checked again (see
+    ``kesu.cache``).
     """
-    import hashlib
-
-    from kesu import __version__
+    from kesu.cache import verdict
     from kesu.config import CONFIG_NAME
 
     findings = [] if paths is not None else policy_findings(archive)
-    policy_text = (archive.root / CONFIG_NAME).read_bytes()
-    verdict = hashlib.sha1(policy_text + __version__.encode()).hexdigest()
+    clean = verdict((archive.root / CONFIG_NAME).read_bytes())
     cache = archive.scan_cache
     checked = 0
     for path, case, error in archive.scan(paths):
@@ -277,12 +275,12 @@ def check_archive(archive, paths: list[Path] | None = None) -> tuple[int, list[F
             findings.append(Finding(error.path or rel, error.line, error.message))
             continue
         entry = cache.entries.get(rel)
-        if entry is not None and entry.get("clean") == verdict:
+        if entry is not None and entry.get("clean") == clean:
             continue
         found = check_file(archive, path, case)
         findings.extend(found)
         if not found:
-            cache.mark_clean(rel, verdict)
+            cache.mark_clean(rel, clean)
     cache.save()
     return checked, findings
 
