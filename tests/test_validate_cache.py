@@ -1,7 +1,8 @@
 """The validate cache trusts a "clean" verdict only under the rules it was reached under.
 
 A verdict is keyed by the policy and by a digest of kesu's own code and
-schemas, so a changed rule re-checks every file.
+schemas, so a changed rule re-checks every file; ``--no-cache`` reads and
+checks every file afresh and leaves the cache alone.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT
+from conftest import PROJECT, kesu
 from kesu import cache, validate
 from kesu.archive import Archive
 
@@ -87,3 +88,44 @@ def test_a_stricter_shipped_schema_rechecks_a_cached_file(sample_archive, own_ke
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"{CASE}:6: store: '旗舰店' is too long" in result.stdout
 
+
+def _change_in_place_unseen(path: Path, old: str, new: str) -> None:
+    """Change a file keeping its size, inode and mtime: the stat data the cache trusts."""
+    assert len(old.encode()) == len(new.encode())
+    before = path.stat()
+    data = path.read_bytes().replace(old.encode(), new.encode(), 1)
+    with open(path, "r+b") as handle:
+        handle.write(data)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+
+
+def test_no_cache_finds_a_problem_the_cache_would_hide(sample_archive):
+    assert kesu("validate", cwd=sample_archive).returncode == 0
+    _change_in_place_unseen(sample_archive / CASE, "channel: hotline", "channel: hotlime")
+    cached = cache_file(sample_archive).read_bytes()
+    assert kesu("validate", cwd=sample_archive).returncode == 0  # the cache vouches for the old file
+
+    result = kesu("validate", "--no-cache", cwd=sample_archive)
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{CASE}:5: channel 'hotlime' is not in kesu.yaml vocabularies.channels")
+    assert result.stderr == "9 case files checked, 1 findings in 1 files\n"
+    assert cache_file(sample_archive).read_bytes() == cached  # neither trusted nor rewritten
+
+
+def test_no_cache_writes_no_cache(sample_archive):
+    assert not cache_file(sample_archive).exists()
+    result = kesu("validate", "--no-cache", "--format", "json", cwd=sample_archive)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith('{\n  "checked": 9,')
+    assert not cache_file(sample_archive).exists()
+
+
+def test_no_cache_reports_an_unreadable_file_as_the_cached_check_does(sample_archive):
+    bad = sample_archive / CASE
+    bad.write_text("- a list, not a case\n", encoding="utf-8")
+    with_cache = kesu("validate", cwd=sample_archive)
+    without = kesu("validate", "--no-cache", cwd=sample_archive)
+    assert with_cache.returncode == without.returncode == 1
+    assert with_cache.stdout == without.stdout == f"{CASE}:1: a case file must be a mapping\n"

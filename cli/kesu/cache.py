@@ -114,3 +114,16 @@ class ScanCache:
             pass  # a cache that cannot be written only costs speed
         self.dirty = False
 
+
+class NoCache:
+    """Stands in for ``ScanCache`` when a check must not trust or change it
+    (``kesu validate --no-cache``): it knows nothing and keeps nothing."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict[str, Any]] = {}
+
+    def mark_clean(self, rel: str, verdict: str) -> None:
+        pass
+
+    def save(self) -> None:
+        pass
