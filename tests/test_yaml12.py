@@ -30,9 +30,15 @@ def reference_load(text: str):
     return _reference.load(text)
 
 
+#: A reader of its own: after a ``%YAML 1.1`` document a ruamel.yaml instance
+#: keeps reading YAML 1.1 (so check-jsonschema reads a file differently when a
+#: file with that directive came before it in the same run).
+_reference_yaml11 = construct_yaml_implementation()
+
+
 def reference_load_yaml11(text: str):
     """ruamel.yaml told by a directive to read YAML 1.1 (timestamps still text)."""
-    return _reference.load("%YAML 1.1\n---\n" + text)
+    return _reference_yaml11.load("%YAML 1.1\n---\n" + text)
 
 
 class _PyYamlTextTimes(yaml.SafeLoader):
