@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-import yaml
 
 from conftest import git, isolate_git, kesu, kesu_process, new_case, snapshot
+from kesu import yamlio
 
 ID_RE = re.compile(r"^KS-(\d{8})-[0-9A-HJKMNP-TV-Z]{6}$")
 OFFSET = "+08:00"
@@ -59,15 +59,9 @@ def stamp(hhmm: str, day: str = "2026-11-23") -> str:
 
 
 # ------------------------------------------------------------------ files
-class _TextTimes(yaml.SafeLoader):
-    """Reads YAML timestamps as the strings they are, as kesu does."""
-
-
-_TextTimes.add_constructor("tag:yaml.org,2002:timestamp", _TextTimes.construct_yaml_str)
-
-
 def parse_yaml(text: str):
-    return yaml.load(text, Loader=_TextTimes)  # noqa: S506 - a SafeLoader subclass
+    """A case file as kesu reads it: YAML 1.2, times as the text they are written as."""
+    return yamlio.load(text)
 
 
 def case_rel(case_id: str) -> str:

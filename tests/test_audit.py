@@ -17,11 +17,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import yaml
 
 from conftest import git, kesu
 from e2e_support import case_path, case_rel, parse_yaml
-from kesu import trailers
+from kesu import trailers, yamlio
 
 CUSTOMER = "王女士"
 CONTACT = "13800138000"
@@ -422,11 +421,10 @@ def signing(archive, tmp_path):
         f'desk@example.com namespaces="git" {keys["a"].with_suffix(".pub").read_text()}'
         f'other@example.com namespaces="git" {keys["b"].with_suffix(".pub").read_text()}')
     policy_path = archive / "kesu.yaml"
-    policy = yaml.safe_load(policy_path.read_text(encoding="utf-8"))
+    policy = yamlio.load(policy_path.read_text(encoding="utf-8"))
     policy["roster"]["li.ming"]["email"] = "desk@example.com"
     policy["roster"]["zhang.san"]["signing_key"] = keys["a"].with_suffix(".pub").read_text().strip()
-    policy_path.write_text(yaml.safe_dump(policy, allow_unicode=True, sort_keys=False),
-                           encoding="utf-8")
+    policy_path.write_text(yamlio.dump(policy), encoding="utf-8")
     git(archive, "commit", "-q", "-am", "roster: signing identities")
     for key, value in (("gpg.format", "ssh"), ("user.signingkey", str(keys["a"])),
                        ("gpg.ssh.allowedSignersFile", str(allowed)), ("commit.gpgsign", "true")):

@@ -1,20 +1,28 @@
 """YAML in and out: the only module that parses or writes YAML.
 
-- ``load`` parses with libyaml (PyYAML's C parser): every read, including the
-  one before a step rewrites a case, goes through it, because it is the
-  fastest reader there is and a step must stay close to a bare git commit.
-- ``dump`` writes readable YAML in one house style.
+kesu reads and writes YAML 1.2, the version check-jsonschema (ruamel.yaml)
+reads, so that kesu and an independent validator see the same values:
+``yes``, ``on`` and ``n`` are text, ``012`` is twelve, ``1:20`` is text.
+
+- ``load`` parses with libyaml (PyYAML's C parser), the fastest reader there
+  is: every read goes through it, and a step must stay close to a bare git
+  commit. Which plain scalar is a number, a boolean or null is decided here,
+  by ruamel.yaml's YAML 1.2 rules.
+- ``dump`` writes readable YAML in one house style, and quotes every string
+  that a YAML 1.2 or 1.1 reader would take for something else.
 - ``load_with_lines`` uses ruamel.yaml's round-trip loader only to find the
   line of a key for an error message (``path:line: message``).
 
 The readers take YAML timestamps as the strings they are written as, like
 check-jsonschema does, so the JSON Schema and an independent validator agree.
 They refuse anchors/aliases (no case needs them; they are how "billion laughs"
-bombs are built) and files over ``MAX_BYTES``.
+bombs are built), merge keys (``<<``), duplicate keys, a ``%YAML`` directive
+for any version but 1.2, and files over ``MAX_BYTES``.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from typing import Any
@@ -23,7 +31,11 @@ from kesu.errors import UsageError
 
 MAX_BYTES = 1024 * 1024
 
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_TAG = "tag:yaml.org,2002:"
+_STR, _TIMESTAMP, _MERGE, _VALUE = (_TAG + name for name in ("str", "timestamp", "merge", "value"))
+
+MERGE_REFUSED = "merge keys (<<) are not allowed"
+ALIAS_REFUSED = "anchors and aliases are not allowed"
 
 
 class YamlError(UsageError):
@@ -35,33 +47,188 @@ def _check_size(text: str | bytes, path: str | None) -> None:
         raise YamlError(f"file is larger than {MAX_BYTES // 1024} KiB; refusing to parse it", path)
 
 
+def _duplicate_key(key_node) -> str:
+    shown = key_node.value if isinstance(key_node.value, str) else "(a collection)"
+    return f"duplicate key {shown!r}"
+
+
+# ------------------------------------------------------------ YAML 1.2 rules
+#: How a plain (unquoted, untagged) scalar is read, rule for rule and in the
+#: same order as ruamel.yaml's VersionedResolver for YAML 1.2, which is what
+#: check-jsonschema reads with: (tag, pattern, its re flags, characters a match can start with).
+#: The patterns are ruamel's, verbatim (tests/test_yaml12.py compares them).
+YAML12_RULES: tuple[tuple[str, str, int, str | tuple[str, ...]], ...] = (
+    (_TAG + "bool", '''^(?:true|True|TRUE|false|False|FALSE)$''', re.X, "tTfF"),
+    (_TAG + "float", '''^(?:
+         [-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\\.(?:inf|Inf|INF)
+        |\\.(?:nan|NaN|NAN))$''', re.X, "-+0123456789."),
+    (_TAG + "int", '''^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$''', re.X, "-+0123456789"),
+    (_MERGE, '^(?:<<)$', 0, "<"),
+    (_TAG + "null", '''^(?: ~
+        |null|Null|NULL
+        | )$''', re.X, ("~", "n", "N", "")),
+    (_TIMESTAMP, '''^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \\t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\\.[0-9]*)?
+        (?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$''', re.X, "0123456789"),
+    (_VALUE, '^(?:=)$', 0, "="),
+    (_TAG + "yaml", '^(?:!|&|\\*)$', 0, "!&*"),
+)
+
+#: YAML 1.1 booleans that PyYAML's writer does not know; a 1.1 reader takes them for true/false.
+_YAML11_SHORT_BOOLS = (_TAG + "bool", '^(?:y|Y|n|N)$', 0, "yYnN")
+
+
+def _resolver_table(rules, leave_out: str | None = None) -> dict[str, list]:
+    """Rules as PyYAML's resolvers want them: first character -> [(tag, compiled pattern)]."""
+    table: dict[str, list] = {}
+    for tag, pattern, flags, firsts in rules:
+        if tag == leave_out:
+            continue
+        compiled = re.compile(pattern, flags)
+        for first in firsts:
+            table.setdefault(first, []).append((tag, compiled))
+    return table
+
+
+def _signed(text: str) -> tuple[int, str]:
+    """ruamel.yaml's first step with a number: drop underscores, take off the sign."""
+    digits = text.replace("_", "")
+    if digits[:1] in ("+", "-"):
+        return (-1 if digits[0] == "-" else 1), digits[1:]
+    return 1, digits
+
+
+def _int_value(text: str) -> int:
+    """An integer as ruamel.yaml reads it under YAML 1.2 (``012`` is 12, ``0o12`` is 10)."""
+    sign, digits = _signed(text)
+    if digits == "0":
+        return 0
+    for prefix, base in (("0b", 2), ("0x", 16), ("0o", 8)):
+        if digits.startswith(prefix):
+            return sign * int(digits[2:], base)
+    return sign * int(digits)
+
+
+def _float_value(text: str) -> float:
+    """A float as ruamel.yaml reads it under YAML 1.2 (no sexagesimal ``1:20.5``)."""
+    sign, digits = _signed(text.lower())
+    if digits == ".inf":
+        return sign * math.inf
+    if digits == ".nan":
+        return math.nan
+    return sign * float(digits)
+
+
+#: The words an explicit ``!!bool`` accepts, as ruamel.yaml has them.
+_BOOL_WORDS = {"yes": True, "no": False, "y": True, "n": False, "true": True, "false": False,
+               "on": True, "off": False}
+
+_VERSION_DIRECTIVE = re.compile(r"%YAML[ \t]+(\S+)")
+
+
+def _check_version(text: str | bytes, path: str | None) -> None:
+    """Refuse a ``%YAML`` directive for any version but 1.2.
+
+    ruamel.yaml would switch to YAML 1.1 rules for such a file (``yes`` becomes
+    true), libyaml would not; kesu reads one YAML, so it says so instead.
+    """
+    if isinstance(text, bytes):
+        if b"%YAML" not in text:
+            return
+        text = text.decode("utf-8", "replace")
+    elif "%YAML" not in text:
+        return  # the common case: a plain search, no splitting
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
+        directive = _VERSION_DIRECTIVE.match(line)
+        if directive and directive.group(1) != "1.2":
+            raise YamlError(f"invalid YAML: kesu reads YAML 1.2, not %YAML {directive.group(1)}; "
+                            "remove the directive", path, number)
+        if line.strip() and not line.startswith(("%", "#")):
+            return  # directives come only before the document
+
+
+#: How the text of a typed scalar becomes a value: ruamel.yaml's YAML 1.2
+#: readings, except that times stay text. tag -> (reader, what the text should be).
+_SCALAR_READERS = {
+    _TAG + "int": (_int_value, "an integer"),
+    _TAG + "float": (_float_value, "a number"),
+    _TAG + "bool": (lambda text: _BOOL_WORDS[text.lower()], "true or false"),
+    _TAG + "null": (lambda text: None, "null"),
+    _TIMESTAMP: (str, "text"),  # times stay the text they were written as
+}
+
+
+def _add_scalar_readers(constructor_class, error_class) -> None:
+    """Give a PyYAML or ruamel.yaml constructor class kesu's YAML 1.2 scalar readers."""
+    for tag, (convert, what) in _SCALAR_READERS.items():
+        def construct(constructor, node, convert=convert, what=what):
+            text = constructor.construct_scalar(node)
+            try:
+                return convert(text)
+            except (ValueError, KeyError):
+                raise error_class(None, None, f"{text!r} is not {what}", node.start_mark) from None
+        constructor_class.add_constructor(tag, construct)
+
+
 # ---------------------------------------------------------------- fast reader
 _fast_loader = None
 
 
 def _make_fast_loader():
     import yaml
+    from yaml.constructor import ConstructorError
+    from yaml.nodes import MappingNode
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     class Loader(base):  # type: ignore[misc, valid-type]
+        yaml_implicit_resolvers = _resolver_table(YAML12_RULES)
+
         def construct_object(self, node, deep=False):
             # A node met twice is an alias: refuse rather than share or expand it.
             if node in self.constructed_objects:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "anchors and aliases are not allowed", node.start_mark)
+                raise ConstructorError(None, None, ALIAS_REFUSED, node.start_mark)
             return super().construct_object(node, deep)
 
-    Loader.add_constructor(_TIMESTAMP, base.construct_yaml_str)
+        def construct_mapping(self, node, deep=False):
+            if not isinstance(node, MappingNode):
+                return super().construct_mapping(node, deep)
+            mapping: dict = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == _MERGE:
+                    raise ConstructorError(None, None, MERGE_REFUSED, key_node.start_mark)
+                if key_node.tag == _VALUE:
+                    key_node.tag = _STR  # a "=" key is text to ruamel.yaml too
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    seen = key in mapping
+                except TypeError:  # a list or mapping as a key
+                    raise ConstructorError("while constructing a mapping", node.start_mark,
+                                           "found unhashable key", key_node.start_mark) from None
+                if seen:
+                    raise ConstructorError(None, None, _duplicate_key(key_node), key_node.start_mark)
+                mapping[key] = self.construct_object(value_node, deep=deep)
+            return mapping
+
+    _add_scalar_readers(Loader, ConstructorError)
     return Loader
 
 
 def load(text: str | bytes, path: str | None = None) -> Any:
-    """Parse ``text`` with libyaml into plain dicts/lists/str/int/float."""
+    """Parse ``text`` with libyaml and YAML 1.2 rules into plain dicts/lists/str/int/float."""
     global _fast_loader
     import yaml
 
     _check_size(text, path)
+    _check_version(text, path)
     if _fast_loader is None:
         _fast_loader = _make_fast_loader()
     try:
@@ -84,6 +251,9 @@ def flow(mapping: dict) -> Flow:
 
 _dumper = None
 
+#: Line breaks to YAML 1.1 (and libyaml, which PyYAML writes with) but not to YAML 1.2.
+_YAML11_BREAKS = ("\x85", "\u2028", "\u2029")
+
 
 def _make_dumper():
     import yaml
@@ -93,15 +263,24 @@ def _make_dumper():
         def increase_indent(self, flow=False, indentless=False):
             return super().increase_indent(flow, False)
 
-    # Without the timestamp resolver, ISO times are written unquoted in block
+    # A string is written plain only when no reader would take it for anything
+    # else: PyYAML's YAML 1.1 rules first (so numbers, booleans and null keep
+    # their look), then YAML 1.2's and the 1.1 y/n booleans PyYAML leaves out.
+    # Without the timestamp rules, ISO times are written unquoted in block
     # context, as people write them; the readers above read them as text.
-    Dumper.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
-        for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()}
+    resolvers: dict[str, list] = {}
+    for table in (yaml.SafeDumper.yaml_implicit_resolvers, _resolver_table(YAML12_RULES),
+                  _resolver_table((_YAML11_SHORT_BOOLS,))):
+        for first, rules in table.items():
+            resolvers.setdefault(first, []).extend(rule for rule in rules if rule[0] != _TIMESTAMP)
+    Dumper.yaml_implicit_resolvers = resolvers
 
     def represent_text(dumper, value: str):
-        # Multi-line text (facts, findings) reads best as a literal block.
-        style = "|" if "\n" in value else None
+        if any(char in value for char in _YAML11_BREAKS):
+            style = '"'  # escaped; written raw, YAML 1.1 and 1.2 readers would disagree
+        else:
+            # Multi-line text (facts, findings) reads best as a literal block.
+            style = "|" if "\n" in value else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     Dumper.add_representer(str, represent_text)
@@ -128,15 +307,60 @@ def dump(data: Any) -> str:
 
 
 # ---------------------------------------------------------- lines of keys
+_line_reader = None
+
+
+def _make_line_reader():
+    """ruamel.yaml's round-trip loader (YAML 1.2) with kesu's refusals."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.composer import Composer, ComposerError
+    from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
+    from ruamel.yaml.events import AliasEvent
+
+    class NoAliasComposer(Composer):
+        def compose_node(self, parent, index):
+            if self.parser.check_event(AliasEvent):
+                raise ComposerError(None, None, ALIAS_REFUSED, self.parser.peek_event().start_mark)
+            return super().compose_node(parent, index)
+
+    class StrictConstructor(RoundTripConstructor):
+        def flatten_mapping(self, node):
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE:
+                    raise ConstructorError(None, None, MERGE_REFUSED, key_node.start_mark)
+            return super().flatten_mapping(node)
+
+        def check_mapping_key(self, node, key_node, mapping, key, value):
+            if key in mapping:
+                raise ConstructorError(None, None, _duplicate_key(key_node), key_node.start_mark)
+            return True
+
+    _add_scalar_readers(StrictConstructor, ConstructorError)
+    for tag in (_MERGE, _VALUE):  # as values: no reader has a type for them
+        StrictConstructor.add_constructor(tag, StrictConstructor.construct_undefined)
+
+    def reader():
+        round_trip = YAML(typ="rt")
+        round_trip.Composer = NoAliasComposer
+        round_trip.Constructor = StrictConstructor
+        return round_trip
+
+    return reader
+
+
 def load_with_lines(text: str, path: str | None = None) -> Any:
     """Parse ``text`` with ruamel.yaml's round-trip loader, which records the
-    line of every key (``.lc``); used to point error messages at a line."""
-    from ruamel.yaml import YAML
+    line of every key (``.lc``); used to point error messages at a line.
+    It refuses what ``load`` refuses."""
+    global _line_reader
     from ruamel.yaml.error import MarkedYAMLError, YAMLError as RuamelError
 
     _check_size(text, path)
+    _check_version(text, path)
+    if _line_reader is None:
+        _line_reader = _make_line_reader()
     try:
-        return YAML(typ="rt").load(text)
+        return _line_reader().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -22,6 +22,9 @@ def validate(
     paths: Annotated[Optional[list[Path]], typer.Argument(
         metavar="[PATH]...", help="Case files or folders to check (default: kesu.yaml and every case).")] = None,
     fmt: Annotated[CheckFormat, typer.Option("--format", help="text, json, or github (CI annotations).")] = CheckFormat.text,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Check every file from scratch instead of skipping files that passed "
+                           "before and have not changed. Slower; use it if a result looks out of date.")] = False,
     archive: ArchiveOpt = None,
 ) -> int:
     """Check case files: YAML, schema, vocabularies, ID and file name, the timeline.
@@ -32,7 +35,7 @@ def validate(
     from kesu.validate import check_archive
 
     arch = open_archive(archive)
-    checked, findings = check_archive(arch, _expand(arch, paths) if paths else None)
+    checked, findings = check_archive(arch, _expand(arch, paths) if paths else None, use_cache=not no_cache)
     if fmt is CheckFormat.json:
         print_json({"checked": checked, "findings": [f.as_dict() for f in findings]})
     elif fmt is CheckFormat.github:
