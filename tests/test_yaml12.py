@@ -18,7 +18,8 @@ from ruamel.yaml.resolver import VersionedResolver
 
 from check_jsonschema.parsers.yaml import construct_yaml_implementation
 from conftest import kesu
-from kesu import record, yamlio
+from kesu import yamlio
+from kesu.casefile import case_text
 from kesu.errors import UsageError
 from test_schema import DISPATCHED, SAMPLES, independent
 
@@ -321,7 +322,7 @@ def test_money_is_written_with_two_places_and_read_back_exactly(amounts):
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
 def test_case_files_keep_their_canonical_layout_byte_for_byte(sample):
     text = sample.read_text(encoding="utf-8")
-    assert record.case_yaml(yamlio.load(text)) == text
+    assert case_text(yamlio.load(text)) == text
 
 
 # ------------------------------------------------------- kesu validate and check-jsonschema
