@@ -10,6 +10,7 @@ default maximum back-dating (24 h) never fires by accident.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -80,6 +81,29 @@ def forged_message(case_id: str, action: str, from_state: str, to_state: str, ac
     return trailers.step_message(case_id, action, from_state, to_state, actor, at)
 
 
+def change_policy(root: Path, mutate, actor: str = "wang.fang", approver: str | None = None,
+                  at: str | None = None) -> str:
+    """Change kesu.yaml the recorded way (kesu policy edit) and return the commit."""
+    policy = yamlio.load((root / "kesu.yaml").read_text(encoding="utf-8"))
+    mutate(policy)
+    new_text = root.parent / "new-kesu.yaml"
+    new_text.write_text(yamlio.dump(policy), encoding="utf-8")
+    extra = ["--approver", approver] if approver else []
+    if at:
+        extra += ["--at", at[:16]]
+    ok(kesu("policy", "edit", "--from-file", str(new_text), "--actor", actor, *extra, cwd=root,
+            env={"GIT_COMMITTER_DATE": at} if at else None))
+    return head(root)
+
+
+def start_days_ago(root: Path, days: int) -> str:
+    """Date the archive's first commit ``days`` back (as if the desk opened then)."""
+    stamp = now_stamp(-timedelta(days=days))
+    subprocess.run(["git", "commit", "-q", "--amend", "--no-edit", "--date", stamp], cwd=root,
+                   env={**os.environ, "GIT_COMMITTER_DATE": stamp}, check=True)
+    return stamp
+
+
 def now_stamp(delta: timedelta = timedelta()) -> str:
     moment = datetime.now(timezone(timedelta(hours=8))) + delta
     return moment.replace(microsecond=0).isoformat()
@@ -138,7 +162,8 @@ def clean(archive, tmp_path) -> tuple[Path, list[str], int]:
              cwd=root)
     other = new(root)
     do(root, "close", other, "--reason", "withdrawn", "--note", "顾客撤回")
-    case_commits = int(git(root, "rev-list", "--count", "HEAD", "--", "cases").strip())
+    # the audit reads every commit of the cases and of the policy (kesu init is one)
+    case_commits = int(git(root, "rev-list", "--count", "HEAD", "--", "cases", "kesu.yaml").strip())
     return root, [main, other], case_commits
 
 
@@ -160,7 +185,7 @@ def test_json_has_the_documented_shape(clean):
 def test_an_archive_without_cases_audits_clean(archive):
     result = audit(archive, "--format", "json")
     assert result.returncode == 0
-    assert json.loads(result.stdout) == {"commits_checked": 0, "findings": []}
+    assert json.loads(result.stdout) == {"commits_checked": 1, "findings": []}  # kesu init
 
 
 # ====================================================================== tampering
@@ -289,17 +314,19 @@ def test_two_cases_in_one_commit_and_a_smuggled_file(archive):
     assert "kesu.yaml" in next(f["message"] for f in found if f["rule"] == "foreign-file")
 
 
-def test_library_and_policy_commits_are_not_case_commits(archive):
+def test_library_commits_are_not_case_commits_and_policy_commits_are_steps(archive):
     case_id = new(archive)
     (archive / "library").mkdir()
     (archive / "library" / "README.md").write_text("# 案例库\n", encoding="utf-8")
     git(archive, "add", "-A")
     commit_as(archive, "library index")
+    change_policy(archive, lambda p: p["vocabularies"]["departments"].append("bakery"))
+    assert findings(archive) == []
     policy = archive / "kesu.yaml"
     policy.write_text(policy.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     git(archive, "add", "-A")
-    commit_as(archive, "policy")
-    assert findings(archive) == []
+    sha = commit_as(archive, "policy")
+    assert [(f["commit"], f["rule"]) for f in findings(archive)] == [(sha, "policy-unrecorded")]
     assert case_id
 
 
@@ -352,6 +379,7 @@ def test_a_conflict_between_clones_resolved_by_hand(archive):
 # ====================================================================== time
 def test_a_step_backdated_by_three_days(archive):
     """The intake really happened four days ago; the ack is entered now, dated three days back."""
+    start_days_ago(archive, 5)
     four_days_ago = now_stamp(-timedelta(days=4))
     case_id = new(archive, "--at", four_days_ago[:16], env={"GIT_COMMITTER_DATE": four_days_ago})
     intake = head(archive)
@@ -367,15 +395,16 @@ def test_an_event_dated_after_its_commit(archive):
     case_id = new(archive)
     yesterday = now_stamp(-timedelta(days=1))
     sha = do(archive, "note", case_id, "顾客来电", env={"GIT_COMMITTER_DATE": yesterday})
-    assert rules_of(findings(archive), sha) == {"future-event"}
+    # dated before its parent too: a forged committer date
+    assert rules_of(findings(archive), sha) == {"future-event", "time-reversed"}
 
 
 def test_max_backdate_comes_from_the_policy(archive):
-    policy = archive / "kesu.yaml"
-    text = policy.read_text(encoding="utf-8")
-    assert "max_backdate: 24h" in text
-    policy.write_text(text.replace("max_backdate: 24h", "max_backdate: 30m"), encoding="utf-8")
-    git(archive, "commit", "-q", "-am", "stricter audit")
+    start_days_ago(archive, 1)
+    assert "max_backdate: 24h" in (archive / "kesu.yaml").read_text(encoding="utf-8")
+    stricter = now_stamp(-timedelta(hours=3))
+    change_policy(archive, lambda p: p["audit"].update(max_backdate="30m"), approver="zhao.lei",
+                  at=stricter)
     two_hours_ago = now_stamp(-timedelta(hours=2))
     case_id = new(archive, "--at", two_hours_ago[:16], env={"GIT_COMMITTER_DATE": two_hours_ago})
     sha = do(archive, "ack", case_id, "--at", now_stamp(-timedelta(hours=1))[:16])
@@ -420,15 +449,17 @@ def signing(archive, tmp_path):
     allowed.write_text(
         f'desk@example.com namespaces="git" {keys["a"].with_suffix(".pub").read_text()}'
         f'other@example.com namespaces="git" {keys["b"].with_suffix(".pub").read_text()}')
-    policy_path = archive / "kesu.yaml"
-    policy = yamlio.load(policy_path.read_text(encoding="utf-8"))
-    policy["roster"]["li.ming"]["email"] = "desk@example.com"
-    policy["roster"]["zhang.san"]["signing_key"] = keys["a"].with_suffix(".pub").read_text().strip()
-    policy_path.write_text(yamlio.dump(policy), encoding="utf-8")
-    git(archive, "commit", "-q", "-am", "roster: signing identities")
     for key, value in (("gpg.format", "ssh"), ("user.signingkey", str(keys["a"])),
                        ("gpg.ssh.allowedSignersFile", str(allowed)), ("commit.gpgsign", "true")):
         git(archive, "config", key, value)
+    key_a = keys["a"].with_suffix(".pub").read_text().strip()
+
+    def pin(policy):
+        policy["roster"]["li.ming"]["email"] = "desk@example.com"
+        policy["roster"]["zhang.san"]["signing_key"] = key_a
+        policy["roster"]["wang.fang"]["signing_key"] = key_a  # signs this very change
+
+    change_policy(archive, pin, approver="zhao.lei")  # her own key: a second person approves
     return keys
 
 
@@ -453,7 +484,7 @@ def test_an_unsigned_step_when_signing_is_required(archive, signing):
     # Without an allowed-signers file git cannot check SSH signatures and says "N" for all.
     git(archive, "config", "--unset", "gpg.ssh.allowedSignersFile")
     found = findings(archive, "--require-signed")
-    assert {f["rule"] for f in found} == {"unsigned"} and len(found) == 2
+    assert {f["rule"] for f in found} == {"unsigned"} and len(found) == 3  # policy, intake, note
     assert all("gpg.ssh.allowedSignersFile is not set" in f["message"] for f in found)
 
 
@@ -576,7 +607,7 @@ def test_the_report_lists_every_step_and_the_totals_without_the_customer(clean):
     assert f"| 2 | {steps} | 0 | {case_commits} |" in report
     log = git(root, "log", "--reverse", "--format=%H %(trailers:key=Action,valueonly,separator=)",
               "--", "cases").splitlines()
-    assert len(log) == case_commits
+    assert len(log) == case_commits - 1  # all but kesu init, which is no step of a case
     for line in log:
         sha, _, action = line.partition(" ")
         assert action and f"| {action} |" in report

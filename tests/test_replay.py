@@ -82,8 +82,9 @@ ARGS = {
         "lessons": text, "value": maybe(text), "five_whys": st.lists(text, max_size=2),
         "typical": st.booleans(), "draft": st.booleans()}),
     "edit": st.fixed_dictionaries({"sections": st.fixed_dictionaries({
-        "notes": st.lists(st.fixed_dictionaries({"at": st.just("2026-11-23T16:10:00+08:00"),
-                                                 "by": person, "text": text}), max_size=2)})}),
+        "complaint": st.fixed_dictionaries({"summary": text, "facts": text,
+                                            "emotion": vocab("emotions"),
+                                            "subjects": st.just([])})})}),
 }
 
 

@@ -25,7 +25,7 @@ COMMANDS: dict[str, str] = {
     "show": "view", "list": "view", "history": "view",
     "validate": "check",
     **{action: "steps" for action in STEP_COMMANDS},
-    "edit": "edit",
+    "edit": "edit", "policy": "policy",
     "audit": "audit",
     "overdue": "overdue",
     "reply": "reply", "library": "library",

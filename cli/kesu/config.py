@@ -11,6 +11,9 @@ from kesu.errors import UsageError
 from kesu.values import DEFAULT_TIMEZONE
 
 CONFIG_NAME = "kesu.yaml"
+#: The largest amount a step may record unless kesu.yaml says otherwise: far above any
+#: store's compensation, and small enough that every amount is exact to the cent.
+DEFAULT_MAX_AMOUNT = "1000000.00"
 
 
 def default_policy_text() -> str:
@@ -94,6 +97,11 @@ class Policy:
         """The amount ``user`` may approve alone (``Decimal``), or None when unlimited."""
         limit = self.member(user).get("approval_limit")
         return None if limit is None else yamlio.money(limit)
+
+    @property
+    def max_amount(self):
+        """The largest amount of money a step may record (``money.max_amount``)."""
+        return yamlio.money((self.data.get("money") or {}).get("max_amount") or DEFAULT_MAX_AMOUNT)
 
     def check_choice(self, vocabulary: str, value: str, flag: str) -> str:
         allowed = self.vocabulary(vocabulary)

@@ -84,9 +84,9 @@ class Commit:
         return self.sha[:SHORT]
 
 
-def read_history(root: Path, path: str, since: str | None = None,
+def read_history(root: Path, paths: list[str], since: str | None = None,
                  signatures: bool = False) -> list[Commit]:
-    """Every commit touching ``path``, oldest first, parents before children.
+    """Every commit touching ``paths``, oldest first, parents before children.
 
     One ``git log`` process. ``--full-diff`` lists every file of those
     commits, not only the ones under ``path``, so a step that smuggles in
@@ -103,7 +103,7 @@ def read_history(root: Path, path: str, since: str | None = None,
     args = ["log", "--reverse", "--topo-order", "--raw", "--no-abbrev", "-z", "--full-diff",
             "--find-renames", "--root", "--cc", "--no-color", "--no-show-signature",
             "--no-textconv", "--no-relative", f"--format={fmt}", "--end-of-options", *revs,
-            "--", path]
+            "--", *paths]
     out = gitio.run_bytes(root, *args).decode("utf-8", "surrogateescape")
     commits = []
     for record in out.split(f"\x1e{token}")[1:]:
@@ -166,3 +166,14 @@ def paths_added(root: Path, until: str, path: str) -> dict[str, str]:
             if name:
                 seen.setdefault(name, sha.strip())
     return seen
+
+
+def first_parent_times(root: Path, since: str | None = None) -> list[tuple[str, str | None, int]]:
+    """``(commit, first parent, committer time)`` along HEAD's first-parent line, newest first."""
+    revs = [f"{since}..HEAD"] if since else ["HEAD"]
+    out = gitio.run(root, "log", "--first-parent", "--format=%H %P %ct", "--end-of-options", *revs)
+    line_of = []
+    for line in out.splitlines():
+        sha, *parents, committed = line.split()
+        line_of.append((sha, parents[0] if parents else None, int(committed)))
+    return line_of

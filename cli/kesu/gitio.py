@@ -20,6 +20,11 @@ from pathlib import Path
 from kesu.errors import GitError
 
 
+#: How kesu runs git: never through replace objects (``git replace`` can show any
+#: commit with another tree; kesu reads, records and audits what is really stored).
+GIT = ("git", "--no-replace-objects")
+
+
 def _explain(stderr: str, fallback: str) -> str:
     """The most telling line of git's (or a hook's) complaint."""
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
@@ -34,7 +39,7 @@ def run(root: Path, *args: str, stdin: str | None = None, check: bool = True,
     """Run ``git args…`` in ``root``; return stdout, raise ``GitError`` on failure."""
     try:
         proc = subprocess.run(
-            ["git", *args], cwd=root, input=stdin, capture_output=True, text=True,
+            [*GIT, *args], cwd=root, input=stdin, capture_output=True, text=True,
             encoding="utf-8", env={**os.environ, **env} if env else None,
         )
     except FileNotFoundError:
@@ -197,7 +202,7 @@ def run_bytes(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     (paths are bytes in git) and object contents.
     """
     try:
-        proc = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True)
+        proc = subprocess.run([*GIT, *args], cwd=root, input=stdin, capture_output=True)
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
     if proc.returncode != 0:
@@ -234,3 +239,24 @@ def read_objects(root: Path, names: list[str]) -> list[bytes | None]:
         contents.append(out[pos:pos + size])
         pos += size + 1  # the content is followed by a newline
     return contents
+
+
+def object_ids(root: Path, names: list[str]) -> list[str | None]:
+    """The object id of each name (``<rev>:<path>``), None where there is none; one process."""
+    if not names:
+        return []
+    if any("\n" in name for name in names):
+        raise GitError("an object name cannot contain a newline")
+    out = run(root, "cat-file", "--batch-check=%(objectname) %(objecttype)",
+              stdin="".join(f"{n}\n" for n in names))
+    ids: list[str | None] = []
+    for line in out.splitlines():
+        oid, _, kind = line.partition(" ")
+        ids.append(oid if kind in ("blob", "tree", "commit", "tag") else None)
+    return ids
+
+
+def replace_refs(root: Path) -> list[str]:
+    """The ``refs/replace/*`` refs: objects someone asked git to show in place of others."""
+    return [line for line in run(root, "for-each-ref", "--format=%(refname)",
+                                 "refs/replace/").splitlines() if line]

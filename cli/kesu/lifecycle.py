@@ -100,11 +100,10 @@ TABLE: dict[str, Transition] = {t.action: t for t in (
        "Give the case to another owner."),
     _t("library", ALL_STATES, SAME, ("library",),
        "Record the case-library section."),
-    _t("edit", ALL_STATES, SAME, (
-        "channel", "store", "customer", "complaint", "acknowledgement", "classification",
-        "assignment", "investigation", "plan", "customer_response", "actions",
-        "resolution", "follow_up", "closure", "notes", "library"),
-       "Correct a case by hand."),
+    # An edit corrects the record of what the customer said; money, approvals,
+    # owners and outcomes change only through their own steps.
+    _t("edit", ALL_STATES, SAME, ("customer", "complaint"),
+       "Correct what the customer said."),
 )}
 
 #: ``close --reason`` values and the states each is allowed from.

@@ -97,6 +97,39 @@ def record_intake(archive: Archive, step: engine.Step,
     return Recorded(case_id, "intake", None, applied.to_state, sha, rel)
 
 
+def record_policy(archive: Archive, edit: Callable[[str], str], actor: str, at: str,
+                  approver: str | None = None) -> str | None:
+    """Let ``edit`` change kesu.yaml's text; check and commit it as a policy step.
+
+    Returns the commit, or None when nothing changed. The change is judged
+    by the policy in force before it (kesu.policychange)."""
+    from kesu import policychange, yamlio
+    from kesu.config import CONFIG_NAME
+    from kesu.validate import policy_text_findings
+
+    check_actor(archive, actor)
+    check_not_future(archive, at)
+    with archive.lock():
+        before = archive.read_text(archive.root / CONFIG_NAME)
+        staged = refuse_hand_edits(archive, CONFIG_NAME, before)
+        after = edit(before)
+        if after == before:
+            return None
+        findings = policy_text_findings(after)
+        if findings:
+            more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+            raise UsageError(f"{findings[0].message}{more}; nothing was changed",
+                             CONFIG_NAME, findings[0].line)
+        new = yamlio.load(after, CONFIG_NAME)
+        problems = policychange.change_problems(archive.policy, new, actor, approver)
+        if problems:
+            raise UsageError("; ".join(problems) + "; nothing was changed")
+        changed = ",".join(policychange.changed_keys(archive.policy.data, new))
+        message = trailers.policy_message(f"kesu.yaml: policy change by {actor}", actor, at,
+                                          approver, f"changed={changed}")
+        return commit_files(archive, {CONFIG_NAME: after}, message, staged=staged)
+
+
 def _message(case_id: str, step: engine.Step, applied: engine.Applied) -> str:
     return trailers.step_message(case_id, step.action, applied.from_state, applied.to_state,
                                  step.actor, step.at, applied.details)

@@ -46,12 +46,27 @@ def _check_method(method: str | None, flag: str = "--method") -> None:
         raise UsageError(f"{flag} {method!r} is not one of: {', '.join(lifecycle.TELL_METHODS)}")
 
 
-def money_arg(text: Any, flag: str) -> Decimal:
-    """An amount the user typed, e.g. ``39.90``."""
+def money_arg(text: Any, flag: str, policy) -> Decimal:
+    """An amount the user typed, e.g. ``39.90``: two decimals at most, within the policy's maximum."""
     try:
-        return yamlio.money(text)
+        amount = yamlio.money(text)
     except UsageError:
         raise UsageError(f"{flag} {text!r} is not an amount like 39.90") from None
+    ceiling = policy.max_amount
+    if amount > ceiling:
+        raise UsageError(f"{flag} {amount} is above the largest amount kesu.yaml allows "
+                         f"(money.max_amount: {ceiling})")
+    return amount
+
+
+def case_money(doc: dict) -> Decimal:
+    """All the money of a case: the plan's compensation and every statutory compensation paid."""
+    total = yamlio.money(dig(doc, "plan", "total") or 0)
+    for action in doc.get("actions") or []:
+        paid = dig(action, "statutory", "compensation")
+        if paid is not None:
+            total += yamlio.money(paid)
+    return total
 
 
 # ------------------------------------------------------------------ steps
@@ -132,19 +147,20 @@ def propose(doc, ctx: Context, *, step: list[str], refund: str | None = None,
             commitment: str | None = None) -> Outcome:
     if not step:
         raise UsageError("give the plan as one or more --step TEXT")
-    items = [(kind, money_arg(value, f"--{kind}")) for kind, value in
+    items = [(kind, money_arg(value, f"--{kind}", ctx.policy)) for kind, value in
              (("refund", refund), ("voucher", voucher), ("cash", cash)) if value is not None]
     for spec in compensation or []:
         kind, sep, amount = str(spec).partition("=")
         if not sep or not kind:
             raise UsageError(f"--compensation {spec!r} should look like KIND=AMOUNT, e.g. gift=50")
-        items.append((kind, money_arg(amount, "--compensation")))
+        items.append((kind, money_arg(amount, "--compensation", ctx.policy)))
     kinds = ctx.policy.vocabulary("compensation")
     for kind, _ in items:
         if kinds and kind not in kinds:
             raise UsageError(f"compensation kind {kind!r} is not one of: {', '.join(kinds)}")
     total = sum((amount for _, amount in items), Decimal("0.00"))
-    reasons = approval_reasons(ctx, total, dig(doc, "classification", "risk"))
+    paid = case_money(doc) - yamlio.money(dig(doc, "plan", "total") or 0)
+    reasons = approval_reasons(ctx, total + paid, dig(doc, "classification", "risk"))
     plan: dict[str, Any] = {"steps": list(step),
                             "compensation": [{"kind": k, "amount": a} for k, a in items],
                             "total": total}
@@ -251,13 +267,25 @@ def act(doc, ctx: Context, *, text: str, statutory: str | None = None) -> Outcom
     entry = _entry(ctx, text=text)
     details: list[tuple[str, Any]] = [("text", text)]
     if statutory is not None:
-        price = money_arg(statutory, "--statutory")
+        price = money_arg(statutory, "--statutory", ctx.policy)
         compensation = statutory_compensation(price)
+        _check_covered(doc, ctx, case_money(doc) + compensation)
         entry["statutory"] = {"price": price, "multiple": int(STATUTORY_MULTIPLE),
                               "minimum": STATUTORY_MINIMUM, "compensation": compensation}
         details.append(("statutory_compensation", f"{compensation:.2f}"))
     _append(doc, "actions", entry)
     return Outcome(details)
+
+
+def _check_covered(doc: dict, ctx: Context, total: Decimal) -> None:
+    """Money paid beyond the plan needs the authority of the actor or of the plan's approver."""
+    approver = dig(doc, "plan", "approval", "approved_by")
+    limits = [ctx.policy.approval_limit(who) for who in (ctx.actor, approver) if who]
+    if any(limit is None or total <= limit for limit in limits):
+        return
+    raise UsageError(f"this brings the case's compensation to {total:.2f}, beyond {ctx.actor}'s "
+                     f"approval limit{' and the plan approval' if approver else ''}; propose "
+                     "it in the plan (--compensation statutory=AMOUNT) and have it approved")
 
 
 def resolve(doc, ctx: Context, *, summary: str) -> Outcome:

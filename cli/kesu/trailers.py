@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-#: The trailer keys, in the order kesu writes them.
-KEYS = ("Case", "Action", "From", "To", "Actor", "At")
+#: The trailer keys, in the order kesu writes them. ``Approver`` is the second
+#: person a policy change needs when it serves its own author.
+KEYS = ("Case", "Action", "From", "To", "Actor", "At", "Approver")
 _KEYS_LOWER = {key.lower(): key for key in KEYS}
 
 #: The action of a commit that adds many case files at once (a migration
@@ -22,6 +23,10 @@ _KEYS_LOWER = {key.lower(): key for key in KEYS}
 IMPORT = "import"
 #: The action of the commit ``kesu init`` makes.
 INIT = "init"
+#: The action of a commit that changes kesu.yaml (``kesu policy edit``).
+POLICY = "policy"
+#: Actions that name no case and no states.
+ARCHIVE_ACTIONS = (IMPORT, INIT, POLICY)
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class Trailers:
     to_state: str | None
     actor: str | None
     at: str | None
+    approver: str | None = None
 
     @property
     def when(self) -> datetime | None:
@@ -46,10 +52,11 @@ class Trailers:
 
 
 def block(action: str, *, case: str | None = None, from_state: str | None = None,
-          to_state: str | None = None, actor: str | None = None, at: str | None = None) -> str:
+          to_state: str | None = None, actor: str | None = None, at: str | None = None,
+          approver: str | None = None) -> str:
     """The trailer paragraph, keys in kesu's order, empty values left out."""
     values = {"Case": case, "Action": action, "From": from_state, "To": to_state,
-              "Actor": actor, "At": at}
+              "Actor": actor, "At": at, "Approver": approver}
     return "\n".join(f"{key}: {values[key]}" for key in KEYS if values[key])
 
 
@@ -72,6 +79,13 @@ def import_message(subject: str, actor: str, at: str) -> str:
 
 def init_message(subject: str) -> str:
     return f"{subject}\n\n{block(INIT)}\n"
+
+
+def policy_message(subject: str, actor: str, at: str, approver: str | None = None,
+                   details: str = "") -> str:
+    """The message of a change to kesu.yaml."""
+    body = f"{details}\n\n" if details else ""
+    return f"{subject}\n\n{body}{block(POLICY, actor=actor, at=at, approver=approver)}\n"
 
 
 def _detail_value(value: Any) -> str:
@@ -99,7 +113,8 @@ def read(text: str) -> Trailers | None:
     if not values:
         return None
     return Trailers(values.get("Case"), values.get("Action") or "", values.get("From"),
-                    values.get("To"), values.get("Actor"), values.get("At"))
+                    values.get("To"), values.get("Actor"), values.get("At"),
+                    values.get("Approver"))
 
 
 def parse(text: str, actions, states, check_id) -> tuple[Trailers | None, str | None]:
@@ -120,11 +135,11 @@ def parse(text: str, actions, states, check_id) -> tuple[Trailers | None, str | 
             problems.append(f"{key} is given {len(given)} times")
     values = {k: v[0] for k, v in raw.items() if k in KEYS}
     action = values.get("Action")
-    required = ["Action", "Actor", "At"]
-    if action != IMPORT:
+    required = [] if action == INIT else ["Action", "Actor", "At"]
+    if action not in ARCHIVE_ACTIONS:
         required += ["Case", "To"] + ([] if action == "intake" else ["From"])
     problems += [f"{key} is missing" for key in required if not values.get(key)]
-    if action and action != IMPORT and action not in actions:
+    if action and action not in ARCHIVE_ACTIONS and action not in actions:
         problems.append(f"Action {action!r} is not a kesu action")
     if action == "intake" and values.get("From"):
         problems.append("an intake has no From")
@@ -136,7 +151,7 @@ def parse(text: str, actions, states, check_id) -> tuple[Trailers | None, str | 
         if problem:
             problems.append(f"Case: {problem}")
     trailers = Trailers(values.get("Case"), action or "", values.get("From"), values.get("To"),
-                        values.get("Actor"), values.get("At"))
+                        values.get("Actor"), values.get("At"), values.get("Approver"))
     if values.get("At") and trailers.when is None:
         problems.append(f"At {values['At']!r} is not a time with an offset")
     if problems:

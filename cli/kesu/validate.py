@@ -319,9 +319,18 @@ def check_new_case(archive, case: dict) -> None:
 def policy_findings(archive) -> list[Finding]:
     from kesu.config import CONFIG_NAME
 
-    path = archive.root / CONFIG_NAME
     try:
-        text = archive.read_text(path)
+        text = archive.read_text(archive.root / CONFIG_NAME)
+    except UsageError as exc:
+        return [Finding(CONFIG_NAME, exc.line, exc.message)]
+    return policy_text_findings(text)
+
+
+def policy_text_findings(text: str) -> list[Finding]:
+    """Every problem of a kesu.yaml text: YAML, schema, deadline rules."""
+    from kesu.config import CONFIG_NAME
+
+    try:
         data = yamlio.load(text, CONFIG_NAME)
     except UsageError as exc:
         return [Finding(CONFIG_NAME, exc.line, exc.message)]

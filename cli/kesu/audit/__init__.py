@@ -63,6 +63,14 @@ def max_backdate_of(policy, given: str | None) -> timedelta:
         raise UsageError(exc.message, "kesu.yaml") from None
 
 
+def _limit_in(policy) -> timedelta:
+    """A past policy's back-dating limit; one that does not parse counts as the default."""
+    try:
+        return max_backdate_of(policy, None)
+    except UsageError:
+        return parse_duration(DEFAULT_MAX_BACKDATE)
+
+
 def audit(archive, since: str | None = None, case_id: str | None = None,
           require_signed: bool = False, max_backdate: str | None = None,
           keep_cases: bool = False) -> AuditResult:
@@ -73,7 +81,9 @@ def audit(archive, since: str | None = None, case_id: str | None = None,
     # The case's own path (from the date in its ID): git prunes a plain path
     # far faster than a pattern. The full audit also finds an ID filed twice.
     case_path = archive.case_relpath(case_id) if case_id is not None else None
-    limit = max_backdate_of(archive.policy, max_backdate)
+    max_backdate_of(archive.policy, max_backdate)  # a bad value is the user's error, now
+    # Each step is judged by the limit in force before it, unless the auditor gives one.
+    given = parse_duration(max_backdate) if max_backdate is not None else None
     replay = Replay(archive.root, archive.policy, since, case_id, case_path, require_signed,
-                    limit, keep_cases)
+                    lambda policy: given or _limit_in(policy), keep_cases)
     return replay.run()

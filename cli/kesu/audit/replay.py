@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kesu import gitio, lifecycle
+from kesu import gitio, lifecycle, yamlio
+from kesu.config import CONFIG_NAME, Policy
 from kesu.audit.casereader import CaseReader, ParsedCase, Unreadable
+from kesu.audit.history import history_findings
 from kesu.audit.rules import Checks, Finding, case_of
 from kesu.errors import GitError, UsageError
 from kesu.githistory import SHORT, Change, Commit, paths_added, read_history
@@ -110,6 +112,9 @@ class Replay:
                         self.require_signed and self._ssh_unverifiable(), self.keep_cases,
                         self.blobs.case)
         commits = self._history(checks)
+        before, after = self._policies(commits)
+        checks.policy_at = lambda commit: before.get(commit.sha, self.policy)
+        checks.policy_after = lambda commit: after.get(commit.sha)
         shallow = gitio.shallow_commits(self.root)
         plans = [_plan(commit, shallow) for commit in commits]
         self._fetch(commits, plans)
@@ -121,6 +126,7 @@ class Replay:
             else:
                 checks.check(commit, plan.step, plan.problem, plan.compare)
             self.blobs.forget(index)
+        history_findings(self.root, self.since, commits, checks)
         result = AuditResult(len(commits), self._filtered(checks.findings), head=head)
         if self.keep_cases:
             result.cases = self._final_cases()
@@ -130,8 +136,10 @@ class Replay:
     def _history(self, checks: Checks) -> list[Commit]:
         """The commits to check; with ``--since``, the paths added before it are remembered."""
         path = self.case_path or "cases/"
+        # The policy's history too: every change to it is a step the audit checks.
+        paths = [path] if self.case_path else [path, CONFIG_NAME]
         try:
-            commits = read_history(self.root, path, self.since, self.require_signed)
+            commits = read_history(self.root, paths, self.since, self.require_signed)
             if self.since:
                 for added, sha in paths_added(self.root, self.since, path).items():
                     checks.remember(added, sha[:SHORT])
@@ -141,6 +149,30 @@ class Replay:
                                  f"({exc.message})") from None
             raise
         return commits
+
+    def _policies(self, commits: list[Commit]) -> tuple[dict[str, Policy], dict[str, Policy]]:
+        """The policy in force before each commit (its first parent's kesu.yaml), and
+        after each commit that changes kesu.yaml.
+
+        A step is judged by the rules of its day, so raising one's own limit
+        in kesu.yaml does not make an earlier (or the same) step legal."""
+        before_names = [f"{c.parents[0] if c.parents else c.sha}:{CONFIG_NAME}" for c in commits]
+        changing = [c for c in commits if any(ch.path == CONFIG_NAME for ch in c.changes)]
+        blobs = gitio.object_ids(self.root, before_names + [f"{c.sha}:{CONFIG_NAME}"
+                                                            for c in changing])
+        unique = sorted({b for b in blobs if b})
+        policies: dict[str, Policy] = {}
+        for oid, data in zip(unique, gitio.read_objects(self.root, unique)):
+            try:
+                loaded = yamlio.load(data or b"", CONFIG_NAME)
+            except UsageError:
+                continue  # an unreadable policy: judged by today's (validate reports it)
+            if isinstance(loaded, dict):
+                policies[oid] = Policy(loaded)
+        before = {c.sha: policies[b] for c, b in zip(commits, blobs) if b in policies}
+        after = {c.sha: policies[b] for c, b in zip(changing, blobs[len(commits):])
+                 if b in policies}
+        return before, after
 
     def _ssh_unverifiable(self) -> bool:
         """git reports SSH signatures it cannot check as "N", like no signature."""

@@ -15,11 +15,14 @@ from typing import Any, Callable
 
 from kesu import lifecycle
 from kesu.audit.casereader import ParsedCase, Unreadable
+from kesu.audit.stepreplay import MISMATCH, REFUSED, replay_findings
 from kesu.audit.signatures import SIGNATURE_STATUS, git_accepts, signer_problem
 from kesu.githistory import Change, Commit
 from kesu.engine import Step, timeline_entry
 from kesu.record import FUTURE_TOLERANCE
-from kesu.trailers import IMPORT, Trailers
+from kesu.config import CONFIG_NAME
+from kesu.policychange import change_problems
+from kesu.trailers import IMPORT, INIT, POLICY, Trailers
 from kesu.values import format_span
 
 #: Every finding's rule code, with what it means. Codes never change meaning.
@@ -37,6 +40,16 @@ RULES: dict[str, str] = {
     "timeline-mismatch": "the timeline did not grow by exactly one entry equal to the trailers, "
                          "or earlier entries changed",
     "foreign-section": "the commit changes sections its action does not write",
+    REFUSED: "replayed under the policy of the commit's parent, the step is not allowed "
+             "(an approval limit, a role, the order of steps)",
+    MISMATCH: "the case file the commit wrote differs from what its step makes of the version "
+              "before it (a changed amount, a forged approval, a rewritten record)",
+    "policy-unrecorded": "kesu.yaml was changed other than by 'kesu policy edit'",
+    "policy-refused": "a policy change by someone the policy before it does not allow, or one "
+                      "serving its author without a second person's approval",
+    "time-reversed": "a commit is dated before its parent (a forged committer date)",
+    "replaced": "refs/replace/ holds replacements, which make git show other objects than "
+                "those stored",
     "unreadable": "the case file the commit wrote is not a readable YAML mapping",
     "deleted": "a case file was deleted",
     "renamed": "a case file was renamed or moved",
@@ -99,9 +112,13 @@ CaseLoader = Callable[..., ParsedCase]
 class Checks:
     """The checks on each commit of the history, given oldest first."""
 
-    def __init__(self, policy, max_backdate: timedelta, require_signed: bool,
+    def __init__(self, policy, max_backdate: Callable[[Any], timedelta], require_signed: bool,
                  ssh_unverifiable: bool, keep_steps: bool, load_case: CaseLoader) -> None:
         self.policy = policy
+        #: The policy in force before a commit (its parent's kesu.yaml); the replay judges by it.
+        self.policy_at: Callable[[Commit], Any] = lambda commit: policy
+        #: The policy a commit that changes kesu.yaml leaves (None: unreadable).
+        self.policy_after: Callable[[Commit], Any] = lambda commit: None
         self.max_backdate = max_backdate
         self.require_signed = require_signed
         #: git reports SSH signatures it cannot check as "N", like no signature.
@@ -138,6 +155,8 @@ class Checks:
         for change in commit.changes:
             (cases if case_of(change.path) or case_of(change.new_path) else others).append(change)
         if not cases:
+            if any(change.path == CONFIG_NAME for change in commit.changes):
+                self._check_policy(commit, step, problem)
             return  # nothing under cases/ is a case file (a README, say)
         for change in cases:
             self._track(commit, change)
@@ -245,6 +264,7 @@ class Checks:
         except Unreadable as exc:
             self._add(commit, case, "unreadable", f"{change.path} as committed is unreadable: {exc}")
             return
+        found_before = len(self.findings)
         state = before.sections.get("state") if before else None
         if step.action == "intake" and before is not None:
             self._add(commit, case, "illegal-transition",
@@ -266,6 +286,11 @@ class Checks:
                       f"{after.sections.get('state')}")
         self._check_timeline(commit, step, expected, before, after)
         self._check_sections(commit, step, before, after)
+        if len(self.findings) == found_before:
+            # Nothing the shape of the commit gives away: replay the step itself.
+            for rule, message in replay_findings(step.action, before.sections if before else None,
+                                                 after.sections, self.policy_at(commit)):
+                self._add(commit, case, rule, message)
 
     def _check_timeline(self, commit: Commit, step: Trailers, expected: dict,
                         before: ParsedCase | None, after: ParsedCase) -> None:
@@ -302,6 +327,30 @@ class Checks:
             self._add(commit, step.case, "foreign-section",
                       f"{step.action} may write {', '.join(writes)} (plus state, timeline), "
                       f"but the commit also changes {', '.join(foreign)}")
+
+    # ---------------------------------------------------------- the policy
+    def _check_policy(self, commit: Commit, step: Trailers | None, problem: str | None) -> None:
+        """A change to kesu.yaml is a step: recorded by kesu, by someone allowed, seconded
+        when it serves its author."""
+        if step is not None and step.action == INIT and not commit.parents:
+            return
+        if step is None or step.action != POLICY:
+            why = (f"its trailers do not parse: {problem}" if problem else
+                   f"it is recorded as {step.action}" if step else "it has no kesu trailers")
+            self._add(commit, "-", "policy-unrecorded",
+                      f"kesu.yaml was changed outside 'kesu policy edit' ({why})")
+            return
+        after = self.policy_after(commit)
+        if after is None:
+            self._add(commit, "-", "policy-unrecorded", "the kesu.yaml it commits is unreadable")
+            return
+        for reason in change_problems(self.policy_at(commit), after.data, step.actor,
+                                      step.approver):
+            self._add(commit, "-", "policy-refused", f"{step.actor}'s change of kesu.yaml: {reason}")
+        self._check_time(commit, step, "-")
+        # Judged by the identities the change leaves, so the commit that first pins
+        # its author's key can be checked; pinning one's own key needs a second person.
+        self._check_signature(commit, step, "-", after)
 
     # ---------------------------------------------------------- an import
     def _check_import(self, commit: Commit, step: Trailers, live: list[Change],
@@ -349,13 +398,14 @@ class Checks:
             self._add(commit, case, "future-event",
                       f"At {step.at} is {_human(ahead)} after the commit time "
                       f"{_local(commit.committed, when)} (clock skew allowed: {_human(CLOCK_SKEW)})")
-        elif -ahead > self.max_backdate:
+        elif -ahead > (limit := self.max_backdate(self.policy_at(commit))):
             self._add(commit, case, "backdated",
                       f"At {step.at} is {_human(ahead)} before the commit time "
-                      f"{_local(commit.committed, when)}; at most {_human(self.max_backdate)} "
+                      f"{_local(commit.committed, when)}; at most {_human(limit)} "
                       "is expected (--max-backdate, kesu.yaml audit.max_backdate)")
 
-    def _check_signature(self, commit: Commit, step: Trailers, case: str) -> None:
+    def _check_signature(self, commit: Commit, step: Trailers, case: str,
+                         policy=None) -> None:
         if not self.require_signed:
             return
         status = commit.signature
@@ -370,8 +420,8 @@ class Checks:
             self._add(commit, case, "bad-signature",
                       f"git verify-commit does not accept it: {meaning} (%G? = {status})")
             return
-        problem = signer_problem(self.policy, step.actor, commit.signer, commit.key,
-                                 commit.fingerprint)
+        problem = signer_problem(policy or self.policy_at(commit), step.actor, commit.signer,
+                                 commit.key, commit.fingerprint)
         if problem:
             self._add(commit, case, "signer-mismatch", problem)
 

@@ -18,14 +18,14 @@ def edit(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: Ar
     from kesu.values import isoformat
 
     arch = open_archive(archive)
-    done = edit_case(arch, case_id, actor_of(arch, actor), isoformat(when(arch, at)), _run_editor)
+    done = edit_case(arch, case_id, actor_of(arch, actor), isoformat(when(arch, at)), run_editor)
     if done is None:
         print(f"{case_id}: no changes")
     else:
         print(f"{done.case_id}: edit {done.commit[:10]}")
 
 
-def _run_editor(text: str) -> str:
+def run_editor(text: str) -> str:
     import os
     import shlex
     import subprocess

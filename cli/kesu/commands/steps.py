@@ -164,7 +164,9 @@ def act(case_id: CaseArg,
     if statutory is not None:
         from kesu.rules import money_arg, statutory_compensation
 
-        print(f"statutory compensation: {statutory_compensation(money_arg(statutory, '--statutory')):.2f}")
+        policy = open_archive(archive).policy
+        print(f"statutory compensation: "
+              f"{statutory_compensation(money_arg(statutory, '--statutory', policy)):.2f}")
 
 
 def resolve(case_id: CaseArg,
