@@ -100,7 +100,9 @@ def read_history(root: Path, paths: list[str], since: str | None = None,
     fields.append("%(trailers:only,unfold)")
     fmt = f"%x1e{token}" + sep.join(fields) + f"%x1d{token}"
     revs = [f"{since}..HEAD"] if since else ["HEAD"]
-    args = ["log", "--reverse", "--topo-order", "--raw", "--no-abbrev", "-z", "--full-diff",
+    # --full-history: a merge that kept one side's file (``-s ours``, "keep mine")
+    # must not hide the other side's commits, as git's simplification would.
+    args = ["log", "--reverse", "--topo-order", "--full-history", "--raw", "--no-abbrev", "-z", "--full-diff",
             "--find-renames", "--root", "--cc", "--no-color", "--no-show-signature",
             "--no-textconv", "--no-relative", f"--format={fmt}", "--end-of-options", *revs,
             "--", *paths]
@@ -177,3 +179,16 @@ def first_parent_times(root: Path, since: str | None = None) -> list[tuple[str, 
         sha, *parents, committed = line.split()
         line_of.append((sha, parents[0] if parents else None, int(committed)))
     return line_of
+
+
+def tree_blobs(root: Path, rev: str, folder: str) -> dict[str, str]:
+    """Every file under ``folder`` at ``rev``, with its blob id."""
+    out = gitio.run_bytes(root, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev,
+                          "--", folder).decode("utf-8", "surrogateescape")
+    blobs = {}
+    for entry in out.split("\0"):
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob":
+            blobs[path] = parts[2]
+    return blobs

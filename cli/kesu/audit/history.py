@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from kesu import gitio
-from kesu.githistory import SHORT, Commit, first_parent_times
+from kesu import gitio, yamlio
+from kesu.errors import UsageError
+from kesu.githistory import SHORT, Commit, first_parent_times, tree_blobs
 from kesu.record import FUTURE_TOLERANCE
 
 
@@ -30,6 +31,48 @@ def history_findings(root, since: str | None, commits: list[Commit], checks) -> 
                 sha[:SHORT], cases.get(sha) or "-", "time-reversed",
                 f"committed at {_utc(when)}, before its parent {parent[:SHORT]} ({_utc(times[parent])}); "
                 "a commit date set back hides when a step was really recorded"))
+
+
+def dropped_steps(root, checks) -> None:
+    """A step recorded in history whose entry is missing from its case at HEAD: a merge
+    that kept one side ("keep mine", ``-s ours``) dropped the other's work."""
+    from kesu.audit.rules import case_of
+
+    at_head = tree_blobs(root, "HEAD", "cases/")
+    # A case stepped on one line of history whose last version is HEAD's holds every
+    # step (each commit was replayed on the one before); only the others are read.
+    differing = {p: at_head.get(p) for p, blob in checks.last_blob.items()
+                 if p not in checks.gone and (at_head.get(p) != blob or p in checks.branched)}
+    wanted = sorted({b for b in differing.values() if b})
+    texts = dict(zip(wanted, gitio.read_objects(root, wanted)))
+    head = (gitio.head(root) or "")[:SHORT]
+    for path, blob in differing.items():
+        present = _entries(texts.get(blob)) if blob else set()
+        if present is None:
+            checks.findings.append(_finding(head, case_of(path) or "-", "unreadable",
+                                            f"{path} at HEAD is not a readable case file"))
+            continue
+        for key, step, short in checks.steps_on.get(path, []):
+            if key in present:
+                continue
+            where = "its case file is no longer in HEAD" if blob is None else \
+                "its timeline entry is missing from the case at HEAD"
+            checks.findings.append(_finding(
+                short, case_of(path) or "-", "step-dropped",
+                f"the {step.action} by {step.actor} at {step.at} is in the history but {where}: "
+                "a merge dropped it (resolve conflicts with kesu sync, not by keeping one side)"))
+
+
+def _entries(data: bytes | None) -> set[str] | None:
+    """Every timeline entry (``rules.entry_key``); None when the file does not read."""
+    from kesu.audit.rules import entry_key
+
+    try:
+        case = yamlio.load(data or b"")
+    except UsageError:
+        return None
+    timeline = case.get("timeline") if isinstance(case, dict) else None
+    return {entry_key(e) for e in timeline or [] if isinstance(e, dict)}
 
 
 def _case_named(commit: Commit) -> str | None:

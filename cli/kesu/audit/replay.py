@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from kesu import gitio, lifecycle, yamlio
 from kesu.config import CONFIG_NAME, Policy
 from kesu.audit.casereader import CaseReader, ParsedCase, Unreadable
-from kesu.audit.history import history_findings
+from kesu.audit.history import dropped_steps, history_findings
 from kesu.audit.rules import Checks, Finding, case_of
 from kesu.errors import GitError, UsageError
 from kesu.githistory import SHORT, Change, Commit, paths_added, read_history
@@ -127,6 +127,7 @@ class Replay:
                 checks.check(commit, plan.step, plan.problem, plan.compare)
             self.blobs.forget(index)
         history_findings(self.root, self.since, commits, checks)
+        dropped_steps(self.root, checks)
         result = AuditResult(len(commits), self._filtered(checks.findings), head=head)
         if self.keep_cases:
             result.cases = self._final_cases()

@@ -47,6 +47,8 @@ RULES: dict[str, str] = {
     "policy-unrecorded": "kesu.yaml was changed other than by 'kesu policy edit'",
     "policy-refused": "a policy change by someone the policy before it does not allow, or one "
                       "serving its author without a second person's approval",
+    "step-dropped": "a step in the history is missing from its case at HEAD (a merge kept one "
+                    "side and dropped the other's step)",
     "time-reversed": "a commit is dated before its parent (a forged committer date)",
     "replaced": "refs/replace/ holds replacements, which make git show other objects than "
                 "those stored",
@@ -105,6 +107,13 @@ def entry_matches_step(entry: Any, expected: dict) -> bool:
     return entry == expected
 
 
+def entry_key(entry: Any) -> str:
+    """One timeline entry as a comparable text (every field, its arguments included)."""
+    import json
+
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
+
+
 #: Loads the case file of a blob id: ``(blob, previous version, expected new entry)``.
 CaseLoader = Callable[..., ParsedCase]
 
@@ -132,6 +141,14 @@ class Checks:
         self.id_paths: dict[str, tuple[str, str]] = {}
         #: (case, at, action, actor) -> the commits of those steps, when keep_steps
         self.step_commits: dict[tuple, list[str]] = {}
+        #: case path -> [(entry key, trailers, short commit)] of every step recorded on it
+        self.steps_on: dict[str, list[tuple[tuple, str]]] = {}
+        #: case path -> the blob its last step left (history order)
+        self.last_blob: dict[str, str] = {}
+        #: case paths stepped on more than one line of history (merged since)
+        self.branched: set[str] = set()
+        #: case paths deleted or moved (reported as such, not as dropped steps)
+        self.gone: set[str] = set()
 
     def _add(self, commit: Commit, case: str, rule: str, message: str) -> None:
         self.findings.append(Finding(commit.short, case, rule, message))
@@ -184,6 +201,8 @@ class Checks:
     def _track(self, commit: Commit, change: Change) -> None:
         """Deletions, renames and reused IDs: never legitimate, with or without trailers."""
         case = case_of(change.path)
+        if change.status in ("D", "R"):
+            self.gone.add(change.path)
         if change.status == "D":
             self._add(commit, case, "deleted",
                       f"{change.path} was deleted; kesu never deletes a case (close it instead)")
@@ -236,6 +255,9 @@ class Checks:
         self._check_others(commit, step.case, others, allowed={f"library/{step.case}.md"})
         for change in compare:
             self._check_diff(commit, step, change)
+            if change.path in self.last_blob and change.old != self.last_blob[change.path]:
+                self.branched.add(change.path)  # two lines of history stepped this case
+            self.last_blob[change.path] = change.new
         self._check_time(commit, step, step.case)
         self._check_signature(commit, step, step.case)
         if self.keep_steps:
@@ -285,6 +307,10 @@ class Checks:
                       f"To: {step.to_state}, but the case's state after the commit is "
                       f"{after.sections.get('state')}")
         self._check_timeline(commit, step, expected, before, after)
+        timeline = after.sections.get("timeline")
+        if isinstance(timeline, list) and timeline:
+            self.steps_on.setdefault(change.path, []).append(
+                (entry_key(timeline[-1]), step, commit.short))
         self._check_sections(commit, step, before, after)
         if len(self.findings) == found_before:
             # Nothing the shape of the commit gives away: replay the step itself.
