@@ -267,3 +267,40 @@ def test_a_merge_that_keeps_one_side_is_caught(archive, keep):
     dropped = {f["commit"] for f in found if f["rule"] == "step-dropped"}
     assert dropped == ({theirs} if keep != "-X theirs" else {mine})
     assert all(f["case"] == case_id for f in found)
+
+
+# ------------------------------------------------------------------ identity
+def _gpg_key(home: Path, uid: str) -> str:
+    subprocess.run(["gpg", "--batch", "--passphrase", "", "--quick-gen-key", uid, "ed25519",
+                    "sign", "never"], env={**os.environ, "GNUPGHOME": str(home)}, check=True,
+                   capture_output=True)
+    listing = subprocess.run(["gpg", "--batch", "--with-colons", "--list-secret-keys", uid],
+                             env={**os.environ, "GNUPGHOME": str(home)}, check=True,
+                             capture_output=True, text=True).stdout
+    return next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+
+
+@pytest.mark.skipif(shutil.which("gpg") is None, reason="GnuPG is not installed")
+def test_a_self_made_gnupg_key_with_the_actors_name_is_not_the_actor(archive, tmp_path,
+                                                                    monkeypatch):
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    real = _gpg_key(home, "李明 <desk@example.com>")
+    impostor = _gpg_key(home, "李明 (desk) <desk@example.com>")
+
+    def pin(policy):
+        policy["roster"]["li.ming"]["signing_key"] = real
+        policy["roster"]["li.ming"]["email"] = "desk@example.com"
+    change_policy(archive, pin)
+    case_id = new(archive, actor="li.ming")
+    env = {"GNUPGHOME": str(home), "GIT_CONFIG_COUNT": "3",
+           "GIT_CONFIG_KEY_0": "commit.gpgsign", "GIT_CONFIG_VALUE_0": "true",
+           "GIT_CONFIG_KEY_1": "gpg.format", "GIT_CONFIG_VALUE_1": "openpgp",
+           "GIT_CONFIG_KEY_2": "user.signingkey", "GIT_CONFIG_VALUE_2": impostor}
+    forged = do(archive, "note", case_id, "顾客来电", actor="li.ming", env=env)
+    env["GIT_CONFIG_VALUE_2"] = real
+    honest = do(archive, "note", case_id, "顾客再次来电", actor="li.ming", env=env)
+    monkeypatch.setenv("GNUPGHOME", str(home))  # the auditor's keyring holds both keys
+    found = findings(archive, "--require-signed", "--case", case_id)
+    assert rules_of(found, forged) == {"signer-mismatch"}
+    assert rules_of(found, honest) == set()

@@ -42,7 +42,7 @@ def test_the_digest_covers_every_module_and_schema_and_is_computed_once():
 
 def test_a_changed_rule_rechecks_files_the_cache_called_clean(sample_archive, monkeypatch):
     assert check(sample_archive) == []
-    monkeypatch.setattr(validate, "money_findings", lambda case: [(("id",), A_NEW_RULE)])
+    monkeypatch.setattr(validate, "money_findings", lambda case, policy: [(("id",), A_NEW_RULE)])
     # Same code files on disk: the cache has no reason to doubt its verdicts.
     assert check(sample_archive) == []
     monkeypatch.setattr(cache, "rules_digest", lambda: "the rules have changed")
@@ -53,7 +53,7 @@ def test_a_changed_rule_rechecks_files_the_cache_called_clean(sample_archive, mo
 
 def test_a_changed_policy_still_rechecks(sample_archive, monkeypatch):
     assert check(sample_archive) == []
-    monkeypatch.setattr(validate, "money_findings", lambda case: [(("id",), A_NEW_RULE)])
+    monkeypatch.setattr(validate, "money_findings", lambda case, policy: [(("id",), A_NEW_RULE)])
     policy = sample_archive / "kesu.yaml"
     policy.write_text(policy.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
     assert A_NEW_RULE in check(sample_archive)

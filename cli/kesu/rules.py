@@ -18,6 +18,8 @@ from kesu import lifecycle, yamlio
 from kesu.engine import Context, Outcome
 from kesu.errors import UsageError
 from kesu.intake import intake
+from kesu.money import (STATUTORY_MINIMUM, STATUTORY_MULTIPLE, approval_reasons, case_money,
+                        check_covered, money_arg, statutory_compensation)
 from kesu.values import dig
 
 #: ``ack`` without ``--method``: how the customer was most likely told, by channel.
@@ -44,29 +46,6 @@ def _entry(ctx: Context, **fields: Any) -> dict:
 def _check_method(method: str | None, flag: str = "--method") -> None:
     if method is not None and method not in lifecycle.TELL_METHODS:
         raise UsageError(f"{flag} {method!r} is not one of: {', '.join(lifecycle.TELL_METHODS)}")
-
-
-def money_arg(text: Any, flag: str, policy) -> Decimal:
-    """An amount the user typed, e.g. ``39.90``: two decimals at most, within the policy's maximum."""
-    try:
-        amount = yamlio.money(text)
-    except UsageError:
-        raise UsageError(f"{flag} {text!r} is not an amount like 39.90") from None
-    ceiling = policy.max_amount
-    if amount > ceiling:
-        raise UsageError(f"{flag} {amount} is above the largest amount kesu.yaml allows "
-                         f"(money.max_amount: {ceiling})")
-    return amount
-
-
-def case_money(doc: dict) -> Decimal:
-    """All the money of a case: the plan's compensation and every statutory compensation paid."""
-    total = yamlio.money(dig(doc, "plan", "total") or 0)
-    for action in doc.get("actions") or []:
-        paid = dig(action, "statutory", "compensation")
-        if paid is not None:
-            total += yamlio.money(paid)
-    return total
 
 
 # ------------------------------------------------------------------ steps
@@ -175,17 +154,6 @@ def propose(doc, ctx: Context, *, step: list[str], refund: str | None = None,
                     ("approval", "required" if reasons else "not_required")])
 
 
-def approval_reasons(ctx: Context, total: Decimal, risk: str | None) -> list[str]:
-    """Why a plan needs a second signature (001 §3.2, 000 §三), or [] when it does not."""
-    reasons = []
-    limit = ctx.policy.approval_limit(ctx.actor)
-    if limit is not None and total > limit:
-        reasons.append(f"total {total:.2f} exceeds {ctx.actor}'s approval limit {limit}")
-    if risk == "high":
-        reasons.append("high-risk case")
-    return reasons
-
-
 def approve(doc, ctx: Context) -> Outcome:
     plan = _section(doc, "plan")
     approval = plan.get("approval") or {}
@@ -254,38 +222,18 @@ def escalate(doc, ctx: Context, *, reason: str, owner: str | None = None) -> Out
     return Outcome([("level", level), ("owner", assignment.get("owner")), ("reason", reason)])
 
 
-STATUTORY_MULTIPLE = Decimal(10)
-STATUTORY_MINIMUM = Decimal("1000.00")
-
-
-def statutory_compensation(price: Decimal) -> Decimal:
-    """Food safety law: ten times the price paid, at least 1,000 yuan (退一赔十，不足千元按千元计)."""
-    return max(price * STATUTORY_MULTIPLE, STATUTORY_MINIMUM).quantize(Decimal("0.01"))
-
-
 def act(doc, ctx: Context, *, text: str, statutory: str | None = None) -> Outcome:
     entry = _entry(ctx, text=text)
     details: list[tuple[str, Any]] = [("text", text)]
     if statutory is not None:
         price = money_arg(statutory, "--statutory", ctx.policy)
         compensation = statutory_compensation(price)
-        _check_covered(doc, ctx, case_money(doc) + compensation)
+        check_covered(doc, ctx, case_money(doc) + compensation)
         entry["statutory"] = {"price": price, "multiple": int(STATUTORY_MULTIPLE),
                               "minimum": STATUTORY_MINIMUM, "compensation": compensation}
         details.append(("statutory_compensation", f"{compensation:.2f}"))
     _append(doc, "actions", entry)
     return Outcome(details)
-
-
-def _check_covered(doc: dict, ctx: Context, total: Decimal) -> None:
-    """Money paid beyond the plan needs the authority of the actor or of the plan's approver."""
-    approver = dig(doc, "plan", "approval", "approved_by")
-    limits = [ctx.policy.approval_limit(who) for who in (ctx.actor, approver) if who]
-    if any(limit is None or total <= limit for limit in limits):
-        return
-    raise UsageError(f"this brings the case's compensation to {total:.2f}, beyond {ctx.actor}'s "
-                     f"approval limit{' and the plan approval' if approver else ''}; propose "
-                     "it in the plan (--compensation statutory=AMOUNT) and have it approved")
 
 
 def resolve(doc, ctx: Context, *, summary: str) -> Outcome:

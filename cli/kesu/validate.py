@@ -217,17 +217,35 @@ def timeline_findings(case: dict) -> list[Problem]:
 
 
 # -------------------------------------------------------------------- money
-def money_findings(case: dict) -> list[Problem]:
+def money_findings(case: dict, policy) -> list[Problem]:
+    """Every amount: a decimal with at most two places, within the policy's maximum."""
     problems: list[Problem] = []
-    for i, item in enumerate(_get(case, ("plan", "compensation")) or []):
-        amount = item.get("amount") if isinstance(item, dict) else None
+    ceiling = policy.max_amount
+    for path, amount in _amounts(case):
         if amount is None or isinstance(amount, bool):
             continue
         try:
-            yamlio.money(amount)
+            value = yamlio.money(amount)
         except UsageError as exc:
-            problems.append((("plan", "compensation", i, "amount"), exc.message))
+            problems.append((path, exc.message))
+            continue
+        if value > ceiling:
+            problems.append((path, f"{value} is above the largest amount kesu.yaml allows "
+                                   f"(money.max_amount: {ceiling})"))
     return problems
+
+
+def _amounts(case: dict):
+    plan = case.get("plan") if isinstance(case.get("plan"), dict) else {}
+    for i, item in enumerate(plan.get("compensation") or []):
+        if isinstance(item, dict):
+            yield ("plan", "compensation", i, "amount"), item.get("amount")
+    yield ("plan", "total"), plan.get("total")
+    for i, action in enumerate(case.get("actions") or []):
+        statutory = action.get("statutory") if isinstance(action, dict) else None
+        if isinstance(statutory, dict):
+            for key in ("price", "compensation"):
+                yield ("actions", i, "statutory", key), statutory.get(key)
 
 
 # --------------------------------------------------------------- one file
@@ -237,7 +255,7 @@ def case_problems(case: Any, relpath: str, policy) -> list[Problem]:
         problems += vocabulary_findings(case, policy)
         problems += identity_findings(case, relpath, policy)
         problems += timeline_findings(case)
-        problems += money_findings(case)
+        problems += money_findings(case, policy)
     return problems
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from kesu.audit.replay import AuditResult, Replay
-from kesu.audit.rules import RULES, Finding
+from kesu.audit.findings import RULES, Finding
 from kesu.errors import UsageError
 from kesu.githistory import SHORT
 

@@ -36,7 +36,7 @@ def history_findings(root, since: str | None, commits: list[Commit], checks) -> 
 def dropped_steps(root, checks) -> None:
     """A step recorded in history whose entry is missing from its case at HEAD: a merge
     that kept one side ("keep mine", ``-s ours``) dropped the other's work."""
-    from kesu.audit.rules import case_of
+    from kesu.audit.findings import case_of
 
     at_head = tree_blobs(root, "HEAD", "cases/")
     # A case stepped on one line of history whose last version is HEAD's holds every
@@ -65,7 +65,7 @@ def dropped_steps(root, checks) -> None:
 
 def _entries(data: bytes | None) -> set[str] | None:
     """Every timeline entry (``rules.entry_key``); None when the file does not read."""
-    from kesu.audit.rules import entry_key
+    from kesu.audit.findings import entry_key
 
     try:
         case = yamlio.load(data or b"")
@@ -87,6 +87,6 @@ def _utc(seconds: int) -> str:
 
 
 def _finding(commit: str, case: str, rule: str, message: str):
-    from kesu.audit.rules import Finding
+    from kesu.audit.findings import Finding
 
     return Finding(commit, case, rule, message)

@@ -15,7 +15,8 @@ from kesu import gitio, lifecycle, yamlio
 from kesu.config import CONFIG_NAME, Policy
 from kesu.audit.casereader import CaseReader, ParsedCase, Unreadable
 from kesu.audit.history import dropped_steps, history_findings
-from kesu.audit.rules import Checks, Finding, case_of
+from kesu.audit.findings import Finding, case_of
+from kesu.audit.rules import Checks
 from kesu.errors import GitError, UsageError
 from kesu.githistory import SHORT, Change, Commit, paths_added, read_history
 from kesu.trailers import IMPORT, Trailers, parse as parse_trailers

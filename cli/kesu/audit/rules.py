@@ -8,88 +8,20 @@ documents each.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from kesu import lifecycle
 from kesu.audit.casereader import ParsedCase, Unreadable
-from kesu.audit.stepreplay import MISMATCH, REFUSED, replay_findings
+from kesu.audit.findings import CLOCK_SKEW, Finding, case_of, entry_key
+from kesu.audit.stepreplay import replay_findings
 from kesu.audit.signatures import SIGNATURE_STATUS, git_accepts, signer_problem
 from kesu.githistory import Change, Commit
 from kesu.engine import Step, timeline_entry
-from kesu.record import FUTURE_TOLERANCE
 from kesu.config import CONFIG_NAME
 from kesu.policychange import change_problems
 from kesu.trailers import IMPORT, INIT, POLICY, Trailers
 from kesu.values import format_span
-
-#: Every finding's rule code, with what it means. Codes never change meaning.
-RULES: dict[str, str] = {
-    "no-trailers": "a commit changes a case file without kesu's trailers",
-    "bad-trailers": "a commit has kesu trailers that do not parse (missing, repeated or invalid values)",
-    "multi-case": "a commit changes more than one case, or a case other than the one its trailers name",
-    "foreign-file": "a step commit also changes files other than its case file and its library entry",
-    "bad-import": "an 'Action: import' commit changes an existing case, or adds one whose timeline "
-                  "is not a legal walk",
-    "merge-edit": "a merge commit changes a case file beyond what its parents had",
-    "illegal-transition": "the transition table does not allow the action from the case's state",
-    "from-mismatch": "the From trailer is not the state the case was in before the commit",
-    "state-mismatch": "the case's state after the commit is not the To trailer",
-    "timeline-mismatch": "the timeline did not grow by exactly one entry equal to the trailers, "
-                         "or earlier entries changed",
-    "foreign-section": "the commit changes sections its action does not write",
-    REFUSED: "replayed under the policy of the commit's parent, the step is not allowed "
-             "(an approval limit, a role, the order of steps)",
-    MISMATCH: "the case file the commit wrote differs from what its step makes of the version "
-              "before it (a changed amount, a forged approval, a rewritten record)",
-    "policy-unrecorded": "kesu.yaml was changed other than by 'kesu policy edit'",
-    "policy-refused": "a policy change by someone the policy before it does not allow, or one "
-                      "serving its author without a second person's approval",
-    "step-dropped": "a step in the history is missing from its case at HEAD (a merge kept one "
-                    "side and dropped the other's step)",
-    "time-reversed": "a commit is dated before its parent (a forged committer date)",
-    "replaced": "refs/replace/ holds replacements, which make git show other objects than "
-                "those stored",
-    "unreadable": "the case file the commit wrote is not a readable YAML mapping",
-    "deleted": "a case file was deleted",
-    "renamed": "a case file was renamed or moved",
-    "id-reused": "a case file was added at a path that existed earlier, or an ID lives under two paths",
-    "future-event": "the step's time (At) is later than the commit time, beyond the clock skew allowed",
-    "backdated": "the step's time (At) is earlier than the commit time by more than the maximum back-dating",
-    "unsigned": "with --require-signed: a kesu commit carries no signature git could check",
-    "bad-signature": "with --require-signed: git verify-commit does not accept the commit's signature",
-    "signer-mismatch": "with --require-signed: the signer is not the actor's key or e-mail in the roster",
-}
-
-#: How far an event may lie after its commit: the clocks of two machines
-#: disagree a little, and kesu itself accepts ``--at`` this far ahead.
-CLOCK_SKEW = FUTURE_TOLERANCE
-
-_CASE_PATH = re.compile(r"^cases/(?:.*/)?([^/]+)\.yaml$")
-
-
-@dataclass(frozen=True)
-class Finding:
-    commit: str
-    case: str
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.commit} {self.case} {self.rule}: {self.message}"
-
-    def as_dict(self) -> dict:
-        return {"commit": self.commit, "case": self.case, "rule": self.rule,
-                "message": self.message}
-
-
-def case_of(path: str | None) -> str | None:
-    """The case ID of a case file's path, or None for any other path."""
-    match = _CASE_PATH.match(path or "")
-    return match.group(1) if match else None
-
 
 def expected_entry(step: Trailers) -> dict:
     """The timeline entry a step's trailers announce."""
@@ -105,13 +37,6 @@ def entry_matches_step(entry: Any, expected: dict) -> bool:
     if isinstance(entry, dict) and "args" in entry:
         entry = {k: v for k, v in entry.items() if k != "args"}
     return entry == expected
-
-
-def entry_key(entry: Any) -> str:
-    """One timeline entry as a comparable text (every field, its arguments included)."""
-    import json
-
-    return json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
 
 
 #: Loads the case file of a blob id: ``(blob, previous version, expected new entry)``.
@@ -447,7 +372,7 @@ class Checks:
                       f"git verify-commit does not accept it: {meaning} (%G? = {status})")
             return
         problem = signer_problem(policy or self.policy_at(commit), step.actor, commit.signer,
-                                 commit.key, commit.fingerprint)
+                                 commit.key, commit.fingerprint, trusted=status == "G")
         if problem:
             self._add(commit, case, "signer-mismatch", problem)
 

@@ -27,7 +27,8 @@ def git_accepts(status: str, signer: str) -> bool:
     return status == "G" or (status == "U" and bool(signer))
 
 
-def signer_problem(policy, actor: str, signer: str, key: str, fingerprint: str) -> str | None:
+def signer_problem(policy, actor: str, signer: str, key: str, fingerprint: str,
+                   trusted: bool = True) -> str | None:
     """Why the signature does not belong to ``actor``, or None when it does.
 
     The roster entry may carry ``signing_key`` and/or ``email``:
@@ -36,7 +37,9 @@ def signer_problem(policy, actor: str, signer: str, key: str, fingerprint: str) 
       compared with the key git reports (``%GK``/``%GF``).
     - ``email``: compared with the signer git reports (``%GS``): the
       principal of the allowed-signers line for SSH, the user id
-      (``Name <email>``) for OpenPGP.
+      (``Name <email>``) for OpenPGP. Used only when no key is pinned, and
+      only for a signature git trusts (``trusted``: ``%G?`` is G), since
+      anyone can make a key whose user id carries someone's e-mail.
     Without a roster there is nobody to compare with.
     """
     roster = policy.roster
@@ -51,9 +54,12 @@ def signer_problem(policy, actor: str, signer: str, key: str, fingerprint: str) 
     if not wanted_key and not wanted_email:
         return (f"signed by {signed_by}, but the roster entry of {actor} has no signing_key "
                 "or email to tie a signature to the actor")
-    if wanted_key and _key_matches(str(wanted_key), key, fingerprint):
-        return None
-    if wanted_email and _email_matches(str(wanted_email), signer):
+    if wanted_key:
+        # A pinned key is the identity: a key someone else made with the actor's
+        # name and e-mail in its user id does not stand in for it.
+        if _key_matches(str(wanted_key), key, fingerprint):
+            return None
+    elif wanted_email and _email_matches(str(wanted_email), signer) and trusted:
         return None
     expected = " or ".join(x for x in (f"key {_key_label(str(wanted_key))}" if wanted_key else "",
                                        f"e-mail {wanted_email}" if wanted_email else "") if x)

@@ -162,7 +162,7 @@ def act(case_id: CaseArg,
 
     _step("act", case_id, archive, actor, at, text=text, statutory=statutory)
     if statutory is not None:
-        from kesu.rules import money_arg, statutory_compensation
+        from kesu.money import money_arg, statutory_compensation
 
         policy = open_archive(archive).policy
         print(f"statutory compensation: "

@@ -1,0 +1,69 @@
+"""Money rules: amounts as typed, who may grant how much, statutory compensation.
+
+Amounts are ``Decimal`` with two places from the moment they are typed; the
+policy caps them (``money.max_amount``), so every amount is exact to the cent.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from kesu import yamlio
+from kesu.engine import Context
+from kesu.errors import UsageError
+from kesu.values import dig
+
+
+def money_arg(text: Any, flag: str, policy) -> Decimal:
+    """An amount the user typed, e.g. ``39.90``: two decimals at most, within the policy's maximum."""
+    try:
+        amount = yamlio.money(text)
+    except UsageError:
+        raise UsageError(f"{flag} {text!r} is not an amount like 39.90") from None
+    ceiling = policy.max_amount
+    if amount > ceiling:
+        raise UsageError(f"{flag} {amount} is above the largest amount kesu.yaml allows "
+                         f"(money.max_amount: {ceiling})")
+    return amount
+
+
+def case_money(doc: dict) -> Decimal:
+    """All the money of a case: the plan's compensation and every statutory compensation paid."""
+    total = yamlio.money(dig(doc, "plan", "total") or 0)
+    for action in doc.get("actions") or []:
+        paid = dig(action, "statutory", "compensation")
+        if paid is not None:
+            total += yamlio.money(paid)
+    return total
+
+
+def approval_reasons(ctx: Context, total: Decimal, risk: str | None) -> list[str]:
+    """Why a plan needs a second signature (001 §3.2, 000 §三), or [] when it does not."""
+    reasons = []
+    limit = ctx.policy.approval_limit(ctx.actor)
+    if limit is not None and total > limit:
+        reasons.append(f"total {total:.2f} exceeds {ctx.actor}'s approval limit {limit}")
+    if risk == "high":
+        reasons.append("high-risk case")
+    return reasons
+
+
+STATUTORY_MULTIPLE = Decimal(10)
+STATUTORY_MINIMUM = Decimal("1000.00")
+
+
+def statutory_compensation(price: Decimal) -> Decimal:
+    """Food safety law: ten times the price paid, at least 1,000 yuan (退一赔十，不足千元按千元计)."""
+    return max(price * STATUTORY_MULTIPLE, STATUTORY_MINIMUM).quantize(Decimal("0.01"))
+
+
+def check_covered(doc: dict, ctx: Context, total: Decimal) -> None:
+    """Money paid beyond the plan needs the authority of the actor or of the plan's approver."""
+    approver = dig(doc, "plan", "approval", "approved_by")
+    limits = [ctx.policy.approval_limit(who) for who in (ctx.actor, approver) if who]
+    if any(limit is None or total <= limit for limit in limits):
+        return
+    raise UsageError(f"this brings the case's compensation to {total:.2f}, beyond {ctx.actor}'s "
+                     f"approval limit{' and the plan approval' if approver else ''}; propose "
+                     "it in the plan (--compensation statutory=AMOUNT) and have it approved")
