@@ -304,3 +304,19 @@ def test_a_self_made_gnupg_key_with_the_actors_name_is_not_the_actor(archive, tm
     found = findings(archive, "--require-signed", "--case", case_id)
     assert rules_of(found, forged) == {"signer-mismatch"}
     assert rules_of(found, honest) == set()
+
+
+# ------------------------------------------------------------------ anchor
+def test_history_rewritten_after_an_anchored_audit(archive):
+    case_id = walk_to_plan(archive)
+    assert kesu("audit", "--anchor", cwd=archive).returncode == 0
+    anchored = git(archive, "rev-parse", "refs/kesu/audited").strip()
+    assert anchored == git(archive, "rev-parse", "HEAD").strip()
+    do(archive, "note", case_id, "顾客来电")
+    quick = kesu("audit", "--since-anchor", cwd=archive)
+    assert quick.returncode == 0 and quick.stderr.strip() == "1 commits checked, 0 findings"
+    # rewrite the audited history: drop the propose and record it again, differently
+    git(archive, "reset", "-q", "--hard", "HEAD~2")
+    do(archive, "propose", case_id, "--step", "全额退款", "--refund", "30.00")
+    found = findings(archive)
+    assert [(f["commit"], f["rule"]) for f in found] == [(anchored[:10], "rewritten")]

@@ -260,3 +260,21 @@ def replace_refs(root: Path) -> list[str]:
     """The ``refs/replace/*`` refs: objects someone asked git to show in place of others."""
     return [line for line in run(root, "for-each-ref", "--format=%(refname)",
                                  "refs/replace/").splitlines() if line]
+
+
+def ref(root: Path, name: str) -> str | None:
+    """The commit a ref points at, or None when there is no such ref."""
+    value = run(root, "rev-parse", "-q", "--verify", "--end-of-options", f"{name}^{{commit}}",
+                check=False).strip()
+    return value or None
+
+
+def set_ref(root: Path, name: str, commit: str, reason: str) -> None:
+    run(root, "update-ref", "-m", reason, name, commit)
+
+
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    """True when ``older`` is ``newer`` or one of its ancestors."""
+    result = subprocess.run([*GIT, "merge-base", "--is-ancestor", older, newer], cwd=root,
+                            capture_output=True)
+    return result.returncode == 0

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from kesu import gitio
+from kesu.audit.history import ANCHOR
 from kesu.audit.replay import AuditResult, Replay
 from kesu.audit.findings import RULES, Finding
 from kesu.errors import UsageError
@@ -73,7 +75,7 @@ def _limit_in(policy) -> timedelta:
 
 def audit(archive, since: str | None = None, case_id: str | None = None,
           require_signed: bool = False, max_backdate: str | None = None,
-          keep_cases: bool = False) -> AuditResult:
+          keep_cases: bool = False, anchor: bool = False) -> AuditResult:
     """Replay the history of ``cases/`` (or of one case, or since a commit) and
     return every finding, oldest commit first."""
     if since is not None and (not since.strip() or since.startswith("-")):
@@ -86,4 +88,12 @@ def audit(archive, since: str | None = None, case_id: str | None = None,
     given = parse_duration(max_backdate) if max_backdate is not None else None
     replay = Replay(archive.root, archive.policy, since, case_id, case_path, require_signed,
                     lambda policy: given or _limit_in(policy), keep_cases)
-    return replay.run()
+    result = replay.run()
+    if anchor and not result.findings and result.head:
+        gitio.set_ref(archive.root, ANCHOR, result.head, "kesu audit: clean")
+    return result
+
+
+def anchored(archive) -> str | None:
+    """The tip ``kesu audit --anchor`` last recorded, for ``--since-anchor``."""
+    return gitio.ref(archive.root, ANCHOR)

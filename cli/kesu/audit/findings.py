@@ -36,6 +36,7 @@ RULES: dict[str, str] = {
                       "serving its author without a second person's approval",
     "step-dropped": "a step in the history is missing from its case at HEAD (a merge kept one "
                     "side and dropped the other's step)",
+    "rewritten": "the tip recorded by 'kesu audit --anchor' is no longer in HEAD's history",
     "time-reversed": "a commit is dated before its parent (a forged committer date)",
     "replaced": "refs/replace/ holds replacements, which make git show other objects than "
                 "those stored",

@@ -33,6 +33,21 @@ def history_findings(root, since: str | None, commits: list[Commit], checks) -> 
                 "a commit date set back hides when a step was really recorded"))
 
 
+#: Where ``kesu audit --anchor`` records the last tip it audited clean.
+ANCHOR = "refs/kesu/audited"
+
+
+def anchor_findings(root, checks) -> None:
+    """History rewritten after it was audited: the anchor is no longer behind HEAD."""
+    anchored = gitio.ref(root, ANCHOR)
+    head = gitio.head(root)
+    if anchored and head and not gitio.is_ancestor(root, anchored, head):
+        checks.findings.append(_finding(
+            anchored[:SHORT], "-", "rewritten",
+            f"{ANCHOR} (audited clean at {anchored[:SHORT]}) is no longer an ancestor of HEAD: "
+            "history was rewritten after it was audited"))
+
+
 def dropped_steps(root, checks) -> None:
     """A step recorded in history whose entry is missing from its case at HEAD: a merge
     that kept one side ("keep mine", ``-s ours``) dropped the other's work."""

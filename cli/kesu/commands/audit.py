@@ -24,6 +24,8 @@ def audit(
     report: Annotated[bool, typer.Option("--report", help="Write the auditors' report instead: per case, its steps, time in each state, deadlines, extensions, escalations.")] = False,
     month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="With --report: only cases received in this month.")] = None,
     fmt: Annotated[Optional[AuditFormat], typer.Option("--format", help="text or json; with --report, markdown or json.")] = None,
+    anchor: Annotated[bool, typer.Option("--anchor", help="When the audit is clean, record HEAD as audited (refs/kesu/audited); a later audit reports if that history was rewritten.")] = False,
+    since_anchor: Annotated[bool, typer.Option("--since-anchor", help="Only commits after the last --anchor (a quick audit of what is new).")] = False,
     archive: ArchiveOpt = None,
 ) -> int:
     """Replay the history of cases/ and report every commit that broke kesu's rules.
@@ -33,6 +35,8 @@ def audit(
     and the JSON format.
 
     Example: kesu audit --since origin/main --require-signed
+
+    Example: kesu audit --anchor   (then later: kesu audit --since-anchor)
 
     Example: kesu audit --report --month 2026-11 > audit-2026-11.md
     """
@@ -62,8 +66,16 @@ def audit(
         else:
             print(report_markdown(data), end="")
         return 0
+    if since_anchor:
+        from kesu.audit import anchored
+
+        if since:
+            raise UsageError("--since-anchor and --since both say where to start; give one")
+        since = anchored(arch)
+        if since is None:
+            raise UsageError("no audit was anchored yet: run 'kesu audit --anchor' first")
     result = run_audit(arch, since=since, case_id=case, require_signed=require_signed,
-                       max_backdate=max_backdate)
+                       max_backdate=max_backdate, anchor=anchor)
     if fmt is AuditFormat.json:
         print_json(result.as_dict())
     else:

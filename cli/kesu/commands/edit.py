@@ -7,14 +7,15 @@ from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, actor_of,
 
 
 def edit(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Correct a case by hand in $EDITOR; checked, then committed as an 'edit' step.
+    """Correct what the customer said (customer and complaint sections) in $EDITOR;
+    checked, then committed as an 'edit' step.
 
-    State and timeline cannot be edited (use the lifecycle commands). An invalid
-    edit is refused and kept in a recovery file whose path is printed.
+    Money, approvals, owners and outcomes change only through their own steps,
+    and state and timeline never by hand. An edit that is refused is kept in a
+    recovery file whose path is printed.
     Example: EDITOR=nano kesu edit KS-20261123-7F3KQ2
     """
     from kesu.editing import edit_case
-
     from kesu.values import isoformat
 
     arch = open_archive(archive)
