@@ -161,46 +161,38 @@ EXTRA: list = []
 #: at most AUDIT_CASES cases (so each case gets several steps, as in real life).
 AUDIT_TRANSITIONS = 10_000
 AUDIT_CASES = 2_000
-#: The ordinary road of a case: (action, state reached, sections it writes).
+#: The ordinary road of a case: (action, actor, arguments as typed).
 AUDIT_WALK = [
-    ("ack", "acknowledged", lambda at, old: {"acknowledgement": (
-        f"acknowledgement:\n  at: {at}\n  by: zhang.san\n  method: phone\n")}),
-    ("dispatch", "dispatched", lambda at, old: {
-        "classification": "classification:\n  category: product\n  subcategory: quality_defect\n"
-                          "  risk: medium\n  severity: general\n",
-        "assignment": "assignment:\n  owner: li.ming\n  department: fresh_food\n  level: 1\n"}),
-    ("investigate", "investigating", lambda at, old: {"investigation": (
-        f"investigation:\n  findings:\n    - at: {at}\n      by: li.ming\n      text: 同批次抽检 10 盒，2 盒有问题\n"
-        "  responsibility: supplier\n")}),
-    ("propose", "plan_proposed", lambda at, old: {"plan": (
-        "plan:\n  steps:\n    - 全额退款\n  compensation:\n    - {kind: refund, amount: 39.90}\n"
-        f"  total: 39.90\n  proposed_at: {at}\n  proposed_by: li.ming\n"
-        "  approval:\n    required: false\n    reasons: []\n")}),
-    ("notify", "customer_notified", lambda at, old: {"customer_response": (
-        f"customer_response:\n  notified_at: {at}\n  notified_by: li.ming\n  method: phone\n"
-        "  objections: []\n")}),
-    ("accept", "executing", lambda at, old: {"customer_response": (
-        old["customer_response"] + f"  accepted_at: {at}\n")}),
-    ("act", "executing", lambda at, old: {"actions": (
-        f"actions:\n  - at: {at}\n    by: zhang.san\n    text: 退款 39.90 元已原路退回\n")}),
-    ("resolve", "resolved", lambda at, old: {"resolution": (
-        f"resolution:\n  at: {at}\n  by: li.ming\n  summary: 已全额退款\n")}),
-    ("follow-up", "closed", lambda at, old: {
-        "follow_up": f"follow_up:\n  at: {at}\n  by: zhang.san\n  satisfaction: satisfied\n",
-        "closure": f"closure:\n  at: {at}\n  by: zhang.san\n  reason: resolved\n"}),
+    ("ack", "zhang.san", {"method": "phone"}),
+    ("dispatch", "li.ming", {"category": "product", "subcategory": "quality_defect",
+                             "severity": "general", "risk": "medium", "owner": "li.ming",
+                             "department": "fresh_food"}),
+    ("investigate", "li.ming", {"findings": ["同批次草莓抽检 10 盒，2 盒霉变"],
+                                "responsibility": "supplier"}),
+    ("propose", "li.ming", {"step": ["全额退款"], "refund": "39.90"}),
+    ("notify", "li.ming", {"method": "phone"}),
+    ("accept", "li.ming", {}),
+    ("act", "zhang.san", {"text": "退款 39.90 元已原路退回"}),
+    ("resolve", "li.ming", {"summary": "已全额退款"}),
+    ("follow-up", "zhang.san", {"satisfaction": "satisfied"}),
 ]
 
 
 def make_audit_history(root: Path, env: dict, ids: list[str]) -> int:
     """An archive whose history is one import commit of the cases, then
-    AUDIT_TRANSITIONS kesu-style step commits (trailers, timeline entry, the
-    step's own sections), written with one ``git fast-import``; returns the
-    number of commits under cases/."""
+    AUDIT_TRANSITIONS step commits made by kesu's own step engine (the files,
+    timeline entries and trailers a desk would record), written with one
+    ``git fast-import``; returns the number of commits the audit reads."""
     from datetime import datetime, timedelta, timezone
+
+    from kesu import engine, trailers
+    from kesu.casefile import case_text
+    from kesu.config import Policy
 
     subprocess.run([KESU, "init", str(root)], check=True, capture_output=True, env=env)
     parent = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, check=True, env=env,
                             capture_output=True, text=True).stdout.strip()
+    policy = Policy.load(root / "kesu.yaml")
     cases = ids[:max(AUDIT_CASES, -(-AUDIT_TRANSITIONS // len(AUDIT_WALK)))]
     zone = timezone(timedelta(hours=8))
     clock = datetime(2026, 12, 1, 8, 0, tzinfo=zone)
@@ -220,39 +212,38 @@ def make_audit_history(root: Path, env: dict, ids: list[str]) -> int:
             stream.append(f"M 100644 inline {path}\n".encode())
             stream.append(b"data %d\n%s\n" % (len(content), content))
 
-    def render(doc: dict) -> str:
-        return (doc["head"].replace("state: received", f"state: {doc['state']}")
-                + "".join(doc["sections"].values()) + "timeline:\n" + "".join(doc["timeline"]))
+    def path_of(case_id: str) -> str:
+        return f"cases/{case_id[3:7]}/{case_id[7:9]}/{case_id}.yaml"
 
-    docs = {}
+    docs, progress = {}, {}
     for n, case_id in enumerate(cases):
-        text = CASE.format(id=case_id, at=f"{case_id[3:7]}-{case_id[7:9]}-{case_id[9:11]}T10:00:00+08:00",
-                           channel="hotline", n=n)
-        head, _, timeline = text.partition("timeline:\n")
-        docs[case_id] = {"path": f"cases/{case_id[3:7]}/{case_id[7:9]}/{case_id}.yaml", "head": head,
-                         "state": "received", "sections": {}, "timeline": [timeline], "step": 0}
-    commit(f"Import {len(cases)} complaints\n\nAction: import\nActor: zhang.san\n"
-           f"At: {clock.isoformat()}\n", {d["path"]: render(d) for d in docs.values()})
+        received = f"{case_id[3:7]}-{case_id[7:9]}-{case_id[9:11]}T10:00:00+08:00"
+        intake = engine.Step("intake", "zhang.san", received, {
+            "id": case_id, "channel": "hotline",
+            "customer": {"name": f"顾客{n}", "contact": f"138{n:08d}"},
+            "complaint": {"summary": f"商品问题 {n}", "facts": f"顾客反映购买的商品存在问题，编号 {n}",
+                          "demands": "退款", "emotion": "calm",
+                          "subjects": [{"kind": "product", "ref": f"69{n:011d}"}]}})
+        docs[case_id] = engine.apply(None, intake, policy).case
+        progress[case_id] = 0
+    commit(trailers.import_message(f"Import {len(cases)} complaints", "zhang.san",
+                                   clock.isoformat()),
+           {path_of(c): case_text(d) for c, d in docs.items()})
     done = 0
     while done < AUDIT_TRANSITIONS:
         progressed = False
         for case_id in cases:
-            doc = docs[case_id]
-            if doc["step"] >= len(AUDIT_WALK) or done >= AUDIT_TRANSITIONS:
+            if progress[case_id] >= len(AUDIT_WALK) or done >= AUDIT_TRANSITIONS:
                 continue
-            action, to_state, writes = AUDIT_WALK[doc["step"]]
+            action, actor, args = AUDIT_WALK[progress[case_id]]
             clock += timedelta(seconds=30)
-            at = clock.isoformat()
-            actor = "li.ming"
-            doc["sections"].update(writes(at, doc["sections"]))
-            doc["timeline"].append(f"  - {{at: '{at}', action: {action}, from: {doc['state']}, "
-                                   f"to: {to_state}, by: {actor}}}\n")
-            message = (f"{case_id}: {action} ({doc['state']} -> {to_state})\n\n"
-                       f"Case: {case_id}\nAction: {action}\nFrom: {doc['state']}\nTo: {to_state}\n"
-                       f"Actor: {actor}\nAt: {at}\n")
-            doc["state"] = to_state
-            doc["step"] += 1
-            commit(message, {doc["path"]: render(doc)})
+            applied = engine.apply(docs[case_id], engine.Step(action, actor, clock.isoformat(),
+                                                              args), policy)
+            docs[case_id] = applied.case
+            progress[case_id] += 1
+            commit(trailers.step_message(case_id, action, applied.from_state, applied.to_state,
+                                         actor, clock.isoformat(), applied.details),
+                   {path_of(case_id): case_text(applied.case)})
             done += 1
             progressed = True
         if not progressed:
@@ -260,7 +251,7 @@ def make_audit_history(root: Path, env: dict, ids: list[str]) -> int:
     subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=b"".join(stream), check=True,
                    env=env)
     subprocess.run(["git", "reset", "-q", "--hard"], cwd=root, check=True, env=env)
-    return 1 + done
+    return 2 + done  # kesu init, the import, the steps
 
 
 def audit_bench(root: Path, env: dict, ids: list[str], runs: int) -> dict:
@@ -272,10 +263,10 @@ def audit_bench(root: Path, env: dict, ids: list[str], runs: int) -> dict:
                            capture_output=True, text=True)
     if check.returncode != 0:
         raise SystemExit(f"the benchmark history does not audit clean: {check.stdout[:2000]}{check.stderr}")
-    result = paired(f"kesu audit ({commits - 1:,} steps) vs git log", runs,
+    result = paired(f"kesu audit ({commits - 2:,} steps) vs git log", runs,
                     lambda i: [KESU, "audit"],
-                    lambda i: ["git", "log", "--reverse", "--name-status", "--format=%H %(trailers)",
-                               "--", "cases/"],
+                    lambda i: ["git", "log", "--reverse", "--name-status", "--full-history",
+                               "--format=%H %(trailers)", "--", "cases/", "kesu.yaml"],
                     desk, audit_env)
     result["commits"] = commits
     return result

@@ -320,3 +320,15 @@ def test_history_rewritten_after_an_anchored_audit(archive):
     do(archive, "propose", case_id, "--step", "全额退款", "--refund", "30.00")
     found = findings(archive)
     assert [(f["commit"], f["rule"]) for f in found] == [(anchored[:10], "rewritten")]
+
+
+def test_validate_reports_amounts_beyond_the_policy_or_the_cent(archive):
+    case_id = walk_to_plan(archive)
+    path = case_path(archive, case_id)
+    text = path.read_text(encoding="utf-8")
+    for bad, message in (("2000000.00", "money.max_amount"), ("39.905", "two decimals"),
+                         (".inf", "two decimals")):
+        path.write_text(text.replace("amount: 39.90", f"amount: {bad}"), encoding="utf-8")
+        result = kesu("validate", "--no-cache", cwd=archive)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert message in result.stdout + result.stderr, (bad, result.stdout)
