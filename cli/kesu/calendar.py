@@ -17,6 +17,9 @@ Edge rules, chosen and tested:
 - Adding zero minutes returns the start unchanged, even outside hours.
 - ``add_working_days`` keeps the clock time and lands on a working day; when
   the start itself is not a working day, counting starts from the next one.
+- ``working_minutes_between`` counts the minutes that fall on working days, so
+  five working days from a working day are 5 x 24 hours of them, and a
+  holiday uses none up.
 """
 
 from __future__ import annotations
@@ -119,6 +122,21 @@ class BusinessCalendar:
             day += timedelta(days=1)
             counted += self.is_working_day(day)
         raise UsageError("the calendar has no working days")
+
+    def working_minutes_between(self, a: datetime, b: datetime) -> float:
+        """Minutes from ``a`` to ``b`` that fall on working days (0 when ``b`` is not
+        after ``a``): the time a working-days timer has run."""
+        if b <= a:
+            return 0.0
+        la, lb = a.astimezone(self.tz), b.astimezone(self.tz)
+        day, total = la.date(), 0.0
+        while day <= lb.date():
+            if self.is_working_day(day):
+                midnight = datetime.combine(day, time(0), self.tz)
+                first, last = max(midnight, la), min(midnight + timedelta(days=1), lb)
+                total += max((last - first).total_seconds(), 0) / 60
+            day += timedelta(days=1)
+        return total
 
     # ---------------------------------------------------------- business time
     def _shifts(self, day: date) -> list[tuple[int, int]]:

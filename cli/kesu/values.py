@@ -51,6 +51,28 @@ def isoformat(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def local_minute(moment: datetime, tz) -> str:
+    """``2026-11-24 10:20``: a due time as people read it, in the archive's zone."""
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
+
+
+def format_left(minutes: float, clock: str) -> str:
+    """Time left on a timer's own clock (negative when overdue), as it runs:
+    ``-64 h 30 min business``, ``-14 d 2 h`` (wall clock), ``2 working days 3 h``."""
+    sign = "-" if minutes < 0 else ""
+    whole = int(abs(minutes) // 1)
+    if clock == "business":
+        hours, mins = divmod(whole, 60)
+        parts = [f"{hours} h" if hours else "", f"{mins} min" if mins or not hours else ""]
+        return sign + " ".join(p for p in parts if p) + " business"
+    days, rest = divmod(whole, 1440)
+    hours, mins = divmod(rest, 60)
+    unit = "d" if clock != "working_days" else ("working day" if days == 1 else "working days")
+    parts = [f"{days} {unit}" if days else "", f"{hours} h" if hours else "",
+             f"{mins} min" if mins or not (days or hours) else ""]
+    return sign + " ".join(p for p in parts if p)
+
+
 def format_span(seconds: float) -> str:
     """``2d 3h 5m``: a span of time for people, to the minute (``0m`` when shorter)."""
     minutes = int(abs(seconds) // 60)
