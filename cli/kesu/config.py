@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from datetime import timedelta
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 from kesu import yamlio
 from kesu.errors import UsageError
-from kesu.values import DEFAULT_TIMEZONE
+from kesu.values import DEFAULT_TIMEZONE, dig
 
 CONFIG_NAME = "kesu.yaml"
 
@@ -18,6 +19,16 @@ def default_policy_text() -> str:
     from importlib import resources
 
     return resources.files("kesu").joinpath("default_policy.yaml").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> dict:
+    return yamlio.load(default_policy_text())
+
+
+def default_setting(*keys: str) -> Any:
+    """A value of the default policy: default_policy.yaml defines each default once."""
+    return dig(_defaults(), *keys)
 
 
 class Policy:
@@ -44,6 +55,17 @@ class Policy:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
+
+    def setting(self, *keys: str) -> Any:
+        """kesu.yaml's value at ``keys``, else the default policy's: an archive made
+        before a setting existed gets its default."""
+        value = dig(self.data, *keys)
+        return default_setting(*keys) if value is None else value
+
+    @property
+    def future_tolerance(self) -> timedelta:
+        """How far ahead of this computer's clock an event may be dated (clock skew)."""
+        return wall_duration(self.setting("future_tolerance"), "future_tolerance")
 
     @property
     def timezone_name(self) -> str:
@@ -100,3 +122,28 @@ class Policy:
         if allowed and value not in allowed:
             raise UsageError(f"{flag} {value!r} is not one of: {', '.join(allowed)}")
         return value
+
+
+def wall_duration(text: Any, what: str) -> timedelta:
+    """A wall-clock duration of kesu.yaml (``10m``, ``2h``, ``1d``)."""
+    from kesu.deadlines import duration_minutes, parse_duration
+
+    try:
+        minutes = duration_minutes(*parse_duration(text))
+    except UsageError:
+        minutes = None
+    if minutes is None:
+        raise UsageError(f"{what} {text!r} is not a duration like 10m, 2h or 1d", CONFIG_NAME)
+    return timedelta(minutes=minutes)
+
+
+def setting_problems(policy: dict) -> list[tuple[tuple, str]]:
+    """An unreadable future tolerance, as (key path, message)."""
+    problems = []
+    tolerance = policy.get("future_tolerance")
+    if tolerance is not None:
+        try:
+            wall_duration(tolerance, "future_tolerance")
+        except UsageError as exc:
+            problems.append((("future_tolerance",), exc.message))
+    return problems

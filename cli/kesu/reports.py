@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 
 from kesu.errors import UsageError
 from kesu.lifecycle import CLOSED
-from kesu.values import parse_time
+from kesu.values import FIRST_YEAR, LAST_YEAR, YEARS, in_years, parse_time
 
 SATISFIED = {"satisfied", "fairly_satisfied"}
 VISITED = SATISFIED | {"unsatisfied"}
@@ -52,9 +52,22 @@ DEFAULT_KPI = {
 def parse_month(text: str) -> date:
     try:
         year, month = (int(p) for p in text.split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except ValueError:
         raise UsageError(f"--month {text!r} should look like 2026-11") from None
+    return _in_years(first, f"--month {text}")
+
+
+def _in_years(first: date, given: str) -> date:
+    if not FIRST_YEAR <= first.year <= LAST_YEAR:
+        raise UsageError(f"{given} is outside {YEARS}")
+    return first
+
+
+def _received(case: dict) -> bool:
+    """A case with a readable time of receipt within kesu's years (validate reports the rest)."""
+    received = parse_time(case.get("received_at"))
+    return received is not None and received.tzinfo is not None and in_years(received)
 
 
 def month_range(first: date, tz) -> tuple[datetime, datetime]:
@@ -89,7 +102,7 @@ class CaseSet:
         self.policy = archive.policy
         self.deadlines = Deadlines(archive.policy.data)
         self.cases = [c for _, c, _ in archive.scan()
-                      if c and parse_time(c.get("received_at")) and (store is None or c.get("store") == store)]
+                      if c and _received(c) and (store is None or c.get("store") == store)]
 
     def received_in(self, start: datetime, end: datetime) -> list[dict]:
         return [c for c in self.cases if start <= parse_time(c["received_at"]) < end]
@@ -303,9 +316,10 @@ def quarter_months(text: str) -> list[date]:
         first = (int(quarter) - 1) * 3 + 1
         if not 1 <= int(quarter) <= 4:
             raise ValueError
-        return [date(int(year), first + i, 1) for i in range(3)]
+        months = [date(int(year), first + i, 1) for i in range(3)]
     except ValueError:
         raise UsageError(f"--quarter {text!r} should look like 2026-Q4") from None
+    return [_in_years(m, f"--quarter {text}") for m in months]
 
 
 def trend(archive, last: date, months: int = 6, store: str | None = None, now=None,
