@@ -58,6 +58,86 @@ SIDE_PATHS = {
 }
 
 
+@pytest.mark.parametrize("path", SIDE_PATHS)
+def test_a_case_stays_watched_after_escalate_reopen_and_an_unsatisfied_visit(archive, path):
+    case_id = new_case(archive, "--channel", "hotline", at="2026-11-02T10:00")
+    walk(archive, case_id, *SIDE_PATHS[path])
+    rows = [r for r in overdue_rows(archive, "2026-12-02T10:00") if r["id"] == case_id]
+    assert rows and all(r["light"] == "red" for r in rows)
+    listed = json.loads(ok(archive, "list", "--format", "json"))
+    assert [r["light"] for r in listed if r["id"] == case_id] == ["red"]
+    ok(archive, "extend", case_id, "--by", "1h", "--reason", "等待主管", "--approver", "wang.fang",
+       "--at", "2026-11-02T11:30", "--actor", "li.ming")
+
+
+def test_seed_003s_five_working_day_completion_is_on_by_default(archive):
+    case_id = new_case(archive, at="2026-11-16T10:00")  # Monday
+    rows = overdue_rows(archive, "2026-11-23T10:00")  # Monday + 5 working days
+    completion = [r for r in rows if r["id"] == case_id and r["timer"] == "completion"]
+    assert completion and completion[0]["deadline"] == f"2026-11-23T10:00:00{OFFSET}"
+    assert completion[0]["light"] == "red"
+
+
+def test_the_return_visit_runs_on_the_business_clock(archive):
+    case_id = new_case(archive, "--channel", "hotline", at="2026-11-16T10:00")
+    walk(archive, case_id, *[(a, w.replace("11-02", "11-16"), *rest) for a, w, *rest in TO_RESOLVED[:-1]],
+         ("resolve", "2026-11-16T19:00", "--summary", "已退款"))
+    # 24 business hours from 19:00: 1 h tonight, 10 h on each of the next two days, 3 h on the third
+    rows = overdue_rows(archive, "2026-11-19T13:00")
+    follow_up = next(r for r in rows if r["id"] == case_id and r["timer"] == "follow_up")
+    assert follow_up["deadline"] == f"2026-11-19T13:00:00{OFFSET}"
+    assert follow_up["clock"] == "business"
+
+
+def test_business_time_is_shown_in_business_hours_and_overdue_is_sorted_by_real_lateness(archive):
+    # A: acknowledge due 2 Nov 10:30, about 20 calendar days before "now", on the business clock.
+    business = new_case(archive, "--channel", "hotline", at="2026-11-02T10:00")
+    # B: carry-out (24 wall hours from accept) due 8 Nov 11:00 +08:00, typed in UTC: 14 days late.
+    in_utc = new_case(archive, "--channel", "hotline", at="2026-11-07T10:00")
+    walk(archive, in_utc, *[(a, w.replace("11-02", "11-07"), *rest) for a, w, *rest in TO_RESOLVED[:5]])
+    ok(archive, "accept", in_utc, "--at", "2026-11-07T03:00:00+00:00", "--actor", "li.ming")
+    # C: carry-out due 8 Nov 10:00 +08:00: an hour before B, though "T10:00" sorts after "T03:00" as text.
+    earlier = new_case(archive, "--channel", "hotline", at="2026-11-06T10:00")
+    walk(archive, earlier, *[(a, w.replace("11-02", "11-06"), *rest) for a, w, *rest in TO_RESOLVED[:5]],
+         ("accept", "2026-11-07T10:00"))
+    now = "2026-11-22T11:00"
+    rows = overdue_rows(archive, now)
+    assert [datetime.fromisoformat(r["deadline"]) for r in rows] == \
+        sorted(datetime.fromisoformat(r["deadline"]) for r in rows)
+    firsts: dict[str, dict] = {}
+    for row in rows:
+        firsts.setdefault(row["id"], row)
+    assert list(firsts) == [business, earlier, in_utc]
+    acknowledge = next(r for r in rows if r["id"] == business and r["timer"] == "acknowledge")
+    # 2 Nov 10:30 -> 22 Nov 11:00: 9.5 h on the 2nd, 10 h on each of 19 days, 1 h on the 22nd
+    assert acknowledge["left_minutes"] == -(570 + 19 * 600 + 60)
+    assert acknowledge["left"] == "-200 h 30 min business"
+    assert firsts[in_utc]["timer"] == "execute" and firsts[in_utc]["left"] == "-14 d"
+    assert firsts[earlier]["left"] == "-14 d 1 h"
+    table = kesu("overdue", "--now", now, cwd=archive).stdout
+    assert re.search(rf"red +{business} +acknowledge +2026-11-02 10:30 +-200 h 30 min business ", table)
+    assert re.search(rf"red +{in_utc} +execute +2026-11-08 11:00 +-14 d ", table)
+    show = ok(archive, "show", business)
+    # show reads the real clock: the same format, whatever the numbers are today
+    assert re.search(r"acknowledge +due 2026-11-02 10:30 +red +\d+ h( \d+ min)? business overdue", show)
+
+
+def test_a_case_file_with_an_absurd_extension_does_not_break_the_archive(archive):
+    broken = new_case(archive, "--channel", "hotline", at="2026-11-16T10:00")
+    sound = new_case(archive, "--channel", "hotline", at="2026-11-16T11:00")
+    path = case_path(archive, broken)
+    text = path.read_text(encoding="utf-8").replace(
+        "timeline:", "extensions:\n  - {at: '2026-11-16T10:01:00+08:00', by: li.ming, timer: dispatch, "
+        "duration: 99999999wd, reason: x, approved_by: li.ming}\ntimeline:")
+    path.write_text(text, encoding="utf-8")
+    git(archive, "commit", "-qam", "an extension written by an older kesu")
+    for command in (["list"], ["overdue"], ["report", "monthly"], ["report", "kpi"]):
+        assert kesu(*command, cwd=archive).returncode in (0, 1), command
+    assert [r["id"] for r in json.loads(ok(archive, "list", "--format", "json")) if r["light"]] == [sound]
+    assert_refused(kesu("show", broken, cwd=archive), "99999999wd")
+    assert "99999999wd" in kesu("validate", cwd=archive).stdout
+
+
 # ------------------------------------------------------------------ times in range
 @pytest.mark.parametrize("args,fragment", [
     (["new", "--at", "9999-12-31T23:59"], "2000"),
@@ -104,3 +184,29 @@ def test_an_occurrence_a_month_ahead_is_refused(archive):
     month_ahead = (datetime.now().astimezone() + timedelta(days=30)).isoformat(timespec="minutes")
     args = [a if a != "2026-11-23T15:15" else month_ahead for a in STRAWBERRY]
     assert_refused(kesu("new", *args, "--actor", "zhang.san", cwd=archive), "--occurred-at", "future")
+
+
+def test_a_case_file_with_a_time_out_of_range_is_refused_not_a_crash(archive):
+    case_id = new_case(archive, "--channel", "hotline", at="2026-11-16T10:00")
+    other = new_case(archive, "--channel", "hotline", at="2026-11-16T11:00")
+    path = case_path(archive, case_id)
+    path.write_text(path.read_text(encoding="utf-8").replace("2026-11-16T10:00:00+08:00",
+                                                             "9999-12-31T23:59:00+08:00"),
+                    encoding="utf-8")
+    git(archive, "commit", "-qam", "a hand edit")
+    for command in (["list"], ["overdue"], ["report", "monthly"], ["report", "kpi"]):
+        assert kesu(*command, cwd=archive).returncode in (0, 1), command
+    assert [r["id"] for r in json.loads(ok(archive, "list", "--format", "json")) if r["light"]] == [other]
+    line = assert_refused(kesu("show", case_id, cwd=archive), "9999", "2100")
+    assert line.startswith(f"cases/2026/11/{case_id}.yaml:")
+    assert_refused(kesu("reply", case_id, "ack", cwd=archive), "2100")
+    checked = kesu("validate", cwd=archive)
+    assert checked.returncode == 1 and "outside the years 2000 to 2100" in checked.stdout
+
+
+def test_list_overdue_and_show_give_a_due_time_the_same_way(archive):
+    case_id = new_case(archive, "--channel", "hotline", at="2026-11-02T10:00")
+    listed = next(r for r in json.loads(ok(archive, "list", "--format", "json")) if r["id"] == case_id)
+    first = next(r for r in overdue_rows(archive, "2026-11-25T10:00") if r["id"] == case_id)
+    assert listed["due"] == first["due"] == "2026-11-02 10:30"
+    assert f"acknowledge due {first['due']}  red" in ok(archive, "show", case_id)

@@ -24,6 +24,7 @@ import statistics
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+from kesu.deadlines import MALFORMED
 from kesu.errors import UsageError
 from kesu.lifecycle import CLOSED
 from kesu.values import FIRST_YEAR, LAST_YEAR, YEARS, in_years, parse_time
@@ -116,7 +117,7 @@ class CaseSet:
         """Timers of ``case`` that went red: missed, or running and red at ``at``."""
         try:
             timers = self.deadlines.timers(case, at)
-        except (ValueError, TypeError, KeyError):
+        except MALFORMED:
             return 0
         return sum(1 for t in timers if t.met is False or (t.running and t.light == "red"))
 
@@ -343,6 +344,6 @@ def lights_now(cases: CaseSet, now: datetime) -> dict[str, int]:
             continue
         try:
             counts[case_light(cases.deadlines.timers(case, now)) or "none"] += 1
-        except (ValueError, TypeError, KeyError):
+        except MALFORMED:
             continue
     return {light: counts.get(light, 0) for light in ("green", "yellow", "red", "none")}

@@ -132,7 +132,7 @@ def accept(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: 
 
 def object_(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt = None,
             archive: ArchiveOpt = None) -> None:
-    """The customer objected to the plan; escalate within 2 hours.
+    """The customer objected to the plan; escalate within 2 business hours.
 
     Example: kesu object KS-20261123-7F3KQ2 --reason "要求三倍赔偿"
     """
@@ -170,7 +170,7 @@ def act(case_id: CaseArg,
 def resolve(case_id: CaseArg,
             summary: Annotated[str, typer.Option("--summary", help="What was done, in one or two sentences.")],
             at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Mark the plan as carried out; the return visit is due within 24 hours.
+    """Mark the plan as carried out; the return visit is due within 24 business hours.
 
     Example: kesu resolve KS-20261123-7F3KQ2 --summary "已退款并补偿20元券"
     """
@@ -183,6 +183,9 @@ def follow_up(case_id: CaseArg,
               note: Annotated[Optional[str], typer.Option("--note", help="What the customer said.")] = None,
               at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
     """Record the return visit (回访); closes the case when the customer is satisfied.
+
+    When it does not (unsatisfied, unreachable), escalate, reopen or close the
+    case within 24 business hours.
 
     Example: kesu follow-up KS-20261123-7F3KQ2 --satisfaction satisfied
     """
@@ -208,6 +211,8 @@ def close(case_id: CaseArg,
 def reopen(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt = None,
            archive: ArchiveOpt = None) -> None:
     """Reopen a closed case, or an unsatisfied one, for more investigation.
+
+    A new plan is then due within 4 business hours.
 
     Example: kesu reopen KS-20261123-7F3KQ2 --reason "顾客再次来电，问题未解决"
     """
