@@ -122,6 +122,45 @@ def test_business_time_is_shown_in_business_hours_and_overdue_is_sorted_by_real_
     assert re.search(r"acknowledge +due 2026-11-02 10:30 +red +\d+ h( \d+ min)? business overdue", show)
 
 
+def test_an_extension_needs_another_person_who_may_approve_it(archive):
+    case_id = new_case(archive, "--channel", "hotline", at="2026-11-16T10:00")
+    walk(archive, case_id, ("ack", "2026-11-16T10:05"))
+    result = kesu("extend", case_id, "--by", "30m", "--reason", "等待", "--at", "2026-11-16T10:10",
+                  "--actor", "li.ming", cwd=archive)
+    assert_refused(result, "--approver")
+    result = kesu("extend", case_id, "--by", "30m", "--reason", "等待", "--approver", "li.ming",
+                  "--at", "2026-11-16T10:10", "--actor", "li.ming", cwd=archive)
+    assert_refused(result, "someone other than", "li.ming")
+    result = kesu("extend", case_id, "--by", "30m", "--reason", "等待", "--approver", "zhang.san",
+                  "--at", "2026-11-16T10:10", "--actor", "li.ming", cwd=archive)
+    assert_refused(result, "zhang.san", "front_desk", "supervisor, operations, legal")
+    ok(archive, "extend", case_id, "--by", "30m", "--reason", "等待", "--approver", "wang.fang",
+       "--at", "2026-11-16T10:10", "--actor", "li.ming")
+    assert read_case(archive, case_id)["extensions"][0]["approved_by"] == "wang.fang"
+
+
+@pytest.mark.parametrize("by", ["99999999wd", "2h"])
+def test_an_extension_beyond_the_cap_is_refused_with_the_cap_named(archive, by):
+    case_id = new_case(archive, "--channel", "hotline", at="2026-11-16T10:00")
+    walk(archive, case_id, ("ack", "2026-11-16T10:05"))
+    # the dispatch timer (1 h) may be extended by 1 h in all
+    result = kesu("extend", case_id, "--by", by, "--reason", "等待", "--approver", "wang.fang",
+                  "--at", "2026-11-16T10:10", "--actor", "li.ming", "--timer", "dispatch", cwd=archive)
+    assert_refused(result, "dispatch", "1h")
+    for command in (["list"], ["overdue"], ["show", case_id], ["report", "monthly"], ["report", "kpi"]):
+        assert kesu(*command, cwd=archive).returncode in (0, 1), command
+
+
+def test_extensions_add_up_to_the_cap_and_no_further(archive):
+    case_id = new_case(archive, "--channel", "hotline", at="2026-11-16T10:00")
+    for when in ("2026-11-16T10:10", "2026-11-16T10:11"):
+        ok(archive, "extend", case_id, "--by", "30m", "--reason", "等待", "--approver", "wang.fang",
+           "--timer", "dispatch", "--at", when, "--actor", "li.ming")
+    result = kesu("extend", case_id, "--by", "1m", "--reason", "等待", "--approver", "wang.fang",
+                  "--timer", "dispatch", "--at", "2026-11-16T10:12", "--actor", "li.ming", cwd=archive)
+    assert_refused(result, "1h", "0 min business left")
+
+
 def test_a_case_file_with_an_absurd_extension_does_not_break_the_archive(archive):
     broken = new_case(archive, "--channel", "hotline", at="2026-11-16T10:00")
     sound = new_case(archive, "--channel", "hotline", at="2026-11-16T11:00")
@@ -136,6 +175,26 @@ def test_a_case_file_with_an_absurd_extension_does_not_break_the_archive(archive
     assert [r["id"] for r in json.loads(ok(archive, "list", "--format", "json")) if r["light"]] == [sound]
     assert_refused(kesu("show", broken, cwd=archive), "99999999wd")
     assert "99999999wd" in kesu("validate", cwd=archive).stdout
+
+
+@pytest.mark.parametrize("owner,refused", [("zhang.san", True), ("li.ming", True), ("wang.fang", False)])
+def test_an_escalation_goes_to_someone_above_the_owner(archive, owner, refused):
+    case_id = new_case(archive, "--channel", "hotline", at="2026-11-02T10:00")
+    walk(archive, case_id, *TO_OBJECTED)
+    result = kesu("escalate", case_id, "--reason", "顾客不接受", "--owner", owner,
+                  "--at", "2026-11-02T11:00", "--actor", "li.ming", cwd=archive)
+    if refused:
+        assert_refused(result, owner, "li.ming", "supervisor")
+        assert read_case(archive, case_id)["state"] == "objected"
+    else:
+        assert result.returncode == 0, result.stderr
+        assert read_case(archive, case_id)["assignment"] == {"owner": "wang.fang", "level": 2}
+
+
+def test_an_escalation_without_an_owner_keeps_the_owner_and_raises_the_level(archive):
+    case_id = new_case(archive, "--channel", "hotline", at="2026-11-02T10:00")
+    walk(archive, case_id, *TO_OBJECTED, ("escalate", "2026-11-02T11:00", "--reason", "顾客不接受"))
+    assert read_case(archive, case_id)["assignment"] == {"owner": "li.ming", "level": 2}
 
 
 # ------------------------------------------------------------------ times in range

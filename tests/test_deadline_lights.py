@@ -115,12 +115,12 @@ def test_serious_cases_get_five_working_days_and_counter_one_minute(archive):
 def test_extend_moves_the_running_deadline_and_shows_everywhere(archive):
     case = new_case(archive, "--channel", "hotline", at="2026-11-23T15:00")
     step(archive, "ack", case, "--at", "2026-11-23T15:05")
-    step(archive, "extend", case, "--by", "2h", "--reason", "等待质检报告", "--approver", "li.ming",
+    step(archive, "extend", case, "--by", "1h", "--reason", "等待质检报告", "--approver", "wang.fang",
          "--at", "2026-11-23T15:10")
-    _, rows = overdue(archive, "2026-11-23T17:00")  # dispatch 16:00 + 2 business hours -> 18:00
+    _, rows = overdue(archive, "2026-11-23T16:40")  # dispatch 16:00 + 1 business hour -> 17:00
     row = timers(rows, case)["dispatch"]
-    assert row["deadline"] == f"2026-11-23T18:00:00{OFFSET}" and row["extensions"] == ["2h"]
-    assert "(extended 2h)" in kesu("show", case, cwd=archive).stdout
+    assert row["deadline"] == f"2026-11-23T17:00:00{OFFSET}" and row["extensions"] == ["1h"]
+    assert "(extended 1h)" in kesu("show", case, cwd=archive).stdout
     listed = kesu("list", "--overdue", "--format", "json", cwd=archive)
     assert [r["id"] for r in json.loads(listed.stdout)] == [case]
     bad = kesu("extend", case, "--by", "soon", "--reason", "x", cwd=archive)

@@ -205,3 +205,51 @@ def _policy_with(archive, old, new):
     path.write_text(text.replace(old, new), encoding="utf-8")
     git(archive, "commit", "-qam", "policy change")
     return text[:text.index(old)].count("\n") + 1
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ("replan:      {start: [escalate, reopen]", "replan:      {start: [escalate, teleport]",
+     "unknown start event 'teleport'"),
+    ("completion:  {start: intake, stop: [resolve], limit: 5wd, clock: working_days}",
+     "completion:  {start: intake, stop: [resolve], limit: 5wd, clock: working_days, max_extension: 1y}",
+     "max_extension"),
+    ("zhang.san: {name: 张三, role: front_desk", "zhang.san: {name: 张三, role: cashier", "no rank"),
+    ("future_tolerance: 10m", "future_tolerance: soon", "future_tolerance"),
+])
+def test_validate_names_a_bad_new_setting_at_its_line(archive, old, new, message):
+    line = _policy_with(archive, old, new)
+    result = kesu("validate", cwd=archive)
+    assert result.returncode == 1
+    assert any(l.startswith(f"kesu.yaml:{line}: ") and message in l for l in result.stdout.splitlines()), \
+        result.stdout
+
+
+def test_a_timer_may_set_its_own_extension_cap(archive):
+    _policy_with(archive, "dispatch:    {start: intake, stop: [dispatch], limit: 1h, clock: business}",
+                 "dispatch:    {start: intake, stop: [dispatch], limit: 1h, clock: business, max_extension: 3h}")
+    case_id = new_case(archive, "--channel", "hotline", at="2026-11-16T10:00")
+    extend = ["extend", case_id, "--timer", "dispatch", "--reason", "等待", "--approver", "wang.fang",
+              "--actor", "li.ming", "--at", "2026-11-16T10:10"]
+    assert kesu(*extend, "--by", "2h", cwd=archive).returncode == 0
+    refused = kesu(*extend, "--by", "90m", cwd=archive)
+    assert refused.returncode == 2
+    assert "3h (sla.timers.dispatch.max_extension)" in refused.stderr
+    assert "1 h business left" in refused.stderr
+    assert light(archive, case_id, "dispatch", "2026-11-16T13:00") == ("red", f"2026-11-16T13:00:00{OFFSET}")
+
+
+def test_without_a_roster_an_extension_still_needs_another_person(archive):
+    import re
+
+    from conftest import git
+
+    path = archive / "kesu.yaml"
+    path.write_text(re.sub(r"\nroster:\n(  .*\n)+", "\nroster: {}\n", path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    git(archive, "commit", "-qam", "no roster yet")
+    case_id = new_case(archive, "--channel", "hotline", at="2026-11-16T10:00")
+    extend = ["extend", case_id, "--by", "10m", "--reason", "等待", "--actor", "xiao.wang",
+              "--at", "2026-11-16T10:10"]
+    assert kesu(*extend, cwd=archive).returncode == 2
+    assert kesu(*extend, "--approver", "xiao.wang", cwd=archive).returncode == 2
+    assert kesu(*extend, "--approver", "lao.zhang", cwd=archive).returncode == 0

@@ -117,6 +117,46 @@ class Policy:
         limit = self.member(user).get("approval_limit")
         return None if limit is None else yamlio.money(limit)
 
+    # ------------------------------------------------------------ authority
+    def rank(self, user: str) -> tuple[str | None, int | None]:
+        """``user``'s role and its rank (``approval.role_ranks``; higher is more senior)."""
+        role = self.member(user).get("role")
+        ranks = self.setting("approval", "role_ranks") or {}
+        return role, ranks.get(role) if isinstance(ranks, dict) else None
+
+    def check_outranks(self, owner: str, current: str | None) -> None:
+        """An escalation goes up (000: 上级主管): ``owner`` must rank above ``current``."""
+        if not self.roster or current is None:
+            return
+        role, rank = self.rank(owner)
+        current_role, current_rank = self.rank(current)
+        if owner == current:
+            raise UsageError(f"{owner} ({role}) already owns the case; an escalation goes to someone "
+                             f"above them, or leave out --owner to keep {owner} and raise the level")
+        for name, who, level in ((owner, role, rank), (current, current_role, current_rank)):
+            if level is None:
+                raise UsageError(f"{name}'s role {who!r} has no rank in {CONFIG_NAME} "
+                                 "approval.role_ranks, so kesu cannot tell whether the case goes up")
+        if rank <= current_rank:
+            raise UsageError(
+                f"an escalation goes to someone above the current owner: {current} is "
+                f"{current_role}, {owner} is {role}. Name an owner of a higher role, or leave "
+                f"out --owner to keep {current} as owner and raise the level")
+
+    def check_extension_approver(self, approver: str | None, requester: str) -> None:
+        """An extension (延期申请) is approved by another person whose role may approve it."""
+        roles = list(self.setting("approval", "extension_roles") or [])
+        who = f" ({', '.join(roles)})" if self.roster else ""
+        if not approver:
+            raise UsageError(f"an extension needs --approver NAME: the person who approved it{who}")
+        if approver == requester:
+            raise UsageError(f"an extension must be approved by someone other than the person "
+                             f"asking for it ({requester})")
+        role = self.member(approver).get("role")
+        if self.roster and role not in roles:
+            raise UsageError(f"{approver} is {role} and may not approve extensions; "
+                             f"approvers: {', '.join(roles)} ({CONFIG_NAME} approval.extension_roles)")
+
     def check_choice(self, vocabulary: str, value: str, flag: str) -> str:
         allowed = self.vocabulary(vocabulary)
         if allowed and value not in allowed:
@@ -138,8 +178,16 @@ def wall_duration(text: Any, what: str) -> timedelta:
 
 
 def setting_problems(policy: dict) -> list[tuple[tuple, str]]:
-    """An unreadable future tolerance, as (key path, message)."""
+    """Roles of the roster without a rank and an unreadable future tolerance, as (key path, message)."""
+    approval = policy.get("approval") if isinstance(policy.get("approval"), dict) else {}
+    ranks = approval.get("role_ranks", default_setting("approval", "role_ranks")) or {}
     problems = []
+    roster = policy.get("roster") if isinstance(policy.get("roster"), dict) else {}
+    for name, member in roster.items():
+        role = member.get("role") if isinstance(member, dict) else None
+        if role is not None and role not in ranks:
+            problems.append((("roster", name, "role"), f"role {role!r} of {name} has no rank in "
+                                                       "approval.role_ranks"))
     tolerance = policy.get("future_tolerance")
     if tolerance is not None:
         try:

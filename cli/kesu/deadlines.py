@@ -224,6 +224,36 @@ class Deadlines:
         else:
             status.light = "green"
 
+    def extension(self, case: dict, now: datetime, by: str,
+                  timer: str | None = None) -> tuple[str, str, int | None]:
+        """The running timer an extension by ``by`` moves (default: the one due
+        first), the duration as recorded and its minutes (None for working days);
+        refused when the timer's extensions would add up to more than its cap."""
+        amount, unit = split_duration(by)
+        running = {t.name: t for t in self.timers(case, now) if t.running}
+        if timer is None:
+            if not running:
+                raise UsageError("no deadline is running for this case; nothing to extend")
+            timer = min(running.values(), key=lambda s: s.deadline).name
+        elif timer not in running:
+            raise UsageError(f"timer {timer!r} is not running; running: {', '.join(running) or 'none'}")
+        status = running[timer]
+        rule = next(r for r in self.rules if r.name == timer)
+        cap = rule.max_extension or status.limit
+        clock = status.clock
+        latest = self._move(clock, self._move(clock, status.started_at, *parse_duration(status.limit)),
+                            *parse_duration(cap))
+        room = (latest - status.deadline).total_seconds() / 60
+        if (_shortest_wall_minutes(amount, unit) > room
+                or self._move(clock, status.deadline, amount, unit) > latest):
+            source = f"sla.timers.{timer}.max_extension" if rule.max_extension else "its limit"
+            left = format_left(max(self.measure(clock, status.deadline, latest), 0), clock)
+            raise UsageError(f"--by {by}: the extensions of the {timer} timer may add up to {cap} "
+                             f"({source}); extended so far: {', '.join(status.extended) or 'none'}; "
+                             f"{left} left")
+        return timer, f"{amount}{unit}", duration_minutes(amount, unit)
+
+
 def _events(value: Any) -> tuple:
     """A timer's start or stop: one step or a list of them."""
     if isinstance(value, (list, tuple)):
@@ -244,12 +274,6 @@ def case_light(statuses: list[TimerStatus]) -> str | None:
     """The worst light among running timers (a case is as late as its latest timer)."""
     lights = [s.light for s in statuses if s.running and s.light]
     return min(lights, key=LIGHT_RANK.__getitem__) if lights else None
-
-
-def current_timer(case: dict, policy: dict, now: datetime) -> TimerStatus | None:
-    """The running timer due first: the one ``kesu extend`` moves when none is named."""
-    running = [s for s in Deadlines(policy).timers(case, now) if s.running]
-    return min(running, key=lambda s: s.deadline) if running else None
 
 
 def validate_policy(policy: dict) -> list[tuple[tuple, str]]:
