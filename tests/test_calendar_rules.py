@@ -153,3 +153,23 @@ def test_time_left_is_written_the_way_its_clock_runs(minutes, clock, text):
     from kesu.values import format_left
 
     assert format_left(minutes, clock) == text
+
+
+def _working_minutes_day_by_day(cal, a, b):
+    la, lb = a.astimezone(SH), b.astimezone(SH)
+    day, total = la.date(), 0.0
+    while day <= lb.date():
+        if cal.is_working_day(day):
+            midnight = datetime.combine(day, datetime.min.time(), SH)
+            first, last = max(midnight, la), min(midnight + timedelta(days=1), lb)
+            total += max((last - first).total_seconds(), 0) / 60
+        day += timedelta(days=1)
+    return total
+
+
+@settings(max_examples=150, deadline=None)
+@given(instants, st.integers(min_value=0, max_value=60 * 24 * 500))
+def test_working_time_counted_by_year_tables_matches_counting_day_by_day(start, minutes):
+    cal = calendar(holiday_country="CN", workdays=["2026-09-27"], holidays=["2027-03-01"])
+    end = start + timedelta(minutes=minutes)
+    assert cal.working_minutes_between(start, end) == pytest.approx(_working_minutes_day_by_day(cal, start, end))
