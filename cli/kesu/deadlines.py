@@ -212,8 +212,16 @@ class Deadlines:
             return self.calendar.add_business_minutes(moment, minutes)
         return moment + timedelta(minutes=minutes)
 
+    def _length(self, status: TimerStatus) -> float:
+        """The timer's whole length on its clock: its limit and extensions when they
+        are all in minutes or hours of business time, else measured."""
+        texts = [status.limit, *status.extended]
+        if status.clock == "business" and not any(t.endswith("d") for t in texts):
+            return float(sum(duration_minutes(*parse_duration(t)) for t in texts))
+        return self.measure(status.clock, status.started_at, status.deadline)
+
     def _light(self, status: TimerStatus, now: datetime) -> None:
-        total = self.measure(status.clock, status.started_at, status.deadline)
+        total = self._length(status)
         left = self.measure(status.clock, now, status.deadline)
         status.left_minutes = left
         status.left_fraction = left / total if total > 0 else 0.0
