@@ -121,3 +121,55 @@ def test_other_time_zones(zone, start, expected):
 def test_bad_business_hours_are_refused(hours, message):
     with pytest.raises(UsageError, match=message):
         calendar(business_hours={"mon": hours})
+
+
+@settings(max_examples=100, deadline=None)
+@given(instants, st.integers(min_value=1, max_value=30))
+def test_n_working_days_from_a_working_day_are_n_days_of_working_time(start, days):
+    cal = calendar(holiday_country="CN", workdays=["2026-09-27"])
+    assume(cal.is_working_day(start.date()))
+    end = cal.add_working_days(start, days)
+    assert cal.working_minutes_between(start, end) == pytest.approx(days * 1440)
+
+
+def test_a_holiday_uses_no_working_time():
+    cal = calendar(holiday_country="CN")
+    # National Day 2026: 1-7 October off
+    assert cal.working_minutes_between(at("2026-10-01T08:00"), at("2026-10-07T23:00")) == 0
+    assert cal.working_minutes_between(at("2026-09-30T23:00"), at("2026-10-08T01:00")) == 120
+
+
+@pytest.mark.parametrize("minutes,clock,text", [
+    (-(64 * 60 + 30), "business", "-64 h 30 min business"),
+    (45, "business", "45 min business"),
+    (0, "business", "0 min business"),
+    (240, "business", "4 h business"),
+    (-(14 * 1440 + 120), "wall", "-14 d 2 h"),
+    (59.9, "wall", "59 min"),
+    (1440 + 5, "working_days", "1 working day 5 min"),
+    (-(2 * 1440 + 180), "working_days", "-2 working days 3 h"),
+])
+def test_time_left_is_written_the_way_its_clock_runs(minutes, clock, text):
+    from kesu.values import format_left
+
+    assert format_left(minutes, clock) == text
+
+
+def _working_minutes_day_by_day(cal, a, b):
+    la, lb = a.astimezone(SH), b.astimezone(SH)
+    day, total = la.date(), 0.0
+    while day <= lb.date():
+        if cal.is_working_day(day):
+            midnight = datetime.combine(day, datetime.min.time(), SH)
+            first, last = max(midnight, la), min(midnight + timedelta(days=1), lb)
+            total += max((last - first).total_seconds(), 0) / 60
+        day += timedelta(days=1)
+    return total
+
+
+@settings(max_examples=150, deadline=None)
+@given(instants, st.integers(min_value=0, max_value=60 * 24 * 500))
+def test_working_time_counted_by_year_tables_matches_counting_day_by_day(start, minutes):
+    cal = calendar(holiday_country="CN", workdays=["2026-09-27"], holidays=["2027-03-01"])
+    end = start + timedelta(minutes=minutes)
+    assert cal.working_minutes_between(start, end) == pytest.approx(_working_minutes_day_by_day(cal, start, end))

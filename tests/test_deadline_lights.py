@@ -74,7 +74,7 @@ def test_every_default_timer_on_one_walked_case(archive):
     assert timers(rows, case)["notify"]["deadline"] == f"2026-11-21T14:30:00{OFFSET}"
     step(archive, "notify", case, "--at", "2026-11-21T10:00")
     step(archive, "object", case, "--reason", "不接受", "--at", "2026-11-21T10:30")
-    _, rows = overdue(archive, "2026-11-21T12:30")  # escalation: 2 wall hours after the objection
+    _, rows = overdue(archive, "2026-11-21T12:30")  # escalation: 2 business hours after the objection
     assert timers(rows, case)["escalation"]["deadline"] == f"2026-11-21T12:30:00{OFFSET}"
     step(archive, "escalate", case, "--reason", "升级", "--at", "2026-11-21T11:00")
     step(archive, "propose", case, "--step", "换货", "--refund", "10", "--at", "2026-11-21T11:30")
@@ -83,11 +83,13 @@ def test_every_default_timer_on_one_walked_case(archive):
     _, rows = overdue(archive, "2026-11-23T12:10")  # execute: major -> 48 wall hours
     assert timers(rows, case)["execute"]["deadline"] == f"2026-11-23T12:10:00{OFFSET}"
     step(archive, "resolve", case, "--summary", "完成", "--at", "2026-11-22T09:00")
-    _, rows = overdue(archive, "2026-11-23T09:00")  # follow-up: 24 wall hours after resolve
-    assert timers(rows, case)["follow_up"]["deadline"] == f"2026-11-23T09:00:00{OFFSET}"
+    # follow-up: 24 business hours after a resolve before opening time: 10 h on the 22nd,
+    # 10 h on the 23rd, 4 h on the 24th
+    _, rows = overdue(archive, "2026-11-24T14:00")
+    assert timers(rows, case)["follow_up"]["deadline"] == f"2026-11-24T14:00:00{OFFSET}"
     show = kesu("show", case, cwd=archive).stdout
-    assert "execute     due 2026-11-23T12:10+08:00  met" in show
-    assert "dispatch    due 2026-11-20T11:00+08:00  missed" in show
+    assert "execute     due 2026-11-23 12:10  met" in show
+    assert "dispatch    due 2026-11-20 11:00  missed" in show
     step(archive, "close", case, "--reason", "resolved", "--at", "2026-11-23T08:00")
     _, rows = overdue(archive, "2026-11-30T00:00")
     assert timers(rows, case) == {}  # closing stops every timer
@@ -113,12 +115,12 @@ def test_serious_cases_get_five_working_days_and_counter_one_minute(archive):
 def test_extend_moves_the_running_deadline_and_shows_everywhere(archive):
     case = new_case(archive, "--channel", "hotline", at="2026-11-23T15:00")
     step(archive, "ack", case, "--at", "2026-11-23T15:05")
-    step(archive, "extend", case, "--by", "2h", "--reason", "等待质检报告", "--approver", "li.ming",
+    step(archive, "extend", case, "--by", "1h", "--reason", "等待质检报告", "--approver", "wang.fang",
          "--at", "2026-11-23T15:10")
-    _, rows = overdue(archive, "2026-11-23T17:00")  # dispatch 16:00 + 2 business hours -> 18:00
+    _, rows = overdue(archive, "2026-11-23T16:40")  # dispatch 16:00 + 1 business hour -> 17:00
     row = timers(rows, case)["dispatch"]
-    assert row["deadline"] == f"2026-11-23T18:00:00{OFFSET}" and row["extensions"] == ["2h"]
-    assert "(extended 2h)" in kesu("show", case, cwd=archive).stdout
+    assert row["deadline"] == f"2026-11-23T17:00:00{OFFSET}" and row["extensions"] == ["1h"]
+    assert "(extended 1h)" in kesu("show", case, cwd=archive).stdout
     listed = kesu("list", "--overdue", "--format", "json", cwd=archive)
     assert [r["id"] for r in json.loads(listed.stdout)] == [case]
     bad = kesu("extend", case, "--by", "soon", "--reason", "x", cwd=archive)

@@ -286,11 +286,13 @@ def test_object_escalate_and_propose_again(desk):
     assert case["plan"]["approval"]["required"] is False  # within wang.fang's 10,000
     _ok_step(desk, "notify", case_id, actor="wang.fang", when="19:10",
              from_state="plan_proposed", to_state="customer_notified")
-    # a second escalation goes one level further
-    case = _ok_step(desk, "escalate", case_id, "--reason", "仍不接受", "--owner", "zhao.lei",
-                    actor="wang.fang", when="19:20", from_state="customer_notified",
-                    to_state="investigating")
-    assert case["assignment"]["level"] == 3 and case["assignment"]["owner"] == "zhao.lei"
+    # a second escalation goes one level further; legal ranks with operations, not above it,
+    # so the owner stays
+    _refused(desk, "escalate", case_id, "--reason", "仍不接受", "--owner", "zhao.lei",
+             actor="wang.fang", fragments=("above", "wang.fang is operations", "zhao.lei is legal"))
+    case = _ok_step(desk, "escalate", case_id, "--reason", "仍不接受", actor="wang.fang", when="19:20",
+                    from_state="customer_notified", to_state="investigating")
+    assert case["assignment"]["level"] == 3 and case["assignment"]["owner"] == "wang.fang"
 
 
 def test_unsatisfied_follow_up_stays_resolved_then_closes_unsatisfied_and_reopens(desk):
@@ -357,12 +359,16 @@ def test_duplicate_needs_an_existing_other_case(desk):
 
 def test_extend_note_and_assign_keep_the_state(desk):
     case_id = case_in(desk, "dispatched")
+    _refused(desk, "extend", case_id, "--by", "2h", "--reason", "等待供应商质检报告",
+             fragments=("--approver",))
+    _refused(desk, "extend", case_id, "--by", "2h", "--reason", "等待供应商质检报告",
+             "--approver", "li.ming", fragments=("someone other than", "li.ming"))
     case = _ok_step(desk, "extend", case_id, "--by", "2h", "--reason", "等待供应商质检报告",
-                    "--approver", "li.ming", actor="li.ming", when="16:25",
+                    "--approver", "wang.fang", actor="li.ming", when="16:25",
                     from_state="dispatched", to_state="dispatched")
     assert case["extensions"] == [{"at": stamp("16:25"), "by": "li.ming", "timer": "plan",
                                    "duration": "2h", "minutes": 120, "reason": "等待供应商质检报告",
-                                   "approved_by": "li.ming"}]
+                                   "approved_by": "wang.fang"}]
     assert subject(desk) == f"{case_id}: extend (dispatched -> dispatched)"
     _refused(desk, "extend", case_id, "--by", "soon", "--reason", "x", fragments=("soon",))
     _refused(desk, "extend", case_id, "--by", "1h", "--reason", "x", "--approver", "boss",

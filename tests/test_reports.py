@@ -114,7 +114,9 @@ def test_october_figures(synthetic):
     assert r["average_handling_business_minutes"] == 900
     # A at exactly 24 h counts as within; C (received in October, 18 h) too
     assert r["resolved_within_24h"] == 2 and r["resolved_within_24h_rate"] == 0.5
-    # B missed dispatch and execute; D's dispatch is red at month end
+    # B missed dispatch and execute, and its unsatisfied return visit (13 Oct 10:00) went
+    # unanswered past 15 Oct 14:00; D's dispatch and its 5-working-day completion (27 Oct
+    # 10:00) are red at month end
     assert r["past_deadline"] == 2 and r["overdue_share"] == 0.5
     assert r["return_visits"] == 2 and r["satisfaction_rate"] == 0.5
     assert (r["escalations"], r["objections"], r["reopenings"]) == (1, 1, 0)
@@ -151,12 +153,13 @@ def test_kpi_october_item_by_item(synthetic, tmp_path):
     r = reports.kpi(archive, [date(2026, 10, 1)], None, inputs, datetime.fromisoformat(NOW))
     month = r["months"][0]
     points = {i["item"]: i["points"] for i in month["items"]}
+    # five red lights (B: dispatch, execute, after_visit; D: dispatch, completion) -> 20 - 25 -> 0
     assert points == {"channel_notices": 17, "onsite_intake": 0, "answer_rate": 2, "resolution_24h": 0,
-                      "red_lights": 5, "concealed": 10, "satisfaction": 0}
+                      "red_lights": 0, "concealed": 10, "satisfaction": 0}
     rate = next(i for i in month["items"] if i["item"] == "resolution_24h")["input"]
     assert rate == {"cases": 3, "within_24h": 1, "rate": 0.3333}  # the major case C is excluded
     assert sorted(d["points"] for d in month["deductions"]) == [2, 2]  # major complaint; two items at zero
-    assert month["score"] == 30 and r["score"] == 30 and r["below_pass_mark"]
+    assert month["score"] == 25 and r["score"] == 25 and r["below_pass_mark"]
 
 
 def test_kpi_empty_month_and_quarter_average(synthetic, tmp_path):
@@ -176,6 +179,8 @@ def test_a_level_three_red_light_zeroes_the_red_light_item(synthetic, tmp_path):
     data = yamlio.load(path.read_text(encoding="utf-8"))
     data["assignment"]["level"] = 3
     path.write_text(yamlio.dump(data), encoding="utf-8")
+    # without D, three red lights (B's) would leave 20 - 15 = 5 points; at level 3 they leave none
+    (root / "cases" / "2026" / "10" / "KS-20261020-DDDDDD.yaml").unlink()
     r = reports.kpi(Archive(root), [date(2026, 10, 1)], now=datetime.fromisoformat(NOW))
     red = next(i for i in r["months"][0]["items"] if i["item"] == "red_lights")
     assert red["input"] == {"red_lights": 3, "level3": True} and red["points"] == 0

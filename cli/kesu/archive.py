@@ -17,7 +17,7 @@ from typing import Any, Iterator
 from kesu import gitio, ids, yamlio
 from kesu.config import CONFIG_NAME, Policy
 from kesu.errors import ArchiveError, UsageError
-from kesu.values import read_time
+from kesu.values import read_time, times_out_of_years
 
 CASES_DIR = "cases"
 
@@ -94,8 +94,16 @@ class Archive:
             raise UsageError(f"not UTF-8 text (byte {exc.start})", self.rel(path)) from None
 
     def load_case(self, case_id: str) -> dict[str, Any]:
+        """One case to act on or show; refused, at its line, when a time in it is
+        outside kesu's years (no deadline could be computed from it)."""
         path = self.existing_case_path(case_id)
-        return self.load_path(path)
+        case = self.load_path(path)
+        for key, message in times_out_of_years(case):
+            rel = self.rel(path)
+            line = yamlio.line_of(yamlio.load_with_lines(self.read_text(path), rel), key)
+            raise UsageError(f"{message}; fix the file by hand (kesu validate lists every problem)",
+                             rel, line)
+        return case
 
     def load_path(self, path: Path) -> dict[str, Any]:
         data = yamlio.load(self.read_text(path), self.rel(path))

@@ -17,6 +17,9 @@ Edge rules, chosen and tested:
 - Adding zero minutes returns the start unchanged, even outside hours.
 - ``add_working_days`` keeps the clock time and lands on a working day; when
   the start itself is not a working day, counting starts from the next one.
+- ``working_minutes_between`` counts the minutes that fall on working days, so
+  five working days from a working day are 5 x 24 hours of them, and a
+  holiday uses none up.
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ class BusinessCalendar:
         self.extra_workdays = set(workdays)
         self.country = country
         self.closed = set(closed)
+        self._year_counts: dict[int, list[int]] = {}
 
     @classmethod
     def from_policy(cls, policy: dict) -> "BusinessCalendar":
@@ -119,6 +123,43 @@ class BusinessCalendar:
             day += timedelta(days=1)
             counted += self.is_working_day(day)
         raise UsageError("the calendar has no working days")
+
+    def working_minutes_between(self, a: datetime, b: datetime) -> float:
+        """Minutes from ``a`` to ``b`` that fall on working days (0 when ``b`` is not
+        after ``a``): the time a working-days timer has run."""
+        if b <= a:
+            return 0.0
+        la, lb = a.astimezone(self.tz), b.astimezone(self.tz)
+        first, last = la.date(), lb.date()
+        start, end = _minute_of_day(la), _minute_of_day(lb)
+        if first == last:
+            return end - start if self.is_working_day(first) else 0.0
+        total = (24 * 60 - start if self.is_working_day(first) else 0.0) + \
+            (end if self.is_working_day(last) else 0.0)
+        # Whole days between: counted from per-year tables, since an overdue
+        # check measures every open case, some of them months late.
+        return total + self._working_days_strictly_between(first, last) * 24 * 60
+
+    def _working_days_strictly_between(self, first: date, last: date) -> int:
+        """Working days strictly between ``first`` and ``last``."""
+        counts = self._working_days_of(first.year)
+        whole = -counts[first.timetuple().tm_yday - 1]
+        for year in range(first.year, last.year):
+            whole += self._working_days_of(year)[-1]
+        before_last = self._working_days_of(last.year)
+        day_of_year = last.timetuple().tm_yday
+        return whole + (before_last[day_of_year - 2] if day_of_year > 1 else 0)
+
+    def _working_days_of(self, year: int) -> list[int]:
+        """Running count of working days through each day of ``year``."""
+        if year not in self._year_counts:
+            counts, running, day = [], 0, date(year, 1, 1)
+            while day.year == year:
+                running += self.is_working_day(day)
+                counts.append(running)
+                day += timedelta(days=1)
+            self._year_counts[year] = counts
+        return self._year_counts[year]
 
     # ---------------------------------------------------------- business time
     def _shifts(self, day: date) -> list[tuple[int, int]]:
@@ -187,6 +228,10 @@ class BusinessCalendar:
         local = moment.astimezone(self.tz)
         minute = local.hour * 60 + local.minute + local.second / 60
         return any(first <= minute < last for first, last in self._shifts(local.date()))
+
+
+def _minute_of_day(moment: datetime) -> float:
+    return moment.hour * 60 + moment.minute + moment.second / 60
 
 
 @lru_cache(maxsize=64)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from datetime import timedelta
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 from kesu import yamlio
 from kesu.errors import UsageError
-from kesu.values import DEFAULT_TIMEZONE
+from kesu.values import DEFAULT_TIMEZONE, dig
 
 CONFIG_NAME = "kesu.yaml"
-#: The largest amount a step may record unless kesu.yaml says otherwise: far above any
-#: store's compensation, and small enough that every amount is exact to the cent.
-DEFAULT_MAX_AMOUNT = "1000000.00"
 
 
 def default_policy_text() -> str:
@@ -21,6 +19,16 @@ def default_policy_text() -> str:
     from importlib import resources
 
     return resources.files("kesu").joinpath("default_policy.yaml").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> dict:
+    return yamlio.load(default_policy_text())
+
+
+def default_setting(*keys: str) -> Any:
+    """A value of the default policy: default_policy.yaml defines each default once."""
+    return dig(_defaults(), *keys)
 
 
 class Policy:
@@ -47,6 +55,17 @@ class Policy:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
+
+    def setting(self, *keys: str) -> Any:
+        """kesu.yaml's value at ``keys``, else the default policy's: an archive made
+        before a setting existed gets its default."""
+        value = dig(self.data, *keys)
+        return default_setting(*keys) if value is None else value
+
+    @property
+    def future_tolerance(self) -> timedelta:
+        """How far ahead of this computer's clock an event may be dated (clock skew)."""
+        return wall_duration(self.setting("future_tolerance"), "future_tolerance")
 
     @property
     def timezone_name(self) -> str:
@@ -101,10 +120,83 @@ class Policy:
     @property
     def max_amount(self):
         """The largest amount of money a step may record (``money.max_amount``)."""
-        return yamlio.money((self.data.get("money") or {}).get("max_amount") or DEFAULT_MAX_AMOUNT)
+        return yamlio.money(self.setting("money", "max_amount"))
+
+    # ------------------------------------------------------------ authority
+    def rank(self, user: str) -> tuple[str | None, int | None]:
+        """``user``'s role and its rank (``approval.role_ranks``; higher is more senior)."""
+        role = self.member(user).get("role")
+        ranks = self.setting("approval", "role_ranks") or {}
+        return role, ranks.get(role) if isinstance(ranks, dict) else None
+
+    def check_outranks(self, owner: str, current: str | None) -> None:
+        """An escalation goes up (000: 上级主管): ``owner`` must rank above ``current``."""
+        if not self.roster or current is None:
+            return
+        role, rank = self.rank(owner)
+        current_role, current_rank = self.rank(current)
+        if owner == current:
+            raise UsageError(f"{owner} ({role}) already owns the case; an escalation goes to someone "
+                             f"above them, or leave out --owner to keep {owner} and raise the level")
+        for name, who, level in ((owner, role, rank), (current, current_role, current_rank)):
+            if level is None:
+                raise UsageError(f"{name}'s role {who!r} has no rank in {CONFIG_NAME} "
+                                 "approval.role_ranks, so kesu cannot tell whether the case goes up")
+        if rank <= current_rank:
+            raise UsageError(
+                f"an escalation goes to someone above the current owner: {current} is "
+                f"{current_role}, {owner} is {role}. Name an owner of a higher role, or leave "
+                f"out --owner to keep {current} as owner and raise the level")
+
+    def check_extension_approver(self, approver: str | None, requester: str) -> None:
+        """An extension (延期申请) is approved by another person whose role may approve it."""
+        roles = list(self.setting("approval", "extension_roles") or [])
+        who = f" ({', '.join(roles)})" if self.roster else ""
+        if not approver:
+            raise UsageError(f"an extension needs --approver NAME: the person who approved it{who}")
+        if approver == requester:
+            raise UsageError(f"an extension must be approved by someone other than the person "
+                             f"asking for it ({requester})")
+        role = self.member(approver).get("role")
+        if self.roster and role not in roles:
+            raise UsageError(f"{approver} is {role} and may not approve extensions; "
+                             f"approvers: {', '.join(roles)} ({CONFIG_NAME} approval.extension_roles)")
 
     def check_choice(self, vocabulary: str, value: str, flag: str) -> str:
         allowed = self.vocabulary(vocabulary)
         if allowed and value not in allowed:
             raise UsageError(f"{flag} {value!r} is not one of: {', '.join(allowed)}")
         return value
+
+
+def wall_duration(text: Any, what: str) -> timedelta:
+    """A wall-clock duration of kesu.yaml (``10m``, ``2h``, ``1d``)."""
+    from kesu.deadlines import duration_minutes, parse_duration
+
+    try:
+        minutes = duration_minutes(*parse_duration(text))
+    except UsageError:
+        minutes = None
+    if minutes is None:
+        raise UsageError(f"{what} {text!r} is not a duration like 10m, 2h or 1d", CONFIG_NAME)
+    return timedelta(minutes=minutes)
+
+
+def setting_problems(policy: dict) -> list[tuple[tuple, str]]:
+    """Roles of the roster without a rank and an unreadable future tolerance, as (key path, message)."""
+    approval = policy.get("approval") if isinstance(policy.get("approval"), dict) else {}
+    ranks = approval.get("role_ranks", default_setting("approval", "role_ranks")) or {}
+    problems = []
+    roster = policy.get("roster") if isinstance(policy.get("roster"), dict) else {}
+    for name, member in roster.items():
+        role = member.get("role") if isinstance(member, dict) else None
+        if role is not None and role not in ranks:
+            problems.append((("roster", name, "role"), f"role {role!r} of {name} has no rank in "
+                                                       "approval.role_ranks"))
+    tolerance = policy.get("future_tolerance")
+    if tolerance is not None:
+        try:
+            wall_duration(tolerance, "future_tolerance")
+        except UsageError as exc:
+            problems.append((("future_tolerance",), exc.message))
+    return problems

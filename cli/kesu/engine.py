@@ -23,7 +23,7 @@ from typing import Any, Mapping
 
 from kesu import lifecycle
 from kesu.errors import UsageError
-from kesu.values import parse_time
+from kesu.values import YEARS, in_years, parse_time
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,8 @@ def apply(case: dict | None, step: Step, policy) -> Applied:
     when = parse_time(step.at)
     if when is None or when.tzinfo is None:
         raise UsageError(f"the step's time {step.at!r} is not a time with an offset")
+    if not in_years(when):
+        raise UsageError(f"the step's time {step.at} is outside {YEARS}")
     policy.member(step.actor)
     before = {} if case is None else case
     _check_order(before, when, step.at)

@@ -15,12 +15,9 @@ from typing import Any
 from kesu.config import Policy
 from kesu.errors import UsageError
 
-#: Who may change the policy when kesu.yaml does not say (``policy.roles``).
-DEFAULT_POLICY_ROLES = ("operations", "legal")
-
-
 def policy_roles(policy: Policy) -> list[str]:
-    return list((policy.get("policy") or {}).get("roles") or DEFAULT_POLICY_ROLES)
+    """Who may change the policy (``policy.roles``; the default policy names operations, legal)."""
+    return list(policy.setting("policy", "roles") or [])
 
 
 def may_change(policy: Policy, person: str) -> str | None:

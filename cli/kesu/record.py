@@ -18,8 +18,9 @@ from typing import Callable, Union
 from kesu import engine, gitio, trailers
 from kesu.archive import Archive, write_atomic
 from kesu.casefile import case_text, load_case
+from kesu.config import default_setting, wall_duration
 from kesu.errors import ArchiveError, UsageError
-from kesu.values import parse_time
+from kesu.values import dig, parse_time
 
 
 @dataclass
@@ -32,8 +33,9 @@ class Recorded:
     path: str
 
 
-#: How far in the future ``--at`` may lie (clock skew between machines).
-FUTURE_TOLERANCE = timedelta(minutes=5)
+#: How far in the future ``--at`` may lie by default (clock skew between machines);
+#: ``future_tolerance`` in kesu.yaml sets it for an archive.
+FUTURE_TOLERANCE: timedelta = wall_duration(default_setting("future_tolerance"), "future_tolerance")
 
 #: A step, or a function that makes one from the case's current text (``kesu edit``
 #: shows the text to an editor first).
@@ -50,10 +52,12 @@ def check_actor(archive: Archive, actor: str | None) -> str:
     return actor
 
 
-def check_not_future(archive: Archive, at: str) -> None:
+def check_not_future(archive: Archive, at: str | None, flag: str = "--at") -> None:
+    """Refuse an event dated later than now plus the archive's ``future_tolerance``."""
     when = parse_time(at)
-    if when is not None and when - archive.now() > FUTURE_TOLERANCE:
-        raise UsageError(f"--at {at} is in the future")
+    if when is not None and when - archive.now() > archive.policy.future_tolerance:
+        raise UsageError(f"{flag} {at} is in the future (more than "
+                         f"{archive.policy.setting('future_tolerance')} ahead of this computer's clock)")
 
 
 def record_step(archive: Archive, case_id: str, step: StepSource,
@@ -89,6 +93,7 @@ def record_intake(archive: Archive, step: engine.Step,
     if check is not None:
         check(applied.case)
     check_not_future(archive, step.at)
+    check_not_future(archive, dig(applied.case, "complaint", "occurred_at"), "--occurred-at")
     with archive.lock():
         if (archive.root / rel).exists():
             raise ArchiveError(f"{rel} already exists", rel)

@@ -24,9 +24,10 @@ import statistics
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+from kesu.deadlines import MALFORMED
 from kesu.errors import UsageError
 from kesu.lifecycle import CLOSED
-from kesu.values import parse_time
+from kesu.values import FIRST_YEAR, LAST_YEAR, YEARS, in_years, parse_time
 
 SATISFIED = {"satisfied", "fairly_satisfied"}
 VISITED = SATISFIED | {"unsatisfied"}
@@ -52,9 +53,22 @@ DEFAULT_KPI = {
 def parse_month(text: str) -> date:
     try:
         year, month = (int(p) for p in text.split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except ValueError:
         raise UsageError(f"--month {text!r} should look like 2026-11") from None
+    return _in_years(first, f"--month {text}")
+
+
+def _in_years(first: date, given: str) -> date:
+    if not FIRST_YEAR <= first.year <= LAST_YEAR:
+        raise UsageError(f"{given} is outside {YEARS}")
+    return first
+
+
+def _received(case: dict) -> bool:
+    """A case with a readable time of receipt within kesu's years (validate reports the rest)."""
+    received = parse_time(case.get("received_at"))
+    return received is not None and received.tzinfo is not None and in_years(received)
 
 
 def month_range(first: date, tz) -> tuple[datetime, datetime]:
@@ -89,7 +103,7 @@ class CaseSet:
         self.policy = archive.policy
         self.deadlines = Deadlines(archive.policy.data)
         self.cases = [c for _, c, _ in archive.scan()
-                      if c and parse_time(c.get("received_at")) and (store is None or c.get("store") == store)]
+                      if c and _received(c) and (store is None or c.get("store") == store)]
 
     def received_in(self, start: datetime, end: datetime) -> list[dict]:
         return [c for c in self.cases if start <= parse_time(c["received_at"]) < end]
@@ -103,7 +117,7 @@ class CaseSet:
         """Timers of ``case`` that went red: missed, or running and red at ``at``."""
         try:
             timers = self.deadlines.timers(case, at)
-        except (ValueError, TypeError, KeyError):
+        except MALFORMED:
             return 0
         return sum(1 for t in timers if t.met is False or (t.running and t.light == "red"))
 
@@ -303,9 +317,10 @@ def quarter_months(text: str) -> list[date]:
         first = (int(quarter) - 1) * 3 + 1
         if not 1 <= int(quarter) <= 4:
             raise ValueError
-        return [date(int(year), first + i, 1) for i in range(3)]
+        months = [date(int(year), first + i, 1) for i in range(3)]
     except ValueError:
         raise UsageError(f"--quarter {text!r} should look like 2026-Q4") from None
+    return [_in_years(m, f"--quarter {text}") for m in months]
 
 
 def trend(archive, last: date, months: int = 6, store: str | None = None, now=None,
@@ -329,6 +344,6 @@ def lights_now(cases: CaseSet, now: datetime) -> dict[str, int]:
             continue
         try:
             counts[case_light(cases.deadlines.timers(case, now)) or "none"] += 1
-        except (ValueError, TypeError, KeyError):
+        except MALFORMED:
             continue
     return {light: counts.get(light, 0) for light in ("green", "yellow", "red", "none")}

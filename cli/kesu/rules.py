@@ -210,10 +210,13 @@ def object_(doc, ctx: Context, *, reason: str) -> Outcome:
 
 
 def escalate(doc, ctx: Context, *, reason: str, owner: str | None = None) -> Outcome:
+    """One level up (000: 2小时内升级至上级主管). A new owner must rank above the
+    current one; without --owner the owner stays and only the level rises."""
     assignment = _section(doc, "assignment")
     previous = assignment.get("owner")
     if owner:
         ctx.policy.member(owner)
+        ctx.policy.check_outranks(owner, previous)
         assignment["owner"] = owner
     level = int(assignment.get("level") or 1) + 1
     assignment["level"] = level
@@ -283,24 +286,14 @@ def reopen(doc, ctx: Context, *, reason: str) -> Outcome:
 
 def extend(doc, ctx: Context, *, by: str, reason: str, timer: str | None = None,
            approver: str | None = None) -> Outcome:
+    """延期申请: another person whose role may approve it signs; the timer's cap holds."""
     from kesu import deadlines
 
-    engine = deadlines.Deadlines(ctx.policy.data)
-    amount, unit = deadlines.parse_duration(by)
-    now = datetime.fromisoformat(ctx.at)
-    running = {t.name: t for t in engine.timers(doc, now) if t.running}
-    if timer is None:
-        current = deadlines.current_timer(doc, ctx.policy.data, now)
-        if current is None:
-            raise UsageError("no deadline is running for this case; nothing to extend")
-        timer = current.name
-    elif timer not in running:
-        raise UsageError(f"timer {timer!r} is not running; running: {', '.join(running) or 'none'}")
-    approver = approver or ctx.actor
-    ctx.policy.member(approver)
-    duration = f"{amount}{unit}"
-    _append(doc, "extensions", _entry(ctx, timer=timer, duration=duration,
-                                      minutes=deadlines.duration_minutes(amount, unit),
+    deadlines.split_duration(by)
+    ctx.policy.check_extension_approver(approver, ctx.actor)
+    timer, duration, minutes = deadlines.Deadlines(ctx.policy.data).extension(
+        doc, datetime.fromisoformat(ctx.at), by, timer)
+    _append(doc, "extensions", _entry(ctx, timer=timer, duration=duration, minutes=minutes,
                                       reason=reason, approved_by=approver))
     return Outcome([("timer", timer), ("by", duration), ("approved_by", approver)])
 

@@ -216,6 +216,24 @@ def timeline_findings(case: dict) -> list[Problem]:
     return problems
 
 
+# -------------------------------------------------------------------- times
+def time_findings(case: dict) -> list[Problem]:
+    """Times within kesu's years and extensions of a year at most: the deadline
+    engine cannot work with anything else."""
+    from kesu.deadlines import parse_duration
+    from kesu.values import times_out_of_years
+
+    problems = list(times_out_of_years(case))
+    extensions = case.get("extensions")
+    for i, extension in enumerate(extensions if isinstance(extensions, list) else []):
+        if isinstance(extension, dict) and extension.get("duration") is not None:
+            try:
+                parse_duration(extension["duration"])
+            except UsageError as exc:
+                problems.append((("extensions", i, "duration"), f"extension {i + 1}: {exc.message}"))
+    return problems
+
+
 # -------------------------------------------------------------------- money
 def money_findings(case: dict, policy) -> list[Problem]:
     """Every amount: a decimal with at most two places, within the policy's maximum."""
@@ -255,6 +273,7 @@ def case_problems(case: Any, relpath: str, policy) -> list[Problem]:
         problems += vocabulary_findings(case, policy)
         problems += identity_findings(case, relpath, policy)
         problems += timeline_findings(case)
+        problems += time_findings(case)
         problems += money_findings(case, policy)
     return problems
 
@@ -354,7 +373,8 @@ def policy_text_findings(text: str) -> list[Finding]:
         return [Finding(CONFIG_NAME, exc.line, exc.message)]
     problems = schema_findings(data, "config.schema.json")
     if isinstance(data, dict):
+        from kesu.config import setting_problems
         from kesu.deadlines import validate_policy
 
-        problems += validate_policy(data)
+        problems += validate_policy(data) + setting_problems(data)
     return locate(text, CONFIG_NAME, problems)

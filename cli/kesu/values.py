@@ -1,16 +1,24 @@
 """Small value helpers every layer shares, each defined once.
 
 Reading a nested field that may be missing, reading and writing a case's
-times, formatting a span of time for people, and the default time zone.
+times and keeping them within sane years, formatting a span of time for
+people, and the default time zone.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterator
 
 #: The time zone of an archive whose kesu.yaml names none (DOMAIN: mainland China).
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+#: The years kesu takes times from. A complaint desk has no business before
+#: 2000 or after 2100, and a typo like 9999 would otherwise overflow the
+#: calendar arithmetic of every command that reads the case.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEARS = f"the years {FIRST_YEAR} to {LAST_YEAR}"
 
 
 def dig(data: Any, *keys: str) -> Any:
@@ -41,14 +49,63 @@ def read_time(text: str, tz, flag: str = "--at") -> datetime:
     except ValueError:
         raise UsageError(f"{flag} {text!r} is not a time like 2026-11-23T16:10 or "
                          "2026-11-23T16:10:00+08:00") from None
+    if not in_years(value):
+        raise UsageError(f"{flag} {text.strip()} is outside {YEARS}")
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.replace(microsecond=0)
 
 
+def in_years(moment: datetime) -> bool:
+    """True when ``moment`` lies in kesu's years (as written, whatever its offset)."""
+    return FIRST_YEAR <= moment.year <= LAST_YEAR
+
+
+#: The keys that hold a time in a case file: ``at`` and ``…_at``.
+_TIME_KEY = re.compile(r"^(.*_)?at$")
+
+
+def times_out_of_years(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """(key path, message) for every time in a case's ``…at`` fields outside kesu's years."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, str) and _TIME_KEY.match(str(key)):
+                moment = parse_time(value)
+                if moment is not None and not in_years(moment):
+                    where = ".".join(str(p) for p in path + (key,) if not isinstance(p, int))
+                    yield path + (key,), f"{where} {value} is outside {YEARS}"
+            else:
+                yield from times_out_of_years(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from times_out_of_years(value, path + (index,))
+
+
 def isoformat(moment: datetime) -> str:
     """How kesu writes a time: to the second, with its offset."""
     return moment.isoformat(timespec="seconds")
+
+
+def local_minute(moment: datetime, tz) -> str:
+    """``2026-11-24 10:20``: a due time as people read it, in the archive's zone."""
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
+
+
+def format_left(minutes: float, clock: str) -> str:
+    """Time left on a timer's own clock (negative when overdue), as it runs:
+    ``-64 h 30 min business``, ``-14 d 2 h`` (wall clock), ``2 working days 3 h``."""
+    sign = "-" if minutes < 0 else ""
+    whole = int(abs(minutes) // 1)
+    if clock == "business":
+        hours, mins = divmod(whole, 60)
+        parts = [f"{hours} h" if hours else "", f"{mins} min" if mins or not hours else ""]
+        return sign + " ".join(p for p in parts if p) + " business"
+    days, rest = divmod(whole, 1440)
+    hours, mins = divmod(rest, 60)
+    unit = "d" if clock != "working_days" else ("working day" if days == 1 else "working days")
+    parts = [f"{days} {unit}" if days else "", f"{hours} h" if hours else "",
+             f"{mins} min" if mins or not (days or hours) else ""]
+    return sign + " ".join(p for p in parts if p)
 
 
 def format_span(seconds: float) -> str:

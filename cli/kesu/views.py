@@ -8,15 +8,13 @@ from typing import TYPE_CHECKING
 from kesu import lifecycle
 from kesu.trailers import Trailers
 from kesu.yamlio import money
-from kesu.values import dig, format_span
+from kesu.values import dig, format_span, local_minute
 
 if TYPE_CHECKING:
     from kesu.githistory import LoggedStep
 
 LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "owner",
                 "light", "due", "summary"]
-
-
 
 
 def list_rows(archive, states=None, owner=None, category=None, open_only=False,
@@ -38,7 +36,7 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
             continue
         if category and dig(case, "classification", "category") != category:
             continue
-        light, due = _worst_timer(engine, case, now)
+        light, due = _worst_timer(engine, case, now, archive.policy.tz)
         if overdue_only and light not in ("yellow", "red"):
             continue
         rows.append({
@@ -55,46 +53,47 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
     return rows
 
 
-def _worst_timer(engine, case: dict, now: datetime) -> tuple[str | None, str | None]:
+def _worst_timer(engine, case: dict, now: datetime, tz) -> tuple[str | None, str | None]:
     if case.get("state") == lifecycle.CLOSED:
         return None, None
+    from kesu.deadlines import LIGHT_RANK, MALFORMED
+
     try:
         running = [t for t in engine.timers(case, now) if t.running]
-    except (ValueError, TypeError, KeyError):
-        return None, None  # a malformed timeline has no deadline; validate reports it
+    except MALFORMED:
+        return None, None  # a malformed case has no deadline; validate reports it
     if not running:
         return None, None
-    from kesu.deadlines import LIGHT_RANK
-
     worst = min(running, key=lambda t: (LIGHT_RANK[t.light], t.deadline))
-    return worst.light, worst.deadline.isoformat(timespec="minutes").replace("T", " ")
+    return worst.light, local_minute(worst.deadline, tz)
 
 
 def overdue_rows(archive, now: datetime, threshold: str = "yellow") -> list[dict]:
-    """Running timers at or above ``threshold``, most urgent first."""
-    from kesu.deadlines import LIGHT_RANK, Deadlines
+    """Running timers at or above ``threshold``, the latest first: sorted by the
+    instant each was due, so a red light comes before every yellow one."""
+    from kesu.deadlines import LIGHT_RANK, MALFORMED, Deadlines
 
     engine = Deadlines(archive.policy.data)
     limit = LIGHT_RANK[threshold]
-    rows = []
+    found = []
     for path, case, _ in archive.scan():
         if case is None or case.get("state") == lifecycle.CLOSED:
             continue
         try:
             timers = engine.timers(case, now)
-        except (ValueError, TypeError, KeyError):
-            continue  # a malformed timeline has no deadline; validate reports it
-        for timer in timers:
-            if timer.running and LIGHT_RANK[timer.light] <= limit:
-                rows.append({
-                    "id": case.get("id"), "path": archive.rel(path), "state": case.get("state"),
-                    "owner": dig(case, "assignment", "owner"), "timer": timer.name,
-                    "light": timer.light, "deadline": timer.deadline.isoformat(),
-                    "left_minutes": round(timer.left_minutes, 1), "extensions": timer.extended,
-                    "summary": dig(case, "complaint", "summary"),
-                })
-    rows.sort(key=lambda r: (LIGHT_RANK[r["light"]], r["deadline"]))
-    return rows
+        except MALFORMED:
+            continue  # a malformed case has no deadline; validate reports it
+        found += [(timer, path, case) for timer in timers
+                  if timer.running and LIGHT_RANK[timer.light] <= limit]
+    found.sort(key=lambda item: (item[0].deadline, str(item[2].get("id")), item[0].name))
+    return [{
+        "id": case.get("id"), "path": archive.rel(path), "state": case.get("state"),
+        "owner": dig(case, "assignment", "owner"), "timer": timer.name,
+        "light": timer.light, "deadline": timer.deadline.isoformat(),
+        "due": local_minute(timer.deadline, archive.policy.tz), "clock": timer.clock,
+        "left_minutes": round(timer.left_minutes, 1), "left": timer.left_text,
+        "extensions": timer.extended, "summary": dig(case, "complaint", "summary"),
+    } for timer, path, case in found]
 
 
 def case_text(archive, case: dict) -> str:
@@ -168,14 +167,21 @@ def case_text(archive, case: dict) -> str:
 
 
 def _timer_lines(archive, case: dict) -> list[str]:
-    from kesu.deadlines import Deadlines
+    from kesu.deadlines import CaseTimeError, Deadlines
+    from kesu.errors import UsageError
+    from kesu.values import format_left
 
+    try:
+        timers = Deadlines(archive.policy.data).timers(case, archive.now())
+    except CaseTimeError as exc:
+        raise UsageError(f"{exc.message}; its deadlines cannot be computed",
+                         archive.case_relpath(case["id"])) from None
     lines = []
-    for timer in Deadlines(archive.policy.data).timers(case, archive.now()):
-        deadline = timer.deadline.isoformat(timespec="minutes")
+    for timer in timers:
+        deadline = local_minute(timer.deadline, archive.policy.tz)
         extended = f"  (extended {', '.join(timer.extended)})" if timer.extended else ""
         if timer.running:
-            left = format_span(abs(timer.left_minutes) * 60)
+            left = format_left(abs(timer.left_minutes), timer.clock)
             when = f"{left} left" if timer.left_minutes > 0 else f"{left} overdue"
             lines.append(f"  {timer.name:<11} due {deadline}  {timer.light:<6} {when}{extended}")
         else:

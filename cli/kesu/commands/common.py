@@ -20,8 +20,8 @@ ActorOpt = Annotated[Optional[str], typer.Option(
     help="Who does this step (default: KESU_ACTOR, then git's user.name). Must be in the roster.")]
 AtOpt = Annotated[Optional[str], typer.Option(
     "--at", metavar="TIME",
-    help="When it happened, e.g. 2026-11-23T16:40 (archive's time zone) or with an offset. "
-         "Default: now.")]
+    help="When it happened, e.g. 2026-11-23T16:40 (archive's time zone) or with an offset; "
+         "at most 10 minutes from now (kesu.yaml future_tolerance). Default: now.")]
 CaseArg = Annotated[str, typer.Argument(metavar="ID", help="The case ID, e.g. KS-20261123-7F3KQ2.")]
 
 

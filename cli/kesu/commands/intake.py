@@ -26,7 +26,7 @@ def new(
     demands: Annotated[Optional[str], _opt("--demands", "What the customer asks for (诉求).")] = None,
     emotion: Annotated[Optional[str], _opt("--emotion", "calm, anxious, angry or very_angry.")] = None,
     location: Annotated[Optional[str], _opt("--location", "Where it happened, e.g. 生鲜区称重台.")] = None,
-    occurred_at: Annotated[Optional[str], _opt("--occurred-at", "When it happened, e.g. 2026-11-23T15:15.")] = None,
+    occurred_at: Annotated[Optional[str], _opt("--occurred-at", "When it happened, e.g. 2026-11-23T15:15 (not in the future).")] = None,
     product: Annotated[Optional[list[str]], _opt("--product", "Barcode or model of a product involved (repeatable); REF or REF=name.")] = None,
     staff: Annotated[Optional[list[str]], _opt("--staff", "Staff number involved (repeatable).")] = None,
     order: Annotated[Optional[list[str]], _opt("--order", "Order or receipt number involved (repeatable).")] = None,

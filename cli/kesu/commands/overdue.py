@@ -28,13 +28,16 @@ def overdue(
     fmt: Annotated[OverdueFormat, typer.Option("--format", help="table, json, or github (annotations on the case files).")] = OverdueFormat.table,
     archive: ArchiveOpt = None,
 ) -> int:
-    """List the complaints whose deadlines are close (yellow) or past (red), most urgent first.
+    """List the complaints whose deadlines are close (yellow) or past (red), most overdue first.
 
-    A deadline reached exactly now counts as red. Exit 1 when any case is at
-    or above --fail-on (default red), else 0. Example for CI:
+    "due" is the time the step was due; "left" is the time left (negative:
+    how late it is) on the timer's own clock: "business" counts only opening
+    hours (10:00-20:00 by default), carry-out counts every hour, and
+    working-day timers count working days only. A deadline reached exactly
+    now counts as red. Exit 1 when any case is at or above --fail-on
+    (default red), else 0. Example for CI:
     kesu overdue --fail-on red --format github
     """
-    from kesu.values import format_span
     from kesu.views import overdue_rows
 
     arch = open_archive(archive)
@@ -46,11 +49,10 @@ def overdue(
         for row in rows:
             level = "error" if row["light"] == "red" else "warning"
             print(f"::{level} file={row['path']},line=1,title={row['timer']} {row['light']}::"
-                  f"{row['id']} {row['timer']} due {row['deadline']} (owner {row['owner'] or '-'})")
+                  f"{row['id']} {row['timer']} due {row['due']}, {row['left']} (owner {row['owner'] or '-'})")
     elif rows:
         print_table(["light", "id", "timer", "due", "left", "state", "owner", "summary"],
-                    ([r["light"], r["id"], r["timer"], r["deadline"][:16].replace("T", " "),
-                      ("-" if r["left_minutes"] < 0 else "") + format_span(r["left_minutes"] * 60),
+                    ([r["light"], r["id"], r["timer"], r["due"], r["left"],
                       r["state"], r["owner"] or "", r["summary"] or ""] for r in rows))
     else:
         print(f"no deadlines at risk as of {moment.isoformat(timespec='minutes')}")

@@ -132,7 +132,7 @@ def accept(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: 
 
 def object_(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt = None,
             archive: ArchiveOpt = None) -> None:
-    """The customer objected to the plan; escalate within 2 hours.
+    """The customer objected to the plan; escalate within 2 business hours.
 
     Example: kesu object KS-20261123-7F3KQ2 --reason "要求三倍赔偿"
     """
@@ -141,9 +141,14 @@ def object_(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt 
 
 
 def escalate(case_id: CaseArg, reason: Reason,
-             owner: Annotated[Optional[str], typer.Option("--owner", help="New owner (roster name).")] = None,
+             owner: Annotated[Optional[str], typer.Option("--owner", help="New owner (roster name): someone whose role ranks above the current owner's. Leave out to keep the owner.")] = None,
              at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
     """Raise the case one level and send it back to investigation (升级).
+
+    An escalation goes up: a new --owner must hold a higher role than the
+    current owner (front_desk < supervisor < operations, legal; kesu.yaml
+    approval.role_ranks). Without --owner the owner stays and the level rises.
+    A new plan is then due within 4 business hours.
 
     Example: kesu escalate KS-20261123-7F3KQ2 --reason "客户不接受方案" --owner wang.fang
     """
@@ -172,7 +177,7 @@ def act(case_id: CaseArg,
 def resolve(case_id: CaseArg,
             summary: Annotated[str, typer.Option("--summary", help="What was done, in one or two sentences.")],
             at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Mark the plan as carried out; the return visit is due within 24 hours.
+    """Mark the plan as carried out; the return visit is due within 24 business hours.
 
     Example: kesu resolve KS-20261123-7F3KQ2 --summary "已退款并补偿20元券"
     """
@@ -185,6 +190,9 @@ def follow_up(case_id: CaseArg,
               note: Annotated[Optional[str], typer.Option("--note", help="What the customer said.")] = None,
               at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
     """Record the return visit (回访); closes the case when the customer is satisfied.
+
+    When it does not (unsatisfied, unreachable), escalate, reopen or close the
+    case within 24 business hours.
 
     Example: kesu follow-up KS-20261123-7F3KQ2 --satisfaction satisfied
     """
@@ -211,6 +219,8 @@ def reopen(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt =
            archive: ArchiveOpt = None) -> None:
     """Reopen a closed case, or an unsatisfied one, for more investigation.
 
+    A new plan is then due within 4 business hours.
+
     Example: kesu reopen KS-20261123-7F3KQ2 --reason "顾客再次来电，问题未解决"
     """
 
@@ -220,12 +230,17 @@ def reopen(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt =
 def extend(case_id: CaseArg,
            by: Annotated[str, typer.Option("--by", metavar="DURATION", help="How much longer: 90m, 2h, 1d, or 3wd (working days).")],
            reason: Reason,
+           approver: Annotated[Optional[str], typer.Option("--approver", help="Who approved it: another person, a supervisor or above (required).")] = None,
            timer: Annotated[Optional[str], typer.Option("--timer", help="Which deadline (default: the one due first).")] = None,
-           approver: Annotated[Optional[str], typer.Option("--approver", help="Who approved the extension (default: the actor).")] = None,
            at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
     """Extend the current stage's deadline (延期申请), with a reason and an approver.
 
-    Example: kesu extend KS-20261123-7F3KQ2 --by 2h --reason "等待供应商质检报告" --approver li.ming
+    The approver is someone other than you whose role may approve extensions
+    (kesu.yaml approval.extension_roles: supervisor, operations, legal). All
+    the extensions of one deadline together may add at most its own limit
+    again (a 4 h plan deadline: 4 h more in all); kesu names what is left.
+
+    Example: kesu extend KS-20261123-7F3KQ2 --by 2h --reason "等待供应商质检报告" --approver wang.fang
     """
 
     _step("extend", case_id, archive, actor, at, by=by, reason=reason,
