@@ -189,6 +189,21 @@ def unmerged_paths(root: Path, paths: list[str] | None = None) -> list[str]:
     return sorted({entry.split("\t", 1)[1] for entry in out.split("\0") if "\t" in entry})
 
 
+def conflict_markers(root: Path, exclude: tuple[str, ...] = ()) -> dict[str, int]:
+    """Tracked files of the work tree holding a merge conflict marker: path -> first line
+    (folders in ``exclude`` left out)."""
+    pathspec = ["--", ".", *(f":(exclude){folder}" for folder in exclude)] if exclude else []
+    proc = subprocess.run(["git", "grep", "-n", "-I", "--null", "--no-color", "-E",
+                           "^(<<<<<<<|>>>>>>>)( |$)", *pathspec], cwd=root, capture_output=True)
+    found: dict[str, int] = {}
+    for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines():
+        path, _, rest = line.partition("\0")
+        number = rest.partition("\0")[0]
+        if number.isdigit():
+            found.setdefault(path, int(number))
+    return found
+
+
 # ------------------------------------------------------------------ what git is in the middle of
 #: Files in the git directory that say an operation is under way, and its name.
 _OPERATIONS = (("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"), ("rebase-apply", "a rebase"),

@@ -20,7 +20,9 @@ LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "o
 
 
 def list_rows(archive, states=None, owner=None, category=None, open_only=False,
-              overdue_only=False) -> list[dict]:
+              overdue_only=False, unreadable: list | None = None) -> list[dict]:
+    """The rows of ``kesu list``; files that cannot be read go to ``unreadable``
+    (their errors), never silently left out."""
     from kesu.deadlines import Deadlines
 
     engine = Deadlines(archive.policy.data)
@@ -28,7 +30,9 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
     rows = []
     for _, case, error in archive.scan():
         if case is None:
-            continue  # unreadable files are validate's business
+            if unreadable is not None and error is not None:
+                unreadable.append(error)
+            continue
         state = case.get("state")
         if states and state not in states:
             continue
@@ -70,14 +74,18 @@ def _worst_timer(engine, case: dict, now: datetime) -> tuple[str | None, str | N
     return worst.light, worst.deadline.isoformat(timespec="minutes").replace("T", " ")
 
 
-def overdue_rows(archive, now: datetime, threshold: str = "yellow") -> list[dict]:
-    """Running timers at or above ``threshold``, most urgent first."""
+def overdue_rows(archive, now: datetime, threshold: str = "yellow",
+                 unreadable: list | None = None) -> list[dict]:
+    """Running timers at or above ``threshold``, most urgent first; files that cannot
+    be read go to ``unreadable`` (their errors)."""
     from kesu.deadlines import LIGHT_RANK, Deadlines
 
     engine = Deadlines(archive.policy.data)
     limit = LIGHT_RANK[threshold]
     rows = []
-    for path, case, _ in archive.scan():
+    for path, case, error in archive.scan():
+        if case is None and unreadable is not None and error is not None:
+            unreadable.append(error)
         if case is None or case.get("state") == lifecycle.CLOSED:
             continue
         try:
