@@ -44,6 +44,25 @@ def run(root: Path, *args: str, stdin: str | None = None, check: bool = True,
     return proc.stdout
 
 
+def run_network(root: Path, *args: str, timeout: float) -> tuple[int, str, str]:
+    """Run a git command that talks to a remote: (exit code, stdout, stderr), with a
+    time limit; raises ``GitError`` only when it does not finish in time."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              encoding="utf-8", errors="replace", timeout=timeout,
+                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} gave no answer within {timeout:.0f} s; is the remote reachable?") from None
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def explain(stderr: str, fallback: str) -> str:
+    """The most telling line of git's complaint (for the remote commands)."""
+    return _explain(stderr, fallback)
+
+
 def is_repo(path: Path) -> bool:
     proc = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=path,
                           capture_output=True, text=True)

@@ -1,10 +1,12 @@
 """Talking to a remote: clone, fetch, push — part of kesu's git module.
 
-These are the slow, networked git commands, so they show progress on a
-terminal; GitPython reads git's progress lines for that. Only ``kesu clone``
-and ``kesu sync`` import this module: importing GitPython costs more than a
-whole step, so it stays off the single-step path (gitio drives the git
-command line directly).
+These are the slow, networked git commands, so on a terminal they show
+progress: GitPython runs them then and reads git's progress lines. Without a
+terminal (scripts, CI, tests) there is nothing to show, and the git command
+line is quicker by the cost of GitPython's own bookkeeping, so they run
+through gitio quietly. Only ``kesu clone`` and ``kesu sync`` import this
+module: importing GitPython costs more than a whole step, so it stays off the
+single-step path.
 """
 
 from __future__ import annotations
@@ -60,6 +62,9 @@ def _repo(root: Path):
 
 
 def clone(url: str, target: Path, progress: bool) -> None:
+    if not progress:
+        _quietly(target.parent, "clone", "-q", "--end-of-options", url, str(target))
+        return
     import git
 
     try:
@@ -71,6 +76,13 @@ def clone(url: str, target: Path, progress: bool) -> None:
 
 def fetch(root: Path, remote: str, progress: bool) -> None:
     """Fetch ``remote``'s branches into its remote-tracking refs."""
+    if not progress:
+        from kesu import gitio
+
+        if remote not in gitio.remotes(root):
+            raise GitError(f"no remote named {remote!r}; 'git remote -v' lists this clone's remotes")
+        _quietly(root, "fetch", "-q", remote)
+        return
     import git
 
     repo = _repo(root)
@@ -96,10 +108,14 @@ PUSH_REF = "refs/kesu/outgoing"
 
 def push(root: Path, remote: str, commit: str, branch: str, progress: bool) -> Pushed:
     """Push ``commit`` to ``branch`` on ``remote``, never forcing."""
+    from kesu import gitio
+
+    if not progress:
+        _, out, err = gitio.run_network(root, "push", "--porcelain", remote,
+                                        f"{commit}:refs/heads/{branch}", timeout=TIMEOUT_SECONDS)
+        return _parse_porcelain(out, err, remote)
     import git
     from git.remote import PushInfo
-
-    from kesu import gitio
 
     repo = _repo(root)
     gitio.run(root, "update-ref", "--no-deref", PUSH_REF, commit)
@@ -120,5 +136,29 @@ def push(root: Path, remote: str, commit: str, branch: str, progress: bool) -> P
     if info.flags & PushInfo.REJECTED:
         return Pushed(False, True, info.summary.strip())
     if info.flags & (PushInfo.ERROR | PushInfo.REMOTE_REJECTED | PushInfo.REMOTE_FAILURE):
-        raise GitError(f"the remote {remote} refused the push: {info.summary.strip()}")
+        # Also what a remote answers when its branch moved between our look and our
+        # update ("failed to update ref"); the caller fetches to tell the two apart.
+        return Pushed(False, False, info.summary.strip())
     return Pushed(True, False, info.summary.strip())
+
+
+def _quietly(root: Path, *args: str) -> None:
+    from kesu import gitio
+
+    code, _, err = gitio.run_network(root, *args, timeout=TIMEOUT_SECONDS)
+    if code != 0:
+        raise GitError(f"git {args[0]} failed: {gitio.explain(err, f'exit {code}')}")
+
+
+def _parse_porcelain(out: str, err: str, remote: str) -> Pushed:
+    """Read ``git push --porcelain``: ``<flag>\\t<from>:<to>\\t<summary>`` per ref."""
+    from kesu import gitio
+
+    for line in out.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3 and ":" in parts[1]:
+            flag, summary = parts[0], parts[2].strip()
+            if flag == "!":
+                return Pushed(False, summary.startswith("[rejected]"), summary)
+            return Pushed(True, False, summary)
+    raise GitError(f"git push {remote} failed: {gitio.explain(err, 'no answer')}")

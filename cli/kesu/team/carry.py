@@ -168,8 +168,9 @@ class Carrier:
         files: dict[str, str | None] = {}
         message = (trailers.with_recorded(commit.message, commit.committed) if said and said.at
                    else commit.message)
-        what, render_library = "carried", False
+        what = "carried"
         library = [p for _, p in commit.changes if LIBRARY_ENTRY.match(p)]
+        renumbered = False
         for _, path in commit.changes:
             before, mine = self.text(commit.parent, path), self.text(commit.sha, path)
             case_file = CASE_FILE.match(path)
@@ -178,8 +179,8 @@ class Carrier:
                 if carried is not None:
                     target, text, new_message, what = carried
                     files[target] = text
-                    if new_message:
-                        message, render_library = new_message, True
+                    renumbered = renumbered or target != path
+                    message = new_message or message
             elif path in library:
                 continue  # below, once the case is carried
             elif self.now(path) == before:
@@ -190,14 +191,17 @@ class Carrier:
                     "which kesu does not merge step by step." + _UNCHANGED +
                     "Merge it with 'git pull' (a text merge), commit, then run 'kesu sync' again; "
                     f"or leave the commit out: kesu sync --drop {commit.short}", commit)
+        # Rendered files as git's merge driver treats them: the desk's own rendering
+        # unless the remote changed the same file too; then rendered again.
+        again = set()
         for path in library:
             before, mine, now = self.text(commit.parent, path), self.text(commit.sha, path), self.now(path)
-            if render_library or self.renumbered or (mine not in (before, now) and now != before):
-                render_library = True
-            elif now == before:
+            if now == before and not renumbered:
                 files[path] = mine
-        if render_library and library:
-            files.update(self.library_files(commit, files))
+            elif mine not in (before, now) or renumbered:
+                again.add(path)
+        if again:
+            files.update(self.library_files(again, files))
         return {p: t for p, t in files.items() if t != self.now(p)}, message, what
 
     def carry_case(self, commit: LocalCommit, path: str, case_id: str, before: str | None,
@@ -304,8 +308,9 @@ class Carrier:
             if self.now(path) is None and not (self.root / path).exists():
                 return candidate
 
-    def library_files(self, commit: LocalCommit, files: dict[str, str | None]) -> dict[str, str]:
-        """The library entries ``commit`` touched and the index, rendered from the carried cases."""
+    def library_files(self, again: set[str], files: dict[str, str | None]) -> dict[str, str]:
+        """The library files in ``again`` rendered from the carried cases (a renumbered
+        case's entry under its new name)."""
         from kesu import library
         from kesu.render import Renderer
 
@@ -314,7 +319,7 @@ class Carrier:
                   if (m := LIBRARY_ENTRY.match(p)) and p != LIBRARY_INDEX}
         listed |= {m.group(1) for p, t in view.items()
                    if t is not None and (m := LIBRARY_ENTRY.match(p)) and p != LIBRARY_INDEX}
-        touched = {self.renumbered.get(m.group(1), m.group(1)) for _, p in commit.changes
+        touched = {self.renumbered.get(m.group(1), m.group(1)) for p in again
                    if (m := LIBRARY_ENTRY.match(p)) and p != LIBRARY_INDEX}
         paths = {i: self.archive.case_relpath(i) for i in listed | touched}
         self.read([f"{self.tip}:{p}" for p in paths.values() if p not in view])
@@ -330,8 +335,9 @@ class Carrier:
             case = case_of(case_id)
             if case is not None and case.get("library"):
                 out[library.entry_path(case_id)] = library.render_entry(renderer, case)
-        cases = [c for c in (case_of(i) for i in sorted(listed | set(touched))) if c and c.get("library")]
-        out[LIBRARY_INDEX] = library.render_index(renderer, cases)
+        if LIBRARY_INDEX in again:
+            cases = [c for c in (case_of(i) for i in sorted(listed | touched)) if c and c.get("library")]
+            out[LIBRARY_INDEX] = library.render_index(renderer, cases)
         return out
 
 

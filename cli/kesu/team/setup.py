@@ -98,11 +98,16 @@ def clone(url: str, directory: Path | None, progress: bool) -> tuple[Path, list[
     target = target.expanduser().resolve()
     if (target.is_dir() and any(target.iterdir())) or (target.exists() and not target.is_dir()):
         raise ArchiveError(f"{target} already exists and is not an empty folder")
+    from kesu.team.sync import remember_sync
+
+    target.parent.mkdir(parents=True, exist_ok=True)
     gitremote.clone(url, target, progress)
     if not (target / CONFIG_NAME).is_file():
         raise ArchiveError(f"cloned {url} into {target}, but it is not a kesu archive "
                            f"(no {CONFIG_NAME}); nothing was set up")
-    return target, register(target)
+    done = register(target)
+    remember_sync(target, gitio.remotes(target)[0], gitio.head(target) or "")
+    return target, done
 
 
 def _name_of(url: str) -> str:

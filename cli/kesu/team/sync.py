@@ -87,7 +87,7 @@ def sync(archive, remote: str | None = None, progress: bool = False,
             result = _attempt(archive, name, branch, theirs, progress, resolution)
             if result is not None:
                 result.attempts = attempt
-                _remember(root, name, result.head)
+                remember_sync(root, name, result.head)
                 _track(root, branch, name, theirs)
                 return result
     raise GitError(f"{name} kept moving: {ATTEMPTS} pushes in a row found newer steps there; "
@@ -97,8 +97,6 @@ def sync(archive, remote: str | None = None, progress: bool = False,
 def _attempt(archive, remote: str, branch: str, theirs: str, progress: bool,
              resolution: Resolution) -> SyncResult | None:
     """One fetch-carry-push round; None when the remote moved before our push."""
-    from kesu import gitremote
-
     root = archive.root
     head = gitio.head(root)
     tip = gitio.rev_parse(root, f"refs/remotes/{remote}/{theirs}")
@@ -108,7 +106,7 @@ def _attempt(archive, remote: str, branch: str, theirs: str, progress: bool,
         if head == tip:
             return SyncResult(remote, branch, "up to date", head)
         pushed = _count(root, tip, head)
-        if not gitremote.push(root, remote, head, theirs, progress).ok:
+        if not _push(root, remote, head, theirs, tip, progress):
             return None
         return SyncResult(remote, branch, "pushed", head, pushed=pushed)
     if gitio.is_ancestor(root, head, tip):
@@ -119,11 +117,26 @@ def _attempt(archive, remote: str, branch: str, theirs: str, progress: bool,
     received = _count(root, gitio.merge_base(root, head, tip), tip)
     done = [(c.short, new[:10] if new else None, what) for c, new, what in carried.commits]
     pushed = sum(1 for _, new, _ in done if new)
-    if carried.head != tip and not gitremote.push(root, remote, carried.head, theirs, progress).ok:
+    if carried.head != tip and not _push(root, remote, carried.head, theirs, tip, progress):
         return None
     gitio.move_branch(root, branch, carried.head)
     return SyncResult(remote, branch, "carried", carried.head, received, pushed, commits=done,
                       renumbered=carried.renumbered)
+
+
+def _push(root: Path, remote: str, commit: str, theirs: str, tip: str | None,
+          progress: bool) -> bool:
+    """Push; False when the remote moved meanwhile (fetch and carry again)."""
+    from kesu import gitremote
+
+    pushed = gitremote.push(root, remote, commit, theirs, progress)
+    if pushed.ok or pushed.stale:
+        return pushed.ok
+    gitremote.fetch(root, remote, progress)
+    if gitio.rev_parse(root, f"refs/remotes/{remote}/{theirs}") != tip:
+        return False
+    raise GitError(f"{remote} refused the push: {pushed.summary}; nothing was pushed, and this "
+                   "clone is as it was")
 
 
 def _count(root: Path, since: str | None, until: str) -> int:
@@ -138,7 +151,7 @@ def _track(root: Path, branch: str, remote: str, theirs: str) -> None:
         gitio.config_set(root, f"branch.{branch}.merge", f"refs/heads/{theirs}")
 
 
-def _remember(root: Path, remote: str, head: str) -> None:
+def remember_sync(root: Path, remote: str, head: str) -> None:
     marker = gitio.git_dir(root) / MARKER
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     marker.write_text(json.dumps({"remote": remote, "at": stamp, "head": head}) + "\n",
