@@ -132,33 +132,29 @@ class Carrier:
                 names += [f"{commit.parent}:{path}", f"{commit.sha}:{path}", f"{self.tip}:{path}"]
                 names += [f"{self.base}:{path}"] if self.base else []
         self.read(names)
-        index = gitio.ScratchIndex(self.root, self.tip)
-        carried = Carried(self.tip)
-        try:
-            for commit in self.commits:
-                if self.resolution.names(commit, self.resolution.drop):
-                    carried.commits.append((commit, None, "left out (--drop)"))
-                    continue
-                try:
-                    files, message, what = self.carry(commit)
-                except Clash as clash:
-                    raise SyncClash(clash_message(clash, commit, self.remote,
-                                                  f"To leave this commit out: kesu sync --drop {commit.short}"),
-                                    commit, clash) from None
-                if not files:
-                    carried.commits.append((commit, None, "already there"))
-                    continue
-                index.update(files)
-                author = {"GIT_AUTHOR_NAME": commit.author_name,
-                          "GIT_AUTHOR_EMAIL": commit.author_email,
-                          "GIT_AUTHOR_DATE": commit.author_date}
-                carried.head = gitio.commit_tree(self.root, index.write_tree(), carried.head,
-                                                 message, author)
-                self.overlay.update(files)
-                carried.commits.append((commit, carried.head, what))
-        finally:
-            index.close()
-        carried.renumbered = dict(self.renumbered)
+        outgoing: list[gitio.NewCommit] = []
+        report: list[tuple[LocalCommit, int | None, str]] = []
+        for commit in self.commits:
+            if self.resolution.names(commit, self.resolution.drop):
+                report.append((commit, None, "left out (--drop)"))
+                continue
+            try:
+                files, message, what = self.carry(commit)
+            except Clash as clash:
+                raise SyncClash(clash_message(clash, commit, self.remote,
+                                              f"To leave this commit out: kesu sync --drop {commit.short}"),
+                                commit, clash) from None
+            if not files:
+                report.append((commit, None, "already there"))
+                continue
+            self.overlay.update(files)
+            report.append((commit, len(outgoing), what))
+            outgoing.append(gitio.NewCommit(message, {
+                "GIT_AUTHOR_NAME": commit.author_name, "GIT_AUTHOR_EMAIL": commit.author_email,
+                "GIT_AUTHOR_DATE": commit.author_date}, files))
+        written = gitio.write_commits(self.root, self.tip, outgoing)
+        carried = Carried(written[-1] if written else self.tip, renumbered=dict(self.renumbered))
+        carried.commits = [(c, None if n is None else written[n], what) for c, n, what in report]
         return carried
 
     def carry(self, commit: LocalCommit) -> tuple[dict[str, str | None], str, str]:
