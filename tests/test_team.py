@@ -558,3 +558,24 @@ def test_sync_and_clone_show_progress_on_a_terminal(team, tmp_path):
     assert cloned.returncode == 0, progress
     assert "100%" in progress, progress
     assert kesu("list", cwd=tmp_path / "fresh").returncode == 0
+
+
+def test_a_desk_that_signs_its_steps_signs_what_sync_carries(team, tmp_path):
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("ssh-keygen (openssh-client) is not installed: cannot make SSH signatures")
+    a, b = team["a"], team["b"]
+    case_id = a.new("10:00")
+    a.sync(), b.sync()
+    key = tmp_path / "li.ming"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "li.ming", "-f", str(key)],
+                   check=True)
+    for option, value in (("gpg.format", "ssh"), ("user.signingkey", str(key)),
+                          ("commit.gpgsign", "true")):
+        git(b.root, "config", option, value)
+    a.do("note", case_id, "A 的记录", when="10:10")
+    a.sync()
+    b.do("note", case_id, "B 的记录", when="10:05")
+    b.sync()
+    carried = git(b.root, "cat-file", "commit", "HEAD")
+    assert "gpgsig -----BEGIN SSH SIGNATURE-----" in carried
+    assert_team_agrees(team)
