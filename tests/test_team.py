@@ -8,7 +8,6 @@ present exactly once on every desk (in the case files and in the history),
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket

@@ -11,6 +11,8 @@ single-step path.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,7 +113,7 @@ def push(root: Path, remote: str, commit: str, branch: str, progress: bool) -> P
     from kesu import gitio
 
     if not progress:
-        _, out, err = gitio.run_network(root, "push", "--porcelain", remote,
+        _, out, err = run_network(root, "push", "--porcelain", remote,
                                         f"{commit}:refs/heads/{branch}", timeout=TIMEOUT_SECONDS)
         return _parse_porcelain(out, err, remote)
     import git
@@ -142,18 +144,28 @@ def push(root: Path, remote: str, commit: str, branch: str, progress: bool) -> P
     return Pushed(True, False, info.summary.strip())
 
 
-def _quietly(root: Path, *args: str) -> None:
-    from kesu import gitio
+def run_network(root: Path, *args: str, timeout: float) -> tuple[int, str, str]:
+    """Run a git command that talks to a remote: (exit code, stdout, stderr), with a
+    time limit; raises ``GitError`` only when it does not finish in time."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              encoding="utf-8", errors="replace", timeout=timeout,
+                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} gave no answer within {timeout:.0f} s; is the remote reachable?") from None
+    return proc.returncode, proc.stdout, proc.stderr
 
-    code, _, err = gitio.run_network(root, *args, timeout=TIMEOUT_SECONDS)
+
+def _quietly(root: Path, *args: str) -> None:
+    code, _, err = run_network(root, *args, timeout=TIMEOUT_SECONDS)
     if code != 0:
-        raise GitError(f"git {args[0]} failed: {gitio.explain(err, f'exit {code}')}")
+        raise GitError(f"git {args[0]} failed: {_explain(err)}")
 
 
 def _parse_porcelain(out: str, err: str, remote: str) -> Pushed:
     """Read ``git push --porcelain``: ``<flag>\\t<from>:<to>\\t<summary>`` per ref."""
-    from kesu import gitio
-
     for line in out.splitlines():
         parts = line.split("\t")
         if len(parts) >= 3 and ":" in parts[1]:
@@ -161,4 +173,4 @@ def _parse_porcelain(out: str, err: str, remote: str) -> Pushed:
             if flag == "!":
                 return Pushed(False, summary.startswith("[rejected]"), summary)
             return Pushed(True, False, summary)
-    raise GitError(f"git push {remote} failed: {gitio.explain(err, 'no answer')}")
+    raise GitError(f"git push {remote} failed: {_explain(err) if err.strip() else 'no answer'}")

@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
-from kesu import engine, gitio, ids, lifecycle, trailers, yamlio
+from kesu import engine, gitcommits, gitio, ids, lifecycle, trailers, yamlio
 from kesu.casefile import case_text, load_case
 from kesu.config import CONFIG_NAME, Policy
 from kesu.errors import KesuError, UsageError
@@ -132,7 +131,7 @@ class Carrier:
                 names += [f"{commit.parent}:{path}", f"{commit.sha}:{path}", f"{self.tip}:{path}"]
                 names += [f"{self.base}:{path}"] if self.base else []
         self.read(names)
-        outgoing: list[gitio.NewCommit] = []
+        outgoing: list[gitcommits.NewCommit] = []
         report: list[tuple[LocalCommit, int | None, str]] = []
         for commit in self.commits:
             if self.resolution.names(commit, self.resolution.drop):
@@ -149,10 +148,10 @@ class Carrier:
                 continue
             self.overlay.update(files)
             report.append((commit, len(outgoing), what))
-            outgoing.append(gitio.NewCommit(message, {
+            outgoing.append(gitcommits.NewCommit(message, {
                 "GIT_AUTHOR_NAME": commit.author_name, "GIT_AUTHOR_EMAIL": commit.author_email,
                 "GIT_AUTHOR_DATE": commit.author_date}, files))
-        written = gitio.write_commits(self.root, self.tip, outgoing)
+        written = gitcommits.write_commits(self.root, self.tip, outgoing)
         carried = Carried(written[-1] if written else self.tip, renumbered=dict(self.renumbered))
         carried.commits = [(c, None if n is None else written[n], what) for c, n, what in report]
         return carried
