@@ -441,6 +441,10 @@ def test_plain_git_pull_merge_and_rebase_give_what_sync_gives(team):
         assert (merged / path).read_text(encoding="utf-8") == synced, path
         assert (rebased / path).read_text(encoding="utf-8") == synced, path
     assert kesu("validate", cwd=merged).returncode == 0
+    after_merge = kesu("sync", cwd=merged, env={"KESU_ACTOR": "li.ming"})
+    assert after_merge.returncode == 0, after_merge.stderr
+    assert "already there" in after_merge.stdout and "pushed 0" in after_merge.stdout
+    assert git(merged, "rev-parse", "HEAD").strip() == b.head()
     assert_team_agrees(team)
 
 
