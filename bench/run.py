@@ -321,6 +321,75 @@ report_bench.name = "report"
 EXTRA.append(report_bench)
 
 
+# ------------------------------------------------------------------ kesu sync
+#: Steps each desk records between two syncs.
+SYNC_STEPS = 10
+
+
+def sync_bench(root: Path, env: dict, ids: list[str], runs: int) -> dict:
+    """``kesu sync`` of SYNC_STEPS local steps onto a remote that gained SYNC_STEPS other
+    steps, against ``git pull --rebase && git push`` of as many plain commits of the
+    same size (one case file each), paired. Each side has its own remote (a bare clone
+    of the archive) and a second desk that pushes the other steps before every run."""
+    work = root.parent / "sync"
+    work.mkdir()
+    for side in ("kesu", "plain"):
+        subprocess.run(["git", "clone", "-q", "--bare", str(root), str(work / f"{side}.git")],
+                       check=True, env=env)
+        for desk in ("desk", "other"):
+            clone = [KESU, "clone"] if side == "kesu" else ["git", "clone", "-q"]
+            subprocess.run([*clone, str(work / f"{side}.git"), str(work / f"{side}-{desk}")],
+                           check=True, env=env, capture_output=True)
+    # cases still received (the other benchmarks use the first ones), received before
+    # today: each step acknowledges one
+    today = time.strftime("%Y%m%d")
+    fresh = iter([i for i in ids[len(ids) // 2:] if i[3:11] < today])
+    kesu_times, plain_times = [], []
+
+    def desk_env(folder: Path, actor: str) -> dict:
+        return {**env, "KESU_ARCHIVE": str(folder), "KESU_ACTOR": actor}
+
+    def plain_commits(folder: Path, label: str) -> None:
+        for _ in range(SYNC_STEPS):
+            case_id = next(fresh)
+            path = folder / "cases" / case_id[3:7] / case_id[7:9] / f"{case_id}.yaml"
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(f"# {label}\n")
+            subprocess.run(["git", "commit", "-q", "-am", f"{case_id}: {label}"], cwd=folder,
+                           check=True, env=env)
+
+    for _ in range(runs):
+        other = work / "kesu-other"
+        for _ in range(SYNC_STEPS):
+            subprocess.run([KESU, "ack", next(fresh)], cwd=other, check=True,
+                           env=desk_env(other, "li.ming"), capture_output=True)
+        subprocess.run([KESU, "sync"], cwd=other, check=True, env=desk_env(other, "li.ming"),
+                       capture_output=True)
+        desk = work / "kesu-desk"
+        for _ in range(SYNC_STEPS):
+            subprocess.run([KESU, "ack", next(fresh)], cwd=desk, check=True,
+                           env=desk_env(desk, "zhang.san"), capture_output=True)
+        kesu_times.append(timed([KESU, "sync"], desk, desk_env(desk, "zhang.san")))
+        subprocess.run([KESU, "sync"], cwd=other, check=True, env=desk_env(other, "li.ming"),
+                       capture_output=True)
+
+        other, desk = work / "plain-other", work / "plain-desk"
+        plain_commits(other, "other")
+        subprocess.run(["git", "push", "-q"], cwd=other, check=True, env=env)
+        plain_commits(desk, "desk")
+        plain_times.append(timed("git pull -q --rebase && git push -q", desk, env))
+        subprocess.run(["git", "pull", "-q", "--rebase"], cwd=other, check=True, env=env)
+    result = {"benchmark": f"kesu sync ({SYNC_STEPS}+{SYNC_STEPS} steps) vs git pull --rebase && git push",
+              "runs": runs, "kesu_ms": round(statistics.median(kesu_times) * 1000, 1),
+              "baseline_ms": round(statistics.median(plain_times) * 1000, 1)}
+    result["ratio"] = round(result["kesu_ms"] / result["baseline_ms"], 2)
+    return result
+
+
+sync_bench.name = "sync"
+EXTRA.append(sync_bench)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     names = ["show", "new", "ack"] + [e.name for e in EXTRA]

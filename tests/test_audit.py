@@ -363,6 +363,7 @@ def test_a_conflict_between_clones_resolved_by_hand(archive):
     do(archive, "note", case_id, "另一台电脑上的记录")
     git(archive, "checkout", "-q", "main")
     do(archive, "note", case_id, "本机记录")
+    git(archive, "config", "--remove-section", "merge.kesu")  # a desk without kesu's merge driver
     merge = subprocess.run(["git", "merge", "-q", "clone", "-m", "sync"], cwd=archive,
                            capture_output=True, text=True)
     assert merge.returncode != 0, "both clones appended to the timeline: git must see a conflict"

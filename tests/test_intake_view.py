@@ -31,7 +31,8 @@ def test_init_creates_repository_policy_and_one_commit(tmp_path):
         assert name in policy
     assert "#" in policy, "kesu.yaml should be commented"
     assert commit_count(root) == 1
-    assert touched(root) == ["kesu.yaml"]
+    assert touched(root) == [".gitattributes", "kesu.yaml"]
+    assert "cases/**/*.yaml merge=kesu" in (root / ".gitattributes").read_text(encoding="utf-8")
     assert git(root, "status", "--porcelain") == ""
 
 
@@ -56,7 +57,7 @@ def test_init_inside_an_existing_repository_keeps_its_history(tmp_path):
     assert (root / "kesu.yaml").is_file()
     assert commit_count(root) == 2
     assert git(root, "rev-parse", "HEAD~1").strip() == first
-    assert touched(root) == ["kesu.yaml"]
+    assert touched(root) == [".gitattributes", "kesu.yaml"]
     assert (root / "README.txt").read_text(encoding="utf-8") == "门店资料\n"
     # and the archive works
     case_id = new_case(root)

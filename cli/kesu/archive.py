@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
@@ -106,7 +107,12 @@ class Archive:
         return case
 
     def load_path(self, path: Path) -> dict[str, Any]:
-        data = yamlio.load(self.read_text(path), self.rel(path))
+        text = self.read_text(path)
+        marker = conflict_marker_line(text)
+        if marker:
+            raise UsageError("holds merge conflict markers (an unfinished merge); finish or abort "
+                             "the merge ('git status' says how)", self.rel(path), marker)
+        data = yamlio.load(text, self.rel(path))
         if not isinstance(data, dict):
             raise UsageError("a case file must be a mapping", self.rel(path), 1)
         return data
@@ -179,6 +185,17 @@ class Archive:
     def parse_time(self, text: str, flag: str = "--at") -> datetime:
         """An ISO 8601 time; without an offset it is read in the archive's zone."""
         return read_time(text, self.policy.tz, flag)
+
+
+_CONFLICT_MARKER = re.compile(r"^(<<<<<<<|>>>>>>>)(?: |$)|^=======$", re.M)
+
+
+def conflict_marker_line(text: str) -> int | None:
+    """The line of the first merge conflict marker in ``text``, or None."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:
+        return None
+    found = _CONFLICT_MARKER.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:

@@ -30,7 +30,11 @@ COMMANDS: dict[str, str] = {
     "overdue": "overdue",
     "reply": "reply", "library": "library",
     "report": "report",
+    "clone": "team", "setup": "team", "sync": "team", "merge-driver": "team",
 }
+
+#: Commands git runs, not people: registered, but not listed in --help.
+HIDDEN = {"merge-driver"}
 
 HELP = """kesu (客诉) — run the complaint desk out of a git repository.
 
@@ -76,7 +80,7 @@ def build_app(only: str | None = None):
         if isinstance(command, typer.Typer):
             app.add_typer(command, name=name)
         else:
-            app.command(name)(command)
+            app.command(name, hidden=name in HIDDEN)(command)
     return app
 
 

@@ -192,3 +192,52 @@ def tree_blobs(root: Path, rev: str, folder: str) -> dict[str, str]:
         if len(parts) == 3 and parts[1] == "blob":
             blobs[path] = parts[2]
     return blobs
+
+
+# ------------------------------------------------------------------ commits sync carries over
+@dataclass(frozen=True)
+class LocalCommit:
+    """A commit of this clone that its remote does not have yet."""
+
+    sha: str
+    parent: str
+    author_name: str
+    author_email: str
+    #: ``<seconds> <offset>``, as GIT_AUTHOR_DATE takes it back.
+    author_date: str
+    #: When it was committed here, ISO 8601 with the committer's offset.
+    committed: str
+    message: str
+    #: (status, path) of every file it changed against its parent: A, M, D.
+    changes: tuple[tuple[str, str], ...]
+
+    @property
+    def short(self) -> str:
+        return self.sha[:SHORT]
+
+
+def unpushed_commits(root: Path, upstream: str, head: str = "HEAD") -> list[LocalCommit]:
+    """The commits of ``head`` that ``upstream`` lacks, oldest first, merges left out
+    (what a merge joined comes again from its two sides)."""
+    token = secrets.token_hex(8)
+    fields = ["%H", "%P", "%an", "%ae", "%ad", "%cI", "%B"]
+    fmt = f"%x1e{token}" + f"%x1f{token}".join(fields) + f"%x1d{token}"
+    out = gitio.run_bytes(root, "log", "--reverse", "--topo-order", "--no-merges", "--no-renames",
+                          "--name-status", "-z", "--date=raw", "--no-color", f"--format={fmt}",
+                          "--end-of-options", f"{upstream}..{head}", "--")
+    commits = []
+    for record in out.decode("utf-8", "surrogateescape").split(f"\x1e{token}")[1:]:
+        header, _, raw = record.partition(f"\x1d{token}")
+        sha, parents, name, email, date, committed, message = header.split(f"\x1f{token}")
+        tokens = [t.strip("\n") for t in raw.split("\0")]
+        changes = []
+        i = 0
+        while i + 1 < len(tokens):
+            if tokens[i]:
+                changes.append((tokens[i][:1], tokens[i + 1]))
+                i += 2
+            else:
+                i += 1
+        commits.append(LocalCommit(sha, (parents.split() or [""])[0], name, email, date, committed,
+                                   message, tuple(changes)))
+    return commits

@@ -174,11 +174,158 @@ def commit_staged(root: Path, message: str) -> str:
 
 
 def unstage(root: Path, paths: list[str]) -> None:
-    """Put the index entries of ``paths`` back to HEAD (after a failed commit)."""
+    """Put the index entries of ``paths`` back to HEAD (after a failed commit).
+
+    Never an unmerged path: resetting it would clear git's "unmerged" mark and
+    let a following ``git commit -a`` commit the conflict markers.
+    """
+    paths = [p for p in paths if p not in set(unmerged_paths(root, paths))]
+    if not paths:
+        return
     if head(root):
         run(root, "reset", "-q", "HEAD", "--", *paths, check=False)
     else:
         run(root, "rm", "-q", "--cached", "--ignore-unmatch", "--", *paths, check=False)
+
+
+def unmerged_paths(root: Path, paths: list[str] | None = None) -> list[str]:
+    """Paths with an open conflict in the index (all of them, or those of ``paths``)."""
+    out = run(root, "ls-files", "--unmerged", "-z", "--", *(paths or []))
+    return sorted({entry.split("\t", 1)[1] for entry in out.split("\0") if "\t" in entry})
+
+
+def conflict_markers(root: Path, exclude: tuple[str, ...] = ()) -> dict[str, int]:
+    """Tracked files of the work tree holding a merge conflict marker: path -> first line
+    (folders in ``exclude`` left out)."""
+    pathspec = ["--", ".", *(f":(exclude){folder}" for folder in exclude)] if exclude else []
+    proc = subprocess.run(["git", "grep", "-n", "-I", "--null", "--no-color", "-E",
+                           "^(<<<<<<<|>>>>>>>)( |$)", *pathspec], cwd=root, capture_output=True)
+    found: dict[str, int] = {}
+    for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines():
+        path, _, rest = line.partition("\0")
+        number = rest.partition("\0")[0]
+        if number.isdigit():
+            found.setdefault(path, int(number))
+    return found
+
+
+# ------------------------------------------------------------------ what git is in the middle of
+#: Files in the git directory that say an operation is under way, and its name.
+_OPERATIONS = (("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"), ("rebase-apply", "a rebase"),
+               ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert"))
+
+
+def operation_in_progress(root: Path) -> str | None:
+    """"a merge", "a rebase", "a cherry-pick" or "a revert" when one is under way, else None."""
+    gdir = git_dir(root)
+    for name, what in _OPERATIONS:
+        if (gdir / name).exists():
+            return what
+    return None
+
+
+def current_branch(root: Path) -> str | None:
+    """The branch HEAD is on (``main``), or None when HEAD is detached."""
+    try:
+        ref = (git_dir(root) / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        ref = run(root, "symbolic-ref", "-q", "HEAD", check=False).strip()
+        ref = f"ref: {ref}" if ref else ""
+    if ref.startswith("ref: refs/heads/"):
+        return ref[len("ref: refs/heads/"):]
+    return None
+
+
+# ------------------------------------------------------------------ configuration
+def _config_texts(root: Path) -> list[str] | None:
+    """The repository's own config file(s), read directly; None when git must be asked
+    (the file includes others)."""
+    gdir = git_dir(root)
+    common = gdir
+    try:
+        common = (gdir / (gdir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+    except OSError:
+        pass
+    texts = []
+    for folder, name in ((common, "config"), (gdir, "config.worktree")):
+        try:
+            texts.append((folder / name).read_text(encoding="utf-8"))
+        except OSError:
+            continue
+    if any("[include" in text.lower() for text in texts):
+        return None
+    return texts
+
+
+def has_remote(root: Path) -> bool:
+    """True when the repository knows a remote (it is a clone, or pushes somewhere)."""
+    texts = _config_texts(root)
+    if texts is None:
+        return bool(run(root, "remote", check=False).strip())
+    return any(re.search(r'^\s*\[remote\s+"', text, re.M) for text in texts)
+
+
+def has_local_config(root: Path, section: str, key: str) -> bool:
+    """True when the repository's config sets ``section.key`` (``merge "kesu"``, ``driver``)
+    — read from the file without a git process, as every step asks."""
+    texts = _config_texts(root)
+    if texts is None:
+        name, _, sub = section.partition(" ")
+        full = f"{name}.{sub.strip(chr(34))}.{key}" if sub else f"{name}.{key}"
+        return bool(run(root, "config", "--local", "--get", full, check=False).strip())
+    pattern = re.compile(r"^\s*\[" + re.escape(section) + r"\]\s*$(.*?)(?=^\s*\[|\Z)", re.M | re.S)
+    for text in texts:
+        for block in pattern.findall(text):
+            if re.search(r"^\s*" + re.escape(key) + r"\s*=", block, re.M | re.I):
+                return True
+    return False
+
+
+def config_set(root: Path, key: str, value: str) -> None:
+    run(root, "config", "--local", key, value)
+
+
+def remotes(root: Path) -> list[str]:
+    return run(root, "remote").split()
+
+
+def rev_parse(root: Path, rev: str) -> str | None:
+    """The commit ``rev`` names, or None when it names none."""
+    out = run(root, "rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}",
+              check=False)
+    return out.strip() or None
+
+
+def merge_base(root: Path, a: str, b: str) -> str | None:
+    return run(root, "merge-base", a, b, check=False).strip() or None
+
+
+def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
+    """True when ``ancestor`` is ``descendant`` or one of its ancestors."""
+    proc = subprocess.run([*GIT, "merge-base", "--is-ancestor", ancestor, descendant], cwd=root,
+                          capture_output=True)
+    return proc.returncode == 0
+
+
+def tracked_changes(root: Path) -> list[str]:
+    """Tracked files whose work-tree or staged content differs from HEAD."""
+    out = run(root, "status", "--porcelain=v1", "-z", "--untracked-files=no")
+    return [entry[3:] for entry in out.split("\0") if len(entry) > 3]
+
+
+def tree_files(root: Path, commit: str, folder: str) -> list[str]:
+    """Paths of the files under ``folder`` in ``commit``."""
+    out = run(root, "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit, "--", folder)
+    return [p for p in out.split("\0") if p]
+
+
+def move_branch(root: Path, branch: str, commit: str) -> None:
+    """Point ``branch`` (checked out, clean) at ``commit`` and update the work tree to it."""
+    run(root, "checkout", "-q", "-B", branch, commit)
+
+
+def fast_forward(root: Path, commit: str) -> None:
+    run(root, "merge", "-q", "--ff-only", commit)
 
 
 def shallow_commits(root: Path) -> set[str]:
@@ -271,10 +418,3 @@ def ref(root: Path, name: str) -> str | None:
 
 def set_ref(root: Path, name: str, commit: str, reason: str) -> None:
     run(root, "update-ref", "-m", reason, name, commit)
-
-
-def is_ancestor(root: Path, older: str, newer: str) -> bool:
-    """True when ``older`` is ``newer`` or one of its ancestors."""
-    result = subprocess.run([*GIT, "merge-base", "--is-ancestor", older, newer], cwd=root,
-                            capture_output=True)
-    return result.returncode == 0

@@ -44,6 +44,33 @@ StepSource = Union[engine.Step, Callable[[str], engine.Step]]
 ExtraFiles = Callable[[dict], dict[str, str]]
 
 
+#: The case files' merge driver (``kesu setup``); a clone whose .git/config
+#: lacks it is not set up.
+MERGE_DRIVER = "kesu"
+MERGE_DRIVER_SECTION = f'merge "{MERGE_DRIVER}"'
+
+
+def refuse_unsafe_state(root: Path) -> None:
+    """Refuse to change anything while git is in the middle of something, on a
+    detached HEAD, or in a clone that is not set up for working together.
+
+    A step committed during a merge or rebase would mix with its resolution
+    (and git refuses a partial commit then anyway); on a detached HEAD it
+    would be lost on the next checkout. Files only, no git process: every
+    step asks.
+    """
+    operation = gitio.operation_in_progress(root)
+    if operation:
+        raise ArchiveError(f"{operation} is in progress; finish it or abort it ('git status' says "
+                           "how) before kesu changes anything")
+    if gitio.head(root) is not None and gitio.current_branch(root) is None:
+        raise ArchiveError("HEAD is detached (not on a branch); 'git switch main' (or your "
+                           "branch) before kesu changes anything")
+    if gitio.has_remote(root) and not gitio.has_local_config(root, MERGE_DRIVER_SECTION, "driver"):
+        raise ArchiveError("this clone is not set up for working together (no merge driver for "
+                           "case files); run 'kesu setup' once, then try again")
+
+
 def check_actor(archive: Archive, actor: str | None) -> str:
     if not actor:
         raise UsageError("who is doing this? give --actor NAME, set KESU_ACTOR, "
@@ -64,6 +91,7 @@ def record_step(archive: Archive, case_id: str, step: StepSource,
                 extra_files: ExtraFiles | None = None) -> Recorded | None:
     """Apply ``step`` to ``case_id`` and commit it; None when a made step changes nothing."""
     rel = archive.case_relpath(case_id)
+    refuse_unsafe_state(archive.root)
     with archive.lock():
         path = archive.existing_case_path(case_id)
         text = archive.read_text(path)
@@ -86,6 +114,7 @@ def record_step(archive: Archive, case_id: str, step: StepSource,
 def record_intake(archive: Archive, step: engine.Step,
                   check: Callable[[dict], None] | None = None) -> Recorded:
     """Write a brand-new case file as its first commit; ``check`` may refuse the new case."""
+    refuse_unsafe_state(archive.root)
     check_actor(archive, step.actor)
     case_id = step.args["id"]
     rel = archive.case_relpath(case_id)
@@ -160,6 +189,7 @@ def commit_files(archive: Archive, files: dict[str, str], message: str,
     ``staged`` is what the user had staged, when the caller already asked git.
     """
     root = archive.root
+    refuse_unsafe_state(root)
     before_head = gitio.head(root)
     backups: dict[str, bytes | None] = {}
     for rel in files:

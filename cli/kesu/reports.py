@@ -102,8 +102,15 @@ class CaseSet:
         self.tz = archive.policy.tz
         self.policy = archive.policy
         self.deadlines = Deadlines(archive.policy.data)
-        self.cases = [c for _, c, _ in archive.scan()
-                      if c and _received(c) and (store is None or c.get("store") == store)]
+        #: Errors of the case files that cannot be read: reported, never silently left out.
+        self.unreadable = []
+        self.cases = []
+        for _, case, error in archive.scan():
+            if case is None:
+                if error is not None:
+                    self.unreadable.append(error)
+            elif _received(case) and (store is None or case.get("store") == store):
+                self.cases.append(case)
 
     def received_in(self, start: datetime, end: datetime) -> list[dict]:
         return [c for c in self.cases if start <= parse_time(c["received_at"]) < end]
@@ -302,9 +309,9 @@ def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datet
 
 
 def kpi(archive, months: list[date], store: str | None = None, inputs: dict | None = None,
-        now: datetime | None = None) -> dict:
+        now: datetime | None = None, cases: CaseSet | None = None) -> dict:
     rules = kpi_rules(archive.policy)
-    cases = CaseSet(archive, store)
+    cases = cases or CaseSet(archive, store)
     per_month = [kpi_month(cases, m, inputs or {}, rules, now) for m in months]
     average = round(statistics.fmean(m["score"] for m in per_month), 1)
     return {"report": "kpi", "store": store, "months": per_month, "score": average,

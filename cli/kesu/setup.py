@@ -1,4 +1,4 @@
-"""Creating an archive."""
+"""Creating an archive, set up for working together from the start."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from kesu import gitio, trailers
 from kesu.archive import write_atomic
 from kesu.config import CONFIG_NAME, default_policy_text
 from kesu.errors import ArchiveError
+from kesu.team import setup as team_setup
 
 
 def init_archive(directory: Path) -> Path:
@@ -22,12 +23,22 @@ def init_archive(directory: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     if not gitio.is_repo(root):
         gitio.run(root, "init", "-q")
+    attributes = root / team_setup.ATTRIBUTES_FILE
+    had_attributes = attributes.read_bytes() if attributes.is_file() else None
     write_atomic(config, default_policy_text())
+    existing = had_attributes.decode("utf-8") if had_attributes is not None else ""
+    write_atomic(attributes, team_setup.attributes_text(existing))
+    files = [CONFIG_NAME, team_setup.ATTRIBUTES_FILE]
     try:
-        gitio.commit(root, [CONFIG_NAME], trailers.init_message("Start the kesu complaint archive"),
-                     new=[CONFIG_NAME])
+        gitio.commit(root, files, trailers.init_message("Start the kesu complaint archive"),
+                     new=files)
     except BaseException:
         config.unlink(missing_ok=True)
-        gitio.unstage(root, [CONFIG_NAME])
+        if had_attributes is None:
+            attributes.unlink(missing_ok=True)
+        else:
+            write_atomic(attributes, had_attributes)
+        gitio.unstage(root, files)
         raise
+    team_setup.register(root)
     return root

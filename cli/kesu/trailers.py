@@ -14,8 +14,10 @@ from datetime import datetime
 from typing import Any
 
 #: The trailer keys, in the order kesu writes them. ``Approver`` is the second
-#: person a policy change needs when it serves its own author.
-KEYS = ("Case", "Action", "From", "To", "Actor", "At", "Approver")
+#: person a policy change needs when it serves its own author. ``Recorded`` is
+#: written by ``kesu sync`` only: when a step it carries onto the remote's history
+#: was first committed on this desk (the step's commit there is new, its time is not).
+KEYS = ("Case", "Action", "From", "To", "Actor", "At", "Approver", "Recorded")
 _KEYS_LOWER = {key.lower(): key for key in KEYS}
 
 #: The action of a commit that adds many case files at once (a migration
@@ -40,36 +42,56 @@ class Trailers:
     actor: str | None
     at: str | None
     approver: str | None = None
+    #: When a synced step was first committed (``Recorded``); None for the others.
+    recorded: str | None = None
 
     @property
     def when(self) -> datetime | None:
         """``At`` as a time, or None when it is missing or not a time with an offset."""
-        try:
-            moment = datetime.fromisoformat(self.at or "")
-        except ValueError:
-            return None
-        return moment if moment.tzinfo is not None else None
+        return _time(self.at)
+
+    @property
+    def first_recorded(self) -> datetime | None:
+        """``Recorded`` as a time, or None when it is missing or not a time with an offset."""
+        return _time(self.recorded)
+
+
+def _time(text: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text or "")
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def block(action: str, *, case: str | None = None, from_state: str | None = None,
           to_state: str | None = None, actor: str | None = None, at: str | None = None,
-          approver: str | None = None) -> str:
+          approver: str | None = None, recorded: str | None = None) -> str:
     """The trailer paragraph, keys in kesu's order, empty values left out."""
     values = {"Case": case, "Action": action, "From": from_state, "To": to_state,
-              "Actor": actor, "At": at, "Approver": approver}
+              "Actor": actor, "At": at, "Approver": approver, "Recorded": recorded}
     return "\n".join(f"{key}: {values[key]}" for key in KEYS if values[key])
 
 
 def step_message(case_id: str, action: str, from_state: str | None, to_state: str,
-                 actor: str, at: str, details: list[tuple[str, Any]] = ()) -> str:
-    """The whole commit message of one step (DESIGN §5)."""
+                 actor: str, at: str, details: list[tuple[str, Any]] = (),
+                 recorded: str | None = None) -> str:
+    """The whole commit message of one step (DESIGN §5); ``recorded`` for a synced step."""
     arrow = f"{from_state} -> {to_state}" if from_state else f"-> {to_state}"
     lines = [f"{case_id}: {action} ({arrow})", ""]
     if details:
         lines += [" ".join(f"{k}={_detail_value(v)}" for k, v in details), ""]
     lines.append(block(action, case=case_id, from_state=from_state, to_state=to_state,
-                       actor=actor, at=at))
+                       actor=actor, at=at, recorded=recorded))
     return "\n".join(lines) + "\n"
+
+
+def with_recorded(message: str, recorded: str) -> str:
+    """``message`` with a ``Recorded`` trailer added to its trailer paragraph
+    (unchanged when it has one: a step is first recorded once)."""
+    if "Recorded" in found(message):
+        return message
+    return message.rstrip("\n") + f"\nRecorded: {recorded}\n"
 
 
 def import_message(subject: str, actor: str, at: str) -> str:
@@ -114,7 +136,7 @@ def read(text: str) -> Trailers | None:
         return None
     return Trailers(values.get("Case"), values.get("Action") or "", values.get("From"),
                     values.get("To"), values.get("Actor"), values.get("At"),
-                    values.get("Approver"))
+                    values.get("Approver"), values.get("Recorded"))
 
 
 def parse(text: str, actions, states, check_id) -> tuple[Trailers | None, str | None]:
@@ -151,9 +173,12 @@ def parse(text: str, actions, states, check_id) -> tuple[Trailers | None, str | 
         if problem:
             problems.append(f"Case: {problem}")
     trailers = Trailers(values.get("Case"), action or "", values.get("From"), values.get("To"),
-                        values.get("Actor"), values.get("At"), values.get("Approver"))
+                        values.get("Actor"), values.get("At"), values.get("Approver"),
+                        values.get("Recorded"))
     if values.get("At") and trailers.when is None:
         problems.append(f"At {values['At']!r} is not a time with an offset")
+    if values.get("Recorded") and trailers.first_recorded is None:
+        problems.append(f"Recorded {values['Recorded']!r} is not a time with an offset")
     if problems:
         return None, "; ".join(problems)
     return trailers, None

@@ -321,6 +321,8 @@ def check_archive(archive, paths: list[Path] | None = None,
         if not found:
             cache.mark_clean(rel, clean)
     cache.save()
+    if paths is None:
+        findings += conflict_findings(archive, {f.path for f in findings})
     return checked, findings
 
 
@@ -331,6 +333,19 @@ def _read_afresh(archive, paths: list[Path] | None):
             yield path, archive.load_path(path), None
         except UsageError as exc:
             yield path, None, exc
+
+
+def conflict_findings(archive, reported: set[str]) -> list[Finding]:
+    """Merge conflict markers in any tracked file (kesu.yaml, library, templates, ...),
+    except the files already reported. Case files are read by the scan, which names
+    their markers itself (and keeps a second scan of 100,000 files cheap)."""
+    from kesu import gitio
+    from kesu.archive import CASES_DIR
+
+    return [Finding(path, line, "holds merge conflict markers (an unfinished merge); finish "
+                    "or abort the merge ('git status' says how)")
+            for path, line in sorted(gitio.conflict_markers(archive.root, (CASES_DIR,)).items())
+            if path not in reported]
 
 
 def locate(text: str, rel: str, problems: list[Problem]) -> list[Finding]:

@@ -18,7 +18,9 @@ LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "o
 
 
 def list_rows(archive, states=None, owner=None, category=None, open_only=False,
-              overdue_only=False) -> list[dict]:
+              overdue_only=False, unreadable: list | None = None) -> list[dict]:
+    """The rows of ``kesu list``; files that cannot be read go to ``unreadable``
+    (their errors), never silently left out."""
     from kesu.deadlines import Deadlines
 
     engine = Deadlines(archive.policy.data)
@@ -26,7 +28,9 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
     rows = []
     for _, case, error in archive.scan():
         if case is None:
-            continue  # unreadable files are validate's business
+            if unreadable is not None and error is not None:
+                unreadable.append(error)
+            continue
         state = case.get("state")
         if states and state not in states:
             continue
@@ -68,15 +72,19 @@ def _worst_timer(engine, case: dict, now: datetime, tz) -> tuple[str | None, str
     return worst.light, local_minute(worst.deadline, tz)
 
 
-def overdue_rows(archive, now: datetime, threshold: str = "yellow") -> list[dict]:
+def overdue_rows(archive, now: datetime, threshold: str = "yellow",
+                 unreadable: list | None = None) -> list[dict]:
     """Running timers at or above ``threshold``, the latest first: sorted by the
-    instant each was due, so a red light comes before every yellow one."""
+    instant each was due, so a red light comes before every yellow one. Files that
+    cannot be read go to ``unreadable`` (their errors)."""
     from kesu.deadlines import LIGHT_RANK, MALFORMED, Deadlines
 
     engine = Deadlines(archive.policy.data)
     limit = LIGHT_RANK[threshold]
     found = []
-    for path, case, _ in archive.scan():
+    for path, case, error in archive.scan():
+        if case is None and unreadable is not None and error is not None:
+            unreadable.append(error)
         if case is None or case.get("state") == lifecycle.CLOSED:
             continue
         try:

@@ -79,3 +79,26 @@ def print_csv(headers: list[str], rows: Iterable[list[Any]]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(headers)
     writer.writerows(rows)
+
+
+def report_unreadable(errors: list) -> int:
+    """Name each case file a listing could not read, on stderr; 1 when there is any.
+
+    A listing that leaves a case out must say so: during an unfinished merge
+    a case file holds conflict markers, and a silent list would hide it.
+    """
+    for error in errors:
+        print(f"kesu: {error}" if not error.path else str(error), file=sys.stderr)
+    if errors:
+        print(f"kesu: {len(errors)} case file{'s' if len(errors) > 1 else ''} could not be read "
+              "and {} left out".format("are" if len(errors) > 1 else "is"), file=sys.stderr)
+    return 1 if errors else 0
+
+
+def print_freshness(archive: Archive) -> None:
+    """In a clone, say on stderr when it last synced (the table itself stays on stdout)."""
+    from kesu.team.freshness import freshness_line
+
+    line = freshness_line(archive.root, archive.now())
+    if line:
+        print(line, file=sys.stderr)

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, open_archive, print_json, print_table
+from kesu.commands.common import (ArchiveOpt, open_archive, print_freshness, print_json,
+                                  print_table, report_unreadable)
 
 
 class FailOn(str, Enum):
@@ -35,14 +36,16 @@ def overdue(
     hours (10:00-20:00 by default), carry-out counts every hour, and
     working-day timers count working days only. A deadline reached exactly
     now counts as red. Exit 1 when any case is at or above --fail-on
-    (default red), else 0. Example for CI:
-    kesu overdue --fail-on red --format github
+    (default red), or when a case file cannot be read (it is named on
+    stderr), else 0. In a clone, says when it last synced with its remote.
+    Example for CI: kesu overdue --fail-on red --format github
     """
     from kesu.views import overdue_rows
 
     arch = open_archive(archive)
     moment = arch.parse_time(now, "--now") if now else arch.now()
-    rows = overdue_rows(arch, moment)
+    unreadable: list = []
+    rows = overdue_rows(arch, moment, unreadable=unreadable)
     if fmt is OverdueFormat.json:
         print_json({"now": moment.isoformat(), "cases": rows})
     elif fmt is OverdueFormat.github:
@@ -56,6 +59,10 @@ def overdue(
                       r["state"], r["owner"] or "", r["summary"] or ""] for r in rows))
     else:
         print(f"no deadlines at risk as of {moment.isoformat(timespec='minutes')}")
+    if fmt is OverdueFormat.table:
+        print_freshness(arch)
+    if report_unreadable(unreadable):
+        return 1
     if fail_on is FailOn.never:
         return 0
     worst = {"red": 0, "yellow": 1}[fail_on.value]

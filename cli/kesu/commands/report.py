@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, open_archive
+from kesu.commands.common import ArchiveOpt, open_archive, report_unreadable
 
 app = typer.Typer(help="Monthly statistics and the KPI score card.", no_args_is_help=True)
 
@@ -49,7 +49,7 @@ def monthly(
     store: Store = None,
     fmt: Annotated[MonthlyFormat, typer.Option("--format", help="table, json, csv, markdown or html.")] = MonthlyFormat.table,
     output: Output = None, now: Now = None, archive: ArchiveOpt = None,
-) -> None:
+) -> int:
     """Complaints of a month: shares by category, channel, severity and risk; handling
     time; deadlines; 24-hour resolution; satisfaction; change from last month.
 
@@ -77,6 +77,7 @@ def monthly(
     else:
         text = render.monthly_text(report)
     _emit(text, output)
+    return report_unreadable(cases.unreadable)
 
 
 @app.command("kpi")
@@ -87,7 +88,7 @@ def kpi(
     inputs: Annotated[Optional[Path], typer.Option("--inputs", metavar="FILE", help="YAML with the items kesu cannot see, by month (see docs/reports.md).")] = None,
     fmt: Annotated[KpiFormat, typer.Option("--format", help="table, json, markdown or html.")] = KpiFormat.table,
     output: Output = None, now: Now = None, archive: ArchiveOpt = None,
-) -> None:
+) -> int:
     """The complaint-management score card (客诉管理考核标准): every item with its weight, rule, input and points;
     the quarter's score is the average of its months, and below 80 is flagged.
 
@@ -113,7 +114,8 @@ def kpi(
         if not isinstance(given, dict):
             raise UsageError("the inputs file must map months (2026-11) to their figures", str(inputs), 1)
         given = {str(k): v for k, v in given.items()}
-    report = reports.kpi(arch, months, store, given, moment)
+    cases = reports.CaseSet(arch, store)
+    report = reports.kpi(arch, months, store, given, moment, cases)
     if fmt is KpiFormat.json:
         text = json.dumps(report, ensure_ascii=False, indent=2)
     elif fmt is KpiFormat.markdown:
@@ -123,6 +125,7 @@ def kpi(
     else:
         text = render.kpi_text(report)
     _emit(text, output)
+    return report_unreadable(cases.unreadable)
 
 
 COMMANDS = {"report": app}

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from kesu.commands.common import (ArchiveOpt, CaseArg, TableFormat, open_archive, print_csv,
-                                  print_json, print_table)
+                                  print_freshness, print_json, print_table, report_unreadable)
 
 
 class ShowFormat(str, Enum):
@@ -53,16 +53,20 @@ def list_cases(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only cases with a yellow or red deadline.")] = False,
     fmt: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = TableFormat.table,
     archive: ArchiveOpt = None,
-) -> None:
+) -> int:
     """List complaints, newest first, with state, owner and deadline light.
+
+    A case file that cannot be read is named on stderr and the exit code is 1.
+    In a clone, says when it last synced with its remote.
 
     Example: kesu list --open --owner li.ming
     """
     from kesu.views import LIST_COLUMNS, list_rows
 
     arch = open_archive(archive)
+    unreadable: list = []
     rows = list_rows(arch, states=state, owner=owner, category=category, open_only=open_only,
-                     overdue_only=overdue)
+                     overdue_only=overdue, unreadable=unreadable)
     if fmt is TableFormat.json:
         print_json(rows)
     elif fmt is TableFormat.csv:
@@ -70,6 +74,8 @@ def list_cases(
     else:
         print_table(LIST_COLUMNS, ([row[c] if row[c] is not None else "" for c in LIST_COLUMNS]
                                    for row in rows))
+        print_freshness(arch)
+    return report_unreadable(unreadable)
 
 
 def history(

@@ -1,0 +1,116 @@
+"""Setting a clone up for working together: merge drivers, attributes, settings.
+
+``kesu init`` does it for a new archive, ``kesu clone`` for a clone it makes,
+``kesu setup`` for a clone made with plain ``git clone``. What it writes:
+
+- ``.gitattributes`` (committed by ``kesu init``): case files merge with the
+  ``kesu`` driver, rendered library files with ``kesu-library``. A clone of an
+  archive that does not declare them gets the same lines in
+  ``.git/info/attributes``, so nothing has to be committed first.
+- ``.git/config``: the two drivers (this kesu, run by the Python that runs it
+  now), and ``pull.rebase=false``: a plain ``git pull`` merges, so every step
+  keeps the commit it was first recorded in.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from kesu import gitio
+from kesu.errors import ArchiveError
+from kesu.record import MERGE_DRIVER as CASE_DRIVER, MERGE_DRIVER_SECTION
+
+LIBRARY_DRIVER = "kesu-library"
+
+ATTRIBUTES = (f"cases/**/*.yaml merge={CASE_DRIVER}\n"
+              f"library/*.md merge={LIBRARY_DRIVER}\n")
+ATTRIBUTES_FILE = ".gitattributes"
+ATTRIBUTES_HEADER = ("# kesu: merge case files step by step and render library files again\n"
+                     "# (see docs/team.md); 'kesu setup' registers the drivers in .git/config.\n")
+
+SETTINGS = {"pull.rebase": "false"}
+
+
+def driver_command(library: bool = False) -> str:
+    """The command git runs for a conflicting file: this kesu, by the Python running it."""
+    python = shlex.quote(sys.executable or "python3")
+    option = " --library" if library else ""
+    return f"{python} -m kesu merge-driver{option} %O %A %B %P"
+
+
+def declares_attributes(text: str) -> bool:
+    lines = {line.strip() for line in text.splitlines()}
+    return all(line in lines for line in ATTRIBUTES.splitlines())
+
+
+def attributes_text(existing: str = "") -> str:
+    """``existing`` .gitattributes with kesu's lines added (unchanged when it has them)."""
+    if declares_attributes(existing):
+        return existing
+    prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
+    return prefix + ATTRIBUTES_HEADER + ATTRIBUTES
+
+
+def register(root: Path) -> list[str]:
+    """Write the drivers and settings into ``.git/config``, and the attributes into
+    ``.git/info/attributes`` when the work tree's .gitattributes lacks them.
+    Returns what it did, one line each."""
+    done = []
+    for name, library, title in ((CASE_DRIVER, False, "kesu: replay both sides' steps"),
+                                 (LIBRARY_DRIVER, True, "kesu: render library files again")):
+        gitio.config_set(root, f"merge.{name}.name", title)
+        gitio.config_set(root, f"merge.{name}.driver", driver_command(library))
+        done.append(f"merge driver {name}: {driver_command(library)}")
+    for key, value in SETTINGS.items():
+        gitio.config_set(root, key, value)
+        done.append(f"{key} = {value}")
+    tracked = root / ATTRIBUTES_FILE
+    if not (tracked.is_file() and declares_attributes(tracked.read_text(encoding="utf-8"))):
+        info = gitio.git_dir(root) / "info" / "attributes"
+        info.parent.mkdir(parents=True, exist_ok=True)
+        existing = info.read_text(encoding="utf-8") if info.is_file() else ""
+        if not declares_attributes(existing):
+            info.write_text(attributes_text(existing), encoding="utf-8")
+        done.append(f"attributes in .git/info/attributes (commit them in {ATTRIBUTES_FILE} "
+                    "to share them)")
+    return done
+
+
+def is_set_up(root: Path) -> bool:
+    return gitio.has_local_config(root, MERGE_DRIVER_SECTION, "driver")
+
+
+def set_up_existing(root: Path) -> list[str]:
+    """``kesu setup``: register the drivers in the clone at ``root``."""
+    if not gitio.is_repo(root):
+        raise ArchiveError(f"{root} is not a git repository; 'kesu clone URL' makes one")
+    return register(root)
+
+
+def clone(url: str, directory: Path | None, progress: bool) -> tuple[Path, list[str]]:
+    """``kesu clone``: clone ``url`` and set the clone up; (its root, what setup did)."""
+    from kesu import gitremote
+    from kesu.config import CONFIG_NAME
+
+    target = directory if directory is not None else Path(_name_of(url))
+    target = target.expanduser().resolve()
+    if (target.is_dir() and any(target.iterdir())) or (target.exists() and not target.is_dir()):
+        raise ArchiveError(f"{target} already exists and is not an empty folder")
+    from kesu.team.sync import remember_sync
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    gitremote.clone(url, target, progress)
+    if not (target / CONFIG_NAME).is_file():
+        raise ArchiveError(f"cloned {url} into {target}, but it is not a kesu archive "
+                           f"(no {CONFIG_NAME}); nothing was set up")
+    done = register(target)
+    remember_sync(target, gitio.remotes(target)[0], gitio.head(target) or "")
+    return target, done
+
+
+def _name_of(url: str) -> str:
+    """The folder ``git clone`` would pick: the last part of the URL without .git."""
+    name = url.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return name[:-4] if name.endswith(".git") else (name or "archive")
