@@ -219,6 +219,13 @@ def assert_team_agrees(team: Team, expected: Counter | None = None) -> None:
     assert len(listings) == 1, "list and overdue should agree across desks"
 
 
+def assert_audits_clean(root: Path) -> None:
+    """A history made only through kesu (steps, sync, the merge driver) audits clean.
+    The scenarios date their steps on one past day, so back-dating is allowed here."""
+    result = kesu("audit", "--max-backdate", "300d", "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def case_file(desk: Desk, case_id: str) -> dict:
     path = next(desk.root.glob(f"cases/*/*/{case_id}.yaml"))
     return parse_yaml(path.read_text(encoding="utf-8"))
@@ -295,6 +302,7 @@ def test_same_case_steps_that_both_stand(team):
     noted = case_file(a, pairs["note"])
     assert [e["action"] for e in noted["timeline"][-2:]] == ["investigate", "note"]
     assert len(noted["investigation"]["findings"]) == 2
+    assert_audits_clean(a.root)
 
 
 def test_both_desks_acknowledge_the_same_case(team):
@@ -442,11 +450,14 @@ def test_plain_git_pull_merge_and_rebase_give_what_sync_gives(team):
         assert (merged / path).read_text(encoding="utf-8") == synced, path
         assert (rebased / path).read_text(encoding="utf-8") == synced, path
     assert kesu("validate", cwd=merged).returncode == 0
+    assert len(git(merged, "log", "-1", "--format=%P").split()) == 2  # the driver's merge
+    assert_audits_clean(merged)
     after_merge = kesu("sync", cwd=merged, env={"KESU_ACTOR": "li.ming"})
     assert after_merge.returncode == 0, after_merge.stderr
     assert "already there" in after_merge.stdout and "pushed 0" in after_merge.stdout
     assert git(merged, "rev-parse", "HEAD").strip() == b.head()
     assert_team_agrees(team)
+    assert_audits_clean(b.root)
 
 
 def test_a_clash_under_plain_git_pull_leaves_a_conflict_that_says_why(team):

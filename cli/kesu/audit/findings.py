@@ -80,7 +80,10 @@ def case_of(path: str | None) -> str | None:
 
 
 def entry_key(entry: Any) -> str:
-    """One timeline entry as a comparable text (every field, its arguments included)."""
+    """One timeline entry as a comparable text: what the step was (time, action, actor,
+    arguments), not the states it went between, which a later merge may derive anew."""
     import json
 
+    if isinstance(entry, dict):
+        entry = {k: v for k, v in entry.items() if k not in ("from", "to")}
     return json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)

@@ -17,6 +17,7 @@ from kesu.audit.casereader import CaseReader, ParsedCase, Unreadable
 from kesu.audit.history import anchor_findings, dropped_steps, history_findings
 from kesu.audit.findings import Finding, case_of
 from kesu.audit.rules import Checks
+from kesu.audit.stepreplay import merge_findings
 from kesu.errors import GitError, UsageError
 from kesu.githistory import SHORT, Change, Commit, paths_added, read_history
 from kesu.trailers import IMPORT, Trailers, parse as parse_trailers
@@ -116,6 +117,8 @@ class Replay:
         before, after = self._policies(commits)
         checks.policy_at = lambda commit: before.get(commit.sha, self.policy)
         checks.policy_after = lambda commit: after.get(commit.sha)
+        checks.merged_by_kesu = lambda commit, change: self._merge_problem(
+            commit, change, before.get(commit.sha, self.policy))
         shallow = gitio.shallow_commits(self.root)
         plans = [_plan(commit, shallow) for commit in commits]
         self._fetch(commits, plans)
@@ -176,6 +179,28 @@ class Replay:
         after = {c.sha: policies[b] for c, b in zip(changing, blobs[len(commits):])
                  if b in policies}
         return before, after
+
+    def _merge_problem(self, commit: Commit, change: Change, policy) -> str | None:
+        """Why a merge's version of a case file is not the union of both sides' steps
+        (what kesu sync and kesu's merge driver make), or None when it is."""
+        ours, theirs = commit.parents[:2]
+        base = gitio.merge_base(self.root, ours, theirs)
+        path = change.path
+        names = [f"{rev}:{path}" for rev in (base, ours, theirs, commit.sha) if rev]
+        texts = dict(zip(names, gitio.read_objects(self.root, names)))
+
+        def version(rev: str | None) -> dict | None:
+            data = texts.get(f"{rev}:{path}") if rev else None
+            try:
+                loaded = yamlio.load(data, path) if data else None
+            except UsageError:
+                return None
+            return loaded if isinstance(loaded, dict) else None
+
+        result = version(commit.sha)
+        if result is None:
+            return "the merged file is not a readable case"
+        return merge_findings(version(base), version(ours), version(theirs), result, policy)
 
     def _ssh_unverifiable(self) -> bool:
         """git reports SSH signatures it cannot check as "N", like no signature."""

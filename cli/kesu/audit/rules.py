@@ -14,7 +14,7 @@ from typing import Any, Callable
 from kesu import lifecycle
 from kesu.audit.casereader import ParsedCase, Unreadable
 from kesu.audit.findings import CLOCK_SKEW, Finding, case_of, entry_key
-from kesu.audit.stepreplay import replay_findings
+from kesu.audit.stepreplay import carried_findings, replay_findings
 from kesu.audit.signatures import SIGNATURE_STATUS, git_accepts, signer_problem
 from kesu.githistory import Change, Commit
 from kesu.engine import Step, timeline_entry
@@ -53,6 +53,9 @@ class Checks:
         self.policy_at: Callable[[Commit], Any] = lambda commit: policy
         #: The policy a commit that changes kesu.yaml leaves (None: unreadable).
         self.policy_after: Callable[[Commit], Any] = lambda commit: None
+        #: Why a merge's version of a case is not the union of both sides (None: it is).
+        self.merged_by_kesu: Callable[[Commit, Change], str | None] = lambda commit, change: (
+            "resolved by hand")
         self.max_backdate = max_backdate
         self.require_signed = require_signed
         #: git reports SSH signatures it cannot check as "N", like no signature.
@@ -86,11 +89,12 @@ class Checks:
         if len(commit.parents) > 1:
             for change in commit.changes:
                 case = case_of(change.path)
-                if case:
+                problem = case and self.merged_by_kesu(commit, change)
+                if case and problem:
                     self._add(commit, case, "merge-edit",
-                              f"the merge changes {change.path} beyond what either parent had; "
-                              "two clones changed this case: record the steps again with kesu "
-                              "instead of resolving the conflict by hand")
+                              f"the merge changes {change.path} beyond what either parent had "
+                              f"({problem}); two clones changed this case: run kesu sync (or "
+                              "git pull with kesu's merge driver) instead of resolving it by hand")
             return
         cases: list[Change] = []
         others: list[Change] = []
@@ -211,6 +215,16 @@ class Checks:
         except Unreadable as exc:
             self._add(commit, case, "unreadable", f"{change.path} as committed is unreadable: {exc}")
             return
+        if before is not None and after.sections.get("timeline"):
+            carried = carried_findings(step.action, before.sections, after.sections,
+                                       self.policy_at(commit))
+            if carried is not None:
+                # kesu sync put this step inside the timeline, among steps recorded
+                # elsewhere meanwhile: checked as the union of both, replayed.
+                for rule, message in carried:
+                    self._add(commit, case, rule, message)
+                self._remember_step(change, step, commit, after)
+                return
         found_before = len(self.findings)
         state = before.sections.get("state") if before else None
         if step.action == "intake" and before is not None:
@@ -232,16 +246,26 @@ class Checks:
                       f"To: {step.to_state}, but the case's state after the commit is "
                       f"{after.sections.get('state')}")
         self._check_timeline(commit, step, expected, before, after)
-        timeline = after.sections.get("timeline")
-        if isinstance(timeline, list) and timeline:
-            self.steps_on.setdefault(change.path, []).append(
-                (entry_key(timeline[-1]), step, commit.short))
+        self._remember_step(change, step, commit, after)
         self._check_sections(commit, step, before, after)
         if len(self.findings) == found_before:
             # Nothing the shape of the commit gives away: replay the step itself.
             for rule, message in replay_findings(step.action, before.sections if before else None,
                                                  after.sections, self.policy_at(commit)):
                 self._add(commit, case, rule, message)
+
+    def _remember_step(self, change: Change, step: Trailers, commit: Commit,
+                       after: ParsedCase) -> None:
+        """Note the entry this commit recorded, to find it again in the case at HEAD."""
+        timeline = after.sections.get("timeline")
+        if not isinstance(timeline, list) or not timeline:
+            return
+        before = self.steps_on.get(change.path, [])
+        known = {key for key, _, _ in before}
+        added = [e for e in timeline if entry_key(e) not in known]
+        entry = next((e for e in added if isinstance(e, dict) and e.get("at") == step.at
+                      and e.get("action") == step.action), timeline[-1])
+        self.steps_on.setdefault(change.path, []).append((entry_key(entry), step, commit.short))
 
     def _check_timeline(self, commit: Commit, step: Trailers, expected: dict,
                         before: ParsedCase | None, after: ParsedCase) -> None:
@@ -344,15 +368,24 @@ class Checks:
     # ---------------------------------------------------------- time and signatures
     def _check_time(self, commit: Commit, step: Trailers, case: str) -> None:
         when = step.when
-        ahead = when - commit.committed
+        # A step kesu sync carried over was first recorded on its desk (Recorded);
+        # its back-dating is measured from there, and that time from the commit.
+        recorded = step.first_recorded
+        if recorded is not None and recorded - commit.committed > CLOCK_SKEW:
+            self._add(commit, case, "future-event",
+                      f"Recorded {step.recorded} is after the commit time "
+                      f"{_local(commit.committed, recorded)}")
+        reference = recorded or commit.committed
+        named = "the time it was first recorded" if recorded else "the commit time"
+        ahead = when - reference
         if ahead > CLOCK_SKEW:
             self._add(commit, case, "future-event",
-                      f"At {step.at} is {_human(ahead)} after the commit time "
-                      f"{_local(commit.committed, when)} (clock skew allowed: {_human(CLOCK_SKEW)})")
+                      f"At {step.at} is {_human(ahead)} after {named} "
+                      f"{_local(reference, when)} (clock skew allowed: {_human(CLOCK_SKEW)})")
         elif -ahead > (limit := self.max_backdate(self.policy_at(commit))):
             self._add(commit, case, "backdated",
-                      f"At {step.at} is {_human(ahead)} before the commit time "
-                      f"{_local(commit.committed, when)}; at most {_human(limit)} "
+                      f"At {step.at} is {_human(ahead)} before {named} "
+                      f"{_local(reference, when)}; at most {_human(limit)} "
                       "is expected (--max-backdate, kesu.yaml audit.max_backdate)")
 
     def _check_signature(self, commit: Commit, step: Trailers, case: str,

@@ -62,3 +62,45 @@ def _exact(value: Any) -> Any:
     if isinstance(value, list):
         return [_exact(v) for v in value]
     return value
+
+
+def carried_findings(action: str, before: dict | None, after: dict,
+                     policy) -> list[tuple[str, str]] | None:
+    """A step that ``kesu sync`` (or ``git pull --rebase`` through kesu's merge driver)
+    carried onto a newer history lands inside the timeline, not at its end: the file
+    must then be the union of the parent's steps and this one, replayed. None when
+    the commit is not of that shape (one new step, nothing of the parent's lost)."""
+    from kesu.team import union
+
+    try:
+        old = union.identities((before or {}).get("timeline") or [])
+        timeline = after.get("timeline") or []
+        new = union.identities(timeline)
+    except UsageError:
+        return None
+    added = [entry for identity, entry in zip(new, timeline) if identity not in set(old)]
+    if len(added) != 1 or set(old) - set(new) or timeline[-1] is added[0]:
+        return None
+    try:
+        merged = union.combine(union.Side.of(before), union.Side(None, added, holder=after), policy)
+    except union.Clash as exc:
+        return [(REFUSED, f"{action}, carried onto a newer history, cannot stand there: "
+                          f"{exc.message}")]
+    differ = differing_sections(merged.case, after)
+    if not differ:
+        return []
+    return [(MISMATCH, f"the committed case is not what the union of its parent's steps and "
+                       f"this {action} makes: {', '.join(differ)} differ")]
+
+
+def merge_findings(base: dict | None, ours: dict | None, theirs: dict | None, result: dict,
+                   policy) -> str | None:
+    """Why a merge's version of a case is not the union of both sides' steps, or None."""
+    from kesu.team import union
+
+    try:
+        merged = union.merge_case(base, ours, theirs, policy)
+    except (union.Clash, UsageError) as exc:
+        return f"the two sides cannot be merged step by step ({exc.message})"
+    differ = differing_sections(merged.case, result)
+    return f"{', '.join(differ)} differ from the union of both sides' steps" if differ else None
