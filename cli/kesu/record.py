@@ -105,7 +105,7 @@ def record_policy(archive: Archive, edit: Callable[[str], str], actor: str, at: 
     by the policy in force before it (kesu.policychange)."""
     from kesu import policychange, yamlio
     from kesu.config import CONFIG_NAME
-    from kesu.validate import policy_text_findings
+    from kesu.policycheck import policy_text_findings
 
     check_actor(archive, actor)
     check_not_future(archive, at)

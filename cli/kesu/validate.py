@@ -7,6 +7,7 @@ problem it sees as ``(key_path, message)``; it never stops at the first one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -63,7 +64,10 @@ def _fast_check(name: str):
     return _fast_checks[name]
 
 
-def schema_findings(data: Any, schema_name: str = "case.schema.json") -> list[Problem]:
+def schema_findings(data: Any, schema_name: str = "case.schema.json",
+                    sections_by_state: bool = True) -> list[Problem]:
+    """Every schema finding; without ``sections_by_state``, not the sections a
+    case's state requires (a case missing one is incomplete, not malformed)."""
     import fastjsonschema
 
     try:
@@ -73,10 +77,13 @@ def schema_findings(data: Any, schema_name: str = "case.schema.json") -> list[Pr
         pass  # list every finding with the reference validator
     problems = []
     for error in _validator(schema_name).iter_errors(data):
+        by_state = error.validator == "required" and "then" in error.schema_path
+        if by_state and not sections_by_state:
+            continue
         where = "/".join(str(p) for p in error.absolute_path)
         # if/then failures name the section that is missing; say which state needs it
         message = error.message
-        if error.validator == "required" and error.schema_path and "then" in error.schema_path:
+        if by_state:
             state = data.get("state") if isinstance(data, dict) else None
             message = f"{message} when state is {state}"
         problems.append((tuple(error.absolute_path), f"{where + ': ' if where else ''}{message}"))
@@ -107,25 +114,27 @@ def _get(data: Any, path: KeyPath) -> Any:
 
 
 def vocabulary_findings(case: dict, policy) -> list[Problem]:
+    # Values of the wrong type are the schema's to report; here they are only not looked up.
     problems: list[Problem] = []
     for path, vocabulary in _VOCAB_FIELDS:
         value = _get(case, path)
         allowed = policy.vocabulary(vocabulary)
-        if value is not None and allowed and value not in allowed:
+        if isinstance(value, str) and allowed and value not in allowed:
             problems.append((path, f"{'.'.join(path)} {value!r} is not in kesu.yaml "
-                                   f"vocabularies.{vocabulary} ({', '.join(allowed)})"))
+                                   f"vocabularies.{vocabulary} ({_listed(allowed)})"))
     category = _get(case, ("classification", "category"))
     subcategory = _get(case, ("classification", "subcategory"))
-    known = policy.subcategories(category) if category else []
-    if subcategory is not None and category in policy.vocabulary("categories") and subcategory not in known:
+    known = policy.subcategories(category) if isinstance(category, str) else []
+    if (isinstance(subcategory, str) and isinstance(category, str)
+            and category in policy.vocabulary("categories") and subcategory not in known):
         problems.append((("classification", "subcategory"),
                          f"subcategory {subcategory!r} is not one of {category}'s: "
-                         f"{', '.join(known) or 'none'}"))
+                         f"{_listed(known) or 'none'}"))
     kinds = policy.vocabulary("compensation")
-    for i, item in enumerate(_get(case, ("plan", "compensation")) or []):
+    for i, item in enumerate(_list(_get(case, ("plan", "compensation")))):
         if isinstance(item, dict) and kinds and item.get("kind") not in kinds:
             problems.append((("plan", "compensation", i, "kind"),
-                             f"compensation kind {item.get('kind')!r} is not one of: {', '.join(kinds)}"))
+                             f"compensation kind {item.get('kind')!r} is not one of: {_listed(kinds)}"))
     if policy.roster:
         for path, user in _actors(case):
             if user not in policy.roster:
@@ -133,11 +142,20 @@ def vocabulary_findings(case: dict, policy) -> list[Problem]:
     return problems
 
 
+def _list(value: Any) -> list:
+    """``value`` when it is a list, else no items (the schema reports the wrong type)."""
+    return value if isinstance(value, list) else []
+
+
+def _listed(words: Iterable[Any]) -> str:
+    return ", ".join(str(word) for word in words)
+
+
 def _actors(case: dict) -> Iterable[tuple[KeyPath, str]]:
     owner = _get(case, ("assignment", "owner"))
     if isinstance(owner, str):
         yield ("assignment", "owner"), owner
-    for i, entry in enumerate(case.get("timeline") or []):
+    for i, entry in enumerate(_list(case.get("timeline"))):
         if isinstance(entry, dict) and isinstance(entry.get("by"), str):
             yield ("timeline", i, "by"), entry["by"]
 
@@ -159,7 +177,7 @@ def identity_findings(case: dict, relpath: str, policy) -> list[Problem]:
     if name != f"{case_id}.yaml":
         problems.append((("id",), f"id {case_id} does not match the file name {name}"))
     received = _parse(case.get("received_at"))
-    if received is not None:
+    if received is not None and not _out_of_range(received):
         local = received.astimezone(policy.tz)
         if local.date() != id_date:
             problems.append((("id",), f"id date {id_date:%Y%m%d} is not the day received "
@@ -181,6 +199,39 @@ def _parse(text: Any) -> datetime | None:
     return value if value.tzinfo else None
 
 
+# -------------------------------------------------------------------- times
+#: The years a case's times may fall in. Far wider than any complaint needs, and
+#: narrow enough that converting a time to any zone and adding any deadline to it
+#: stays within what a date can hold.
+YEARS = (1970, 2999)
+_TIME_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
+
+
+def _out_of_range(moment: datetime) -> bool:
+    return not YEARS[0] <= moment.year <= YEARS[1]
+
+
+def time_findings(case: Any, path: KeyPath = ()) -> list[Problem]:
+    """Every ``at`` or ``…_at`` text is a real time with an offset, within ``YEARS``."""
+    problems: list[Problem] = []
+    items = (case.items() if isinstance(case, dict)
+             else enumerate(case) if isinstance(case, list) else ())
+    for key, value in items:
+        where = (*path, key)
+        if isinstance(value, (dict, list)):
+            problems += time_findings(value, where)
+        elif (isinstance(key, str) and (key == "at" or key.endswith("_at"))
+              and isinstance(value, str) and _TIME_SHAPE.match(value)):  # else the schema's
+            moment = _parse(value)
+            name = "/".join(str(k) for k in where)
+            if moment is None:
+                problems.append((where, f"{name}: {value} is not a real date and time"))
+            elif _out_of_range(moment):
+                problems.append((where, f"{name}: {value} is not between the years "
+                                        f"{YEARS[0]} and {YEARS[1]}"))
+    return problems
+
+
 # ----------------------------------------------------------------- timeline
 def timeline_findings(case: dict) -> list[Problem]:
     """The timeline is a legal walk through the transition table, in time order."""
@@ -188,6 +239,10 @@ def timeline_findings(case: dict) -> list[Problem]:
     timeline = case.get("timeline")
     if not isinstance(timeline, list) or not timeline:
         return problems  # the schema reports a missing or empty timeline
+    if not all(isinstance(entry, dict) and all(isinstance(entry.get(key), (str, type(None)))
+                                               for key in ("action", "from", "to"))
+               for entry in timeline):
+        return problems  # the schema reports steps that are not step records
     state: str | None = None
     previous: datetime | None = None
     for i, entry in enumerate(timeline):
@@ -220,7 +275,7 @@ def timeline_findings(case: dict) -> list[Problem]:
 def money_findings(case: dict, policy) -> list[Problem]:
     """Every amount: a decimal with at most two places, within the policy's maximum."""
     problems: list[Problem] = []
-    ceiling = policy.max_amount
+    ceiling = policy.max_amount if policy is not None else None
     for path, amount in _amounts(case):
         if amount is None or isinstance(amount, bool):
             continue
@@ -229,7 +284,7 @@ def money_findings(case: dict, policy) -> list[Problem]:
         except UsageError as exc:
             problems.append((path, exc.message))
             continue
-        if value > ceiling:
+        if ceiling is not None and value > ceiling:
             problems.append((path, f"{value} is above the largest amount kesu.yaml allows "
                                    f"(money.max_amount: {ceiling})"))
     return problems
@@ -237,11 +292,11 @@ def money_findings(case: dict, policy) -> list[Problem]:
 
 def _amounts(case: dict):
     plan = case.get("plan") if isinstance(case.get("plan"), dict) else {}
-    for i, item in enumerate(plan.get("compensation") or []):
+    for i, item in enumerate(_list(plan.get("compensation"))):
         if isinstance(item, dict):
             yield ("plan", "compensation", i, "amount"), item.get("amount")
     yield ("plan", "total"), plan.get("total")
-    for i, action in enumerate(case.get("actions") or []):
+    for i, action in enumerate(_list(case.get("actions"))):
         statutory = action.get("statutory") if isinstance(action, dict) else None
         if isinstance(statutory, dict):
             for key in ("price", "compensation"):
@@ -250,13 +305,28 @@ def _amounts(case: dict):
 
 # --------------------------------------------------------------- one file
 def case_problems(case: Any, relpath: str, policy) -> list[Problem]:
+    """Every problem of one case; without a ``policy`` (kesu.yaml itself is
+    broken) only those that do not depend on it."""
     problems = schema_findings(case)
     if isinstance(case, dict):
-        problems += vocabulary_findings(case, policy)
-        problems += identity_findings(case, relpath, policy)
+        problems += time_findings(case)
+        if policy is not None:
+            problems += vocabulary_findings(case, policy)
+            problems += identity_findings(case, relpath, policy)
         problems += timeline_findings(case)
         problems += money_findings(case, policy)
     return problems
+
+
+def shape_problems(case: Any) -> list[Problem]:
+    """The problems that make a case unsafe to read: wrong types, missing
+    keys, times and amounts kesu cannot compute with. Commands read only
+    cases without them; the rest (vocabularies, the timeline's walk, a
+    section its state calls for) do not keep a case from being shown or counted."""
+    if not isinstance(case, dict):
+        return [((), "a case file must be a mapping")]
+    return (schema_findings(case, sections_by_state=False) + time_findings(case)
+            + money_findings(case, None))
 
 
 def check_file(archive, path: Path, case: Any = None) -> list[Finding]:
@@ -268,7 +338,7 @@ def check_file(archive, path: Path, case: Any = None) -> list[Finding]:
             case = yamlio.load(text, rel)
     except UsageError as exc:
         return [Finding(exc.path or rel, exc.line, exc.message)]
-    problems = case_problems(case, rel, archive.policy)
+    problems = case_problems(case, rel, archive.policy_if_sound())
     return locate(text, rel, problems)
 
 
@@ -284,11 +354,13 @@ def check_archive(archive, paths: list[Path] | None = None,
     from kesu.cache import NoCache, verdict
     from kesu.config import CONFIG_NAME
 
+    from kesu.policycheck import policy_findings
+
     findings = [] if paths is not None else policy_findings(archive)
     clean = verdict((archive.root / CONFIG_NAME).read_bytes())
     cache = archive.scan_cache if use_cache else NoCache()
     checked = 0
-    for path, case, error in archive.scan(paths) if use_cache else _read_afresh(archive, paths):
+    for path, case, error in archive.scan(paths, sound_only=False) if use_cache else _read_afresh(archive, paths):
         checked += 1
         rel = archive.rel(path)
         if error is not None:
@@ -331,30 +403,3 @@ def check_new_case(archive, case: dict) -> None:
     problems = case_problems(case, archive.case_relpath(case["id"]), archive.policy)
     if problems:
         raise UsageError("; ".join(message for _, message in problems))
-
-
-# ------------------------------------------------------------------ policy
-def policy_findings(archive) -> list[Finding]:
-    from kesu.config import CONFIG_NAME
-
-    try:
-        text = archive.read_text(archive.root / CONFIG_NAME)
-    except UsageError as exc:
-        return [Finding(CONFIG_NAME, exc.line, exc.message)]
-    return policy_text_findings(text)
-
-
-def policy_text_findings(text: str) -> list[Finding]:
-    """Every problem of a kesu.yaml text: YAML, schema, deadline rules."""
-    from kesu.config import CONFIG_NAME
-
-    try:
-        data = yamlio.load(text, CONFIG_NAME)
-    except UsageError as exc:
-        return [Finding(CONFIG_NAME, exc.line, exc.message)]
-    problems = schema_findings(data, "config.schema.json")
-    if isinstance(data, dict):
-        from kesu.deadlines import validate_policy
-
-        problems += validate_policy(data)
-    return locate(text, CONFIG_NAME, problems)
