@@ -37,6 +37,8 @@ def build_report(archive, month: str | None = None, case_id: str | None = None,
     for cid, document in sorted(result.cases.items()):
         if month and _month_of(cid) != month:
             continue
+        if _left_out(archive, cid, document):
+            continue
         findings = [f.as_dict() for f in result.findings if f.case == cid]
         cases.append(_case_report(cid, document, result.step_commits, findings, engine, now))
     # Findings about cases no longer in the archive (deleted, renamed) count too.
@@ -61,6 +63,19 @@ def build_report(archive, month: str | None = None, case_id: str | None = None,
         "findings": [masked(f, customer_masks(result.cases.get(f["case"]))) for f in findings],
         "cases": cases,
     }
+
+
+def _left_out(archive, case_id: str, document: Any) -> bool:
+    """True when the case's shape cannot be relied on: it is named in
+    ``archive.left_out`` (the command says so) instead of being reported."""
+    try:
+        path = archive.case_path(case_id)
+    except UsageError:
+        return False  # not a case ID kesu would make; the audit reports it
+    flaw = archive.shape_error(path, document)
+    if flaw is not None:
+        archive.left_out[flaw.path or archive.rel(path)] = flaw
+    return flaw is not None
 
 
 def _month_of(case_id: str) -> str | None:

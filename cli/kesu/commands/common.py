@@ -57,6 +57,14 @@ def step_for(archive: Archive, action: str, actor: str | None, at: str | None, a
     return Step(action, actor_of(archive, actor) or "", isoformat(when(archive, at)), args)
 
 
+def name_left_out(archive: Archive) -> int:
+    """Name on stderr each case file a whole-archive command had to leave out,
+    as ``path:line: left out: why``; 1 (the exit code) when there was any, else 0."""
+    for error in sorted(archive.left_out.values(), key=lambda e: e.path or ""):
+        print(f"{error.path}:{error.line or 1}: left out: {error.message}", file=sys.stderr)
+    return 1 if archive.left_out else 0
+
+
 def print_json(data: Any) -> None:
     import json
 

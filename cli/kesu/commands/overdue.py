@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, open_archive, print_json, print_table
+from kesu.commands.common import ArchiveOpt, name_left_out, open_archive, print_json, print_table
 
 
 class FailOn(str, Enum):
@@ -31,7 +31,8 @@ def overdue(
     """List the complaints whose deadlines are close (yellow) or past (red), most urgent first.
 
     A deadline reached exactly now counts as red. Exit 1 when any case is at
-    or above --fail-on (default red), else 0. Example for CI:
+    or above --fail-on (default red), or when a case file could not be read
+    (it is named on stderr), else 0. Example for CI:
     kesu overdue --fail-on red --format github
     """
     from kesu.values import format_span
@@ -54,10 +55,11 @@ def overdue(
                       r["state"], r["owner"] or "", r["summary"] or ""] for r in rows))
     else:
         print(f"no deadlines at risk as of {moment.isoformat(timespec='minutes')}")
+    left_out = name_left_out(arch)
     if fail_on is FailOn.never:
-        return 0
+        return left_out
     worst = {"red": 0, "yellow": 1}[fail_on.value]
-    return 1 if any({"red": 0, "yellow": 1}[r["light"]] <= worst for r in rows) else 0
+    return 1 if any({"red": 0, "yellow": 1}[r["light"]] <= worst for r in rows) else left_out
 
 
 COMMANDS = {"overdue": overdue}

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, open_archive
+from kesu.commands.common import ArchiveOpt, name_left_out, open_archive
 
 app = typer.Typer(help="Monthly statistics and the KPI score card.", no_args_is_help=True)
 
@@ -37,9 +37,9 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         print(text, end="" if text.endswith("\n") else "\n")
     else:
-        from kesu.archive import write_atomic
+        from kesu.archive import write_output
 
-        write_atomic(output, text)
+        write_output(output, text)
         print(f"wrote {output}")
 
 
@@ -49,7 +49,7 @@ def monthly(
     store: Store = None,
     fmt: Annotated[MonthlyFormat, typer.Option("--format", help="table, json, csv, markdown or html.")] = MonthlyFormat.table,
     output: Output = None, now: Now = None, archive: ArchiveOpt = None,
-) -> None:
+) -> int:
     """Complaints of a month: shares by category, channel, severity and risk; handling
     time; deadlines; 24-hour resolution; satisfaction; change from last month.
 
@@ -77,6 +77,7 @@ def monthly(
     else:
         text = render.monthly_text(report)
     _emit(text, output)
+    return name_left_out(arch)
 
 
 @app.command("kpi")
@@ -87,7 +88,7 @@ def kpi(
     inputs: Annotated[Optional[Path], typer.Option("--inputs", metavar="FILE", help="YAML with the items kesu cannot see, by month (see docs/reports.md).")] = None,
     fmt: Annotated[KpiFormat, typer.Option("--format", help="table, json, markdown or html.")] = KpiFormat.table,
     output: Output = None, now: Now = None, archive: ArchiveOpt = None,
-) -> None:
+) -> int:
     """The complaint-management score card (客诉管理考核标准): every item with its weight, rule, input and points;
     the quarter's score is the average of its months, and below 80 is flagged.
 
@@ -123,6 +124,7 @@ def kpi(
     else:
         text = render.kpi_text(report)
     _emit(text, output)
+    return name_left_out(arch)
 
 
 COMMANDS = {"report": app}

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, CaseArg, TableFormat, open_archive, print_csv,
-                                  print_json, print_table)
+from kesu.commands.common import (ArchiveOpt, CaseArg, TableFormat, name_left_out, open_archive,
+                                  print_csv, print_json, print_table)
 
 
 class ShowFormat(str, Enum):
@@ -42,7 +42,15 @@ def show(
         return
     from kesu.views import case_text
 
-    print(case_text(arch, case))
+    try:
+        text = case_text(arch, case)
+    except Exception:
+        # Checking every case before showing it would double the time of
+        # 'kesu show'; a case that cannot be shown is checked now, and its
+        # first problem said (a sound case that fails is a bug, reported as one).
+        arch.refuse_unsound(case_id, case)
+        raise
+    print(text)
 
 
 def list_cases(
@@ -53,8 +61,10 @@ def list_cases(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only cases with a yellow or red deadline.")] = False,
     fmt: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = TableFormat.table,
     archive: ArchiveOpt = None,
-) -> None:
+) -> int:
     """List complaints, newest first, with state, owner and deadline light.
+
+    A case file kesu cannot read is named on stderr and left out (exit 1).
 
     Example: kesu list --open --owner li.ming
     """
@@ -70,6 +80,7 @@ def list_cases(
     else:
         print_table(LIST_COLUMNS, ([row[c] if row[c] is not None else "" for c in LIST_COLUMNS]
                                    for row in rows))
+    return name_left_out(arch)
 
 
 def history(
