@@ -97,10 +97,11 @@ class Renderer:
 
     def _environment(self):
         from jinja2 import FileSystemLoader, StrictUndefined
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        from kesu.template_bounds import BoundedSandbox, bounded_filters
 
         tz = self.archive.policy.tz
-        env = ImmutableSandboxedEnvironment(
+        env = BoundedSandbox(
             loader=FileSystemLoader([str(f) for f in self.folders if f.is_dir()], followlinks=False),
             undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
             trim_blocks=True, lstrip_blocks=True)
@@ -110,24 +111,33 @@ class Renderer:
             datetime=lambda v: format_time(v, self.locale, tz),
             duration=lambda v: duration(v, self.locale),
             compensation=lambda kind: COMPENSATION_WORDS[self.locale].get(kind, kind))
+        env.filters.update(bounded_filters(env.filters))
         return env
 
     def render(self, name: str, context: dict) -> str:
         from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
         from jinja2.exceptions import SecurityError
 
+        from kesu.template_bounds import TemplateTooCostly, cpu_time_limit
+
         if ".." in Path(name).parts or Path(name).is_absolute():
             raise UsageError(f"template {name!r} is outside the template folders")
         try:
-            template = self.env.get_template(name)
-            chunks, size = [], 0
-            for chunk in template.generate(**context):
-                size += len(chunk)
-                if size > MAX_OUTPUT:
-                    raise UsageError(f"templates/{name}: output exceeds {MAX_OUTPUT // 1024} KiB; "
-                                     "is the template looping?")
-                chunks.append(chunk)
-            return "".join(chunks)
+            with cpu_time_limit():
+                template = self.env.get_template(name)
+                chunks, size = [], 0
+                for chunk in template.generate(**context):
+                    size += len(chunk)
+                    if size > MAX_OUTPUT:
+                        raise UsageError(f"templates/{name}: output exceeds {MAX_OUTPUT // 1024} KiB; "
+                                         "is the template looping?")
+                    chunks.append(chunk)
+                return "".join(chunks)
+        except RecursionError:
+            raise UsageError("the template includes or calls itself without end",
+                             *self._located(name)) from None
+        except (TemplateTooCostly, OverflowError, MemoryError) as exc:
+            raise UsageError(f"the template asks for too much: {exc}", *self._located(name)) from None
         except TemplateNotFound as exc:
             raise UsageError(f"no template {exc.name!r} (looked in {', '.join(str(f) for f in self.folders)})") from None
         except TemplateSyntaxError as exc:
