@@ -91,8 +91,10 @@ def bounded_filters(filters: dict) -> dict:
 
 
 @contextmanager
-def cpu_time_limit(seconds: float = MAX_CPU_SECONDS) -> Iterator[None]:
-    """Stop the block with ``TemplateTooCostly`` after ``seconds`` of processor time."""
+def cpu_time_limit(seconds: float | None = None) -> Iterator[None]:
+    """Stop the block with ``TemplateTooCostly`` after ``seconds`` (default
+    ``MAX_CPU_SECONDS``) of processor time."""
+    seconds = MAX_CPU_SECONDS if seconds is None else seconds
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGVTALRM"):
         yield
         return

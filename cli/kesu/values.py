@@ -51,6 +51,12 @@ def isoformat(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def shorten(value: Any, limit: int = 40) -> str:
+    """``repr(value)`` for a message, cut short when a value typed or stored is very long."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit // 2]}… ({len(text)} characters)"
+
+
 def format_span(seconds: float) -> str:
     """``2d 3h 5m``: a span of time for people, to the minute (``0m`` when shorter)."""
     minutes = int(abs(seconds) // 60)

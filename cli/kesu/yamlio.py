@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kesu.errors import UsageError
+from kesu.values import shorten
 
 MAX_BYTES = 1024 * 1024
 
@@ -397,14 +398,9 @@ def money(value: Any) -> Decimal:
     """
     text = value if isinstance(value, str) else repr(value)
     if isinstance(value, bool) or not _MONEY.match(text.strip()):
-        raise UsageError(f"not a money amount with at most two decimals: {_short(value)}")
+        raise UsageError(f"not a money amount with at most two decimals: {shorten(value)}")
     try:
         return Decimal(text.strip()).quantize(Decimal("0.01"))
     except InvalidOperation:  # more digits than a Decimal holds
-        raise UsageError(f"not a money amount kesu can hold: {_short(value)}") from None
+        raise UsageError(f"not a money amount kesu can hold: {shorten(value)}") from None
 
-
-def _short(value: Any) -> str:
-    """``value`` for an error message, cut short when it is very long."""
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:20]}…({len(text)} characters)"
