@@ -54,7 +54,7 @@ class Archive:
         from kesu.policycheck import refuse_unsound
 
         path = self.root / CONFIG_NAME
-        policy = Policy.load(path)
+        policy = Policy.load(path, CONFIG_NAME)
         refuse_unsound(gitio.git_dir(self.root), path.read_bytes(), policy.data)
         return policy
 

@@ -3,12 +3,13 @@
 A ``kesu.yaml`` whose values have the wrong type (``timezone: 5``, ``calendar:
 abc``) is refused as a whole by every command but ``kesu validate``, with the
 first problem and its line, so the rest of kesu can trust the policy it reads.
-A policy found sound is remembered (by its bytes and kesu's own rules) under
+A verdict on kesu.yaml is remembered (by its bytes and kesu's own rules) under
 ``.git/kesu-cache/``, so a step does not pay for checking it again.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from kesu import yamlio
@@ -60,18 +61,29 @@ def refuse_unsound(git_dir, text: bytes, data: Any) -> None:
     key = verdict(text)
     marker = git_dir / "kesu-cache" / _SOUND_FILE
     try:
-        if marker.read_text(encoding="ascii") == key:
-            return
+        remembered = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        pass
+        remembered = {}
+    if remembered.get("key") == key:
+        refusal = remembered.get("refusal")
+    else:
+        refusal = _refusal(text, data)
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(json.dumps({"key": key, "refusal": refusal}, ensure_ascii=False),
+                              encoding="utf-8")
+        except OSError:
+            pass  # a read-only archive: checked again next time, that is all
+    if refusal:
+        raise UsageError(refusal[1], CONFIG_NAME, refusal[0])
+
+
+def _refusal(text: bytes, data: Any) -> list | None:
+    """[line, message] of the first problem of kesu.yaml, or None when it has none."""
     problems = policy_problems(data)
-    if problems:
-        first = locate(text.decode("utf-8"), CONFIG_NAME, problems)[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise UsageError(f"{first.message}{more}; kesu.yaml must be fixed before kesu can use it "
-                         "('kesu validate' lists every problem)", CONFIG_NAME, first.line or 1)
-    try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(key, encoding="ascii")
-    except OSError:
-        pass  # a read-only archive: checked again next time, that is all
+    if not problems:
+        return None
+    first = locate(text.decode("utf-8"), CONFIG_NAME, problems)[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return [first.line or 1, f"{first.message}{more}; kesu.yaml must be fixed before kesu can "
+                             "use it ('kesu validate' lists every problem)"]
