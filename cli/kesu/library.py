@@ -11,6 +11,7 @@ from __future__ import annotations
 from kesu.engine import Step
 from kesu.record import commit_files, record_step
 from kesu.render import Renderer, redacted, template_case
+from kesu.masking import customer_masks, masked
 
 INDEX = "library/README.md"
 
@@ -29,7 +30,8 @@ def render_index(renderer: Renderer, cases: list[dict]) -> str:
     entries = []
     for case in cases:
         classification = case.get("classification") or {}
-        entries.append({"id": case["id"], "summary": (case.get("complaint") or {}).get("summary", ""),
+        summary = masked((case.get("complaint") or {}).get("summary", ""), customer_masks(case))
+        entries.append({"id": case["id"], "summary": summary,
                         "category": classification.get("category") or "other",
                         "month": str(case.get("received_at", ""))[:7],
                         "draft": bool((case.get("library") or {}).get("draft"))})

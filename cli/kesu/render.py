@@ -9,13 +9,13 @@ An archive's ``templates/`` overrides the shipped ones by relative name.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from kesu.errors import UsageError
+from kesu.masking import customer_masks, mask_contact, mask_name, masked, redacted  # noqa: F401
 
 #: Output larger than this is cut off: a reply or an entry is never this long,
 #: so a template that produces it is looping.
@@ -31,28 +31,6 @@ COMPENSATION_WORDS = {
            "voucher": "voucher", "cash": "cash compensation", "gift": "gift",
            "apology": "written apology", "experience": "experience compensation"},
 }
-
-
-def mask_name(name: Any) -> str:
-    """王女士 -> 王**; Alice Wong -> A**** W***."""
-    text = str(name or "")
-    if not text:
-        return ""
-    if " " in text.strip():
-        return " ".join(w[0] + "*" * (len(w) - 1) for w in text.split())
-    return text[0] + "*" * max(len(text) - 1, 1)
-
-
-def mask_contact(contact: Any) -> str:
-    """13800138000 -> 138****8000; huang@example.com -> h***@example.com."""
-    text = str(contact or "")
-    if "@" in text:
-        user, _, domain = text.partition("@")
-        return f"{user[:1]}***@{domain}"
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= 7:
-        return f"{digits[:3]}****{digits[-4:]}"
-    return "*" * len(text)
 
 
 def money(value: Any, locale: str = "zh-CN") -> str:
@@ -224,39 +202,3 @@ def reply_context(archive, case: dict, kind: str, now: datetime) -> dict:
         "extension": extension, "extended_deadline": extended.deadline if extended else None,
         "next_contact": running[0].deadline if running else None, "now": now,
     }
-
-
-def customer_masks(case: dict | None) -> list[tuple[str, str]]:
-    """The customer's name, contact and member number, each with its mask,
-    longest first (so a contact is masked before a name inside it)."""
-    customer = (case or {}).get("customer")
-    if not isinstance(customer, dict):
-        return []
-    masks = {str(value): masked for value, masked in (
-        (customer.get("name"), mask_name(customer.get("name"))),
-        (customer.get("contact"), mask_contact(customer.get("contact"))),
-        (customer.get("member_id"), "****"),
-    ) if value not in (None, "")}
-    return sorted(masks.items(), key=lambda pair: -len(pair[0]))
-
-
-def masked(data: Any, masks: list[tuple[str, str]]) -> Any:
-    """``data`` (dicts, lists, strings) with every raw value in ``masks``
-    replaced by its mask wherever a string quotes it."""
-    if isinstance(data, str):
-        for raw, mask in masks:
-            data = data.replace(raw, mask)
-        return data
-    if isinstance(data, dict):
-        return {key: masked(value, masks) for key, value in data.items()}
-    if isinstance(data, list):
-        return [masked(value, masks) for value in data]
-    return data
-
-
-def redacted(case: dict) -> dict:
-    """A copy of ``case`` without the customer, with their name, contact and
-    member number masked wherever free text quotes them: library entries
-    and reports are read widely (DOMAIN, confidentiality)."""
-    return masked({key: value for key, value in case.items() if key != "customer"},
-                  customer_masks(case))

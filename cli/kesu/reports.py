@@ -25,6 +25,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from kesu.errors import UsageError
+from kesu.masking import customer_masks, masked
 from kesu.lifecycle import CLOSED
 from kesu.values import parse_time
 
@@ -147,7 +148,9 @@ def _month_figures(cases: CaseSet, first: date, now: datetime | None) -> dict:
               and (when := parse_time(c["follow_up"].get("at"))) and start <= when < end
               and c["follow_up"].get("satisfaction") in VISITED]
     satisfied = [c for c in visits if c["follow_up"]["satisfaction"] in SATISFIED]
-    root_causes = Counter((c.get("investigation") or {}).get("root_cause") for c in received)
+    # Root causes are free text: one may quote the customer (reports are read widely).
+    root_causes = Counter(masked((c.get("investigation") or {}).get("root_cause"), customer_masks(c))
+                          for c in received)
     parties = Counter((c.get("investigation") or {}).get("responsibility") for c in received)
     root_causes.pop(None, None)
     parties.pop(None, None)
