@@ -18,6 +18,7 @@ from typing import Any
 from kesu import lifecycle
 from kesu.audit import SHORT, audit
 from kesu.errors import UsageError
+from kesu.neutral import markdown
 from kesu.render import customer_masks, masked
 from kesu.values import dig, format_span, parse_time
 
@@ -188,7 +189,7 @@ def _deadlines(engine, case: dict, now: datetime) -> list[dict]:
 def _cell(value: Any) -> str:
     if value is None or value == "":
         return "—"
-    return " ".join(str(value).split()).replace("|", "\\|")
+    return markdown(" ".join(str(value).split())).replace("|", "\\|")
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:

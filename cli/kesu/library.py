@@ -12,6 +12,7 @@ from kesu.engine import Step
 from kesu.record import commit_files, record_step
 from kesu.render import Renderer, redacted, template_case
 from kesu.masking import customer_masks, masked
+from kesu.neutral import markdown
 
 INDEX = "library/README.md"
 
@@ -21,7 +22,7 @@ def entry_path(case_id: str) -> str:
 
 
 def render_entry(renderer: Renderer, case: dict) -> str:
-    safe = template_case(redacted(case))
+    safe = template_case(markdown(redacted(case)))
     return renderer.render(f"library/entry.{renderer.locale}.md.j2",
                            {"case": safe, "library": safe["library"]})
 
@@ -30,7 +31,7 @@ def render_index(renderer: Renderer, cases: list[dict]) -> str:
     entries = []
     for case in cases:
         classification = case.get("classification") or {}
-        summary = masked((case.get("complaint") or {}).get("summary", ""), customer_masks(case))
+        summary = markdown(masked((case.get("complaint") or {}).get("summary", ""), customer_masks(case)))
         entries.append({"id": case["id"], "summary": summary,
                         "category": classification.get("category") or "other",
                         "month": str(case.get("received_at", ""))[:7],

@@ -65,6 +65,15 @@ def name_left_out(archive: Archive) -> int:
     return 1 if archive.left_out else 0
 
 
+def github_annotation(level: str, path: str, line: int, message: str, title: str | None = None) -> str:
+    """One GitHub workflow command, with what came from files escaped (neither a
+    line break nor a ``::`` in a value can start a command of its own)."""
+    from kesu.neutral import github_message, github_property
+
+    title_part = f",title={github_property(title)}" if title else ""
+    return f"::{level} file={github_property(path)},line={line}{title_part}::{github_message(message)}"
+
+
 def print_json(data: Any) -> None:
     import json
 
@@ -76,14 +85,20 @@ def print_table(headers: list[str], rows: Iterable[list[Any]]) -> None:
     """A table that lines up Chinese text (tabulate measures width with wcwidth)."""
     import tabulate
 
+    from kesu.neutral import terminal
+
     tabulate.WIDE_CHARS_MODE = True
-    print(tabulate.tabulate(list(rows), headers=headers, tablefmt="simple",
-                            disable_numparse=True))
+    print(tabulate.tabulate([[terminal(c) if isinstance(c, str) else c for c in row] for row in rows],
+                            headers=headers, tablefmt="simple", disable_numparse=True))
 
 
 def print_csv(headers: list[str], rows: Iterable[list[Any]]) -> None:
     import csv
 
+    from kesu.neutral import csv_cell, terminal
+
+    # On a terminal, control characters are shown escaped; into a file or a pipe, kept as data.
+    shown = terminal if sys.stdout.isatty() else (lambda text: text)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([shown(c) if isinstance(c, str) else c for c in map(csv_cell, row)] for row in rows)

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, name_left_out, open_archive, print_json, print_table
+from kesu.commands.common import (ArchiveOpt, github_annotation, name_left_out, open_archive, print_json,
+                                  print_table)
 
 
 class FailOn(str, Enum):
@@ -46,8 +47,9 @@ def overdue(
     elif fmt is OverdueFormat.github:
         for row in rows:
             level = "error" if row["light"] == "red" else "warning"
-            print(f"::{level} file={row['path']},line=1,title={row['timer']} {row['light']}::"
-                  f"{row['id']} {row['timer']} due {row['deadline']} (owner {row['owner'] or '-'})")
+            print(github_annotation(level, row["path"], 1,
+                                    f"{row['id']} {row['timer']} due {row['deadline']} "
+                                    f"(owner {row['owner'] or '-'})", f"{row['timer']} {row['light']}"))
     elif rows:
         print_table(["light", "id", "timer", "due", "left", "state", "owner", "summary"],
                     ([r["light"], r["id"], r["timer"], r["deadline"][:16].replace("T", " "),

@@ -35,7 +35,9 @@ Now = Annotated[Optional[str], typer.Option("--now", metavar="TIME", help="Repor
 
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
-        print(text, end="" if text.endswith("\n") else "\n")
+        from kesu.neutral import terminal
+
+        print(terminal(text), end="" if text.endswith("\n") else "\n")
     else:
         from kesu.archive import write_output
 

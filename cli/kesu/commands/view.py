@@ -50,7 +50,9 @@ def show(
         # first problem said (a sound case that fails is a bug, reported as one).
         arch.refuse_unsound(case_id, case)
         raise
-    print(text)
+    from kesu.neutral import terminal
+
+    print(terminal(text))
 
 
 def list_cases(
