@@ -108,12 +108,20 @@ class Archive:
         except UnicodeDecodeError as exc:
             raise UsageError(f"not UTF-8 text (byte {exc.start})", self.rel(path)) from None
 
+    def read_case_text(self, path: Path) -> str:
+        """A case file's text; a symbolic link, or a file outside the archive, is refused
+        (it would show, or count, a file that is not the archive's)."""
+        if path.is_symlink() or not path.resolve().is_relative_to(self.root.resolve()):
+            raise UsageError("is a symbolic link or lies outside the archive; kesu reads only "
+                             "the archive's own case files", self.rel(path))
+        return self.read_text(path)
+
     def load_case(self, case_id: str) -> dict[str, Any]:
         path = self.existing_case_path(case_id)
         return self.load_path(path)
 
     def load_path(self, path: Path) -> dict[str, Any]:
-        data = yamlio.load(self.read_text(path), self.rel(path))
+        data = yamlio.load(self.read_case_text(path), self.rel(path))
         if not isinstance(data, dict):
             raise UsageError("a case file must be a mapping", self.rel(path), 1)
         return data

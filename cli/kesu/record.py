@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Callable, Union
 
-from kesu import engine, gitio, trailers
+from kesu import engine, gitio, trailers, yamlio
 from kesu.archive import Archive, write_atomic
 from kesu.casefile import case_text, load_case
 from kesu.errors import ArchiveError, UsageError
@@ -155,6 +155,11 @@ def commit_files(archive: Archive, files: dict[str, str], message: str,
     ``staged`` is what the user had staged, when the caller already asked git.
     """
     root = archive.root
+    for rel, text in files.items():
+        if rel.endswith(".yaml") and len(text.encode("utf-8")) > yamlio.MAX_BYTES:
+            # kesu would refuse to read it back: the case would drop out of every command.
+            raise UsageError(f"this step would make the file larger than {yamlio.MAX_BYTES // 1024} KiB, "
+                             "the most kesu reads; nothing was changed", rel)
     before_head = gitio.head(root)
     backups: dict[str, bytes | None] = {}
     for rel in files:

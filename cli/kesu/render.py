@@ -74,13 +74,13 @@ class Renderer:
         self.env = self._environment()
 
     def _environment(self):
-        from jinja2 import FileSystemLoader, StrictUndefined
+        from jinja2 import StrictUndefined
 
         from kesu.template_bounds import BoundedSandbox, bounded_filters
 
         tz = self.archive.policy.tz
         env = BoundedSandbox(
-            loader=FileSystemLoader([str(f) for f in self.folders if f.is_dir()], followlinks=False),
+            loader=_OwnFilesLoader([str(f) for f in self.folders if f.is_dir()], followlinks=False),
             undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
             trim_blocks=True, lstrip_blocks=True)
         env.filters.update(
@@ -142,6 +142,24 @@ class Renderer:
                 line = frame.lineno
                 name = Path(frame.filename).name if not frame.filename.endswith(name) else name
         return self._where(name), line
+
+
+def _OwnFilesLoader(folders: list[str], followlinks: bool = False):
+    """Jinja's file loader, refusing a template that is a symbolic link or
+    resolves outside its folder (``templates/reply/ack.zh-CN.j2 -> /etc/passwd``)."""
+    from jinja2 import FileSystemLoader
+
+    class OwnFilesLoader(FileSystemLoader):
+        def get_source(self, environment, template):
+            source, filename, uptodate = super().get_source(environment, template)
+            path = Path(filename)
+            inside = any(path.resolve().is_relative_to(Path(folder).resolve()) for folder in self.searchpath)
+            if path.is_symlink() or not inside:
+                raise UsageError(f"templates/{template}: is a symbolic link or lies outside the template "
+                                 "folders; kesu does not read it")
+            return source, filename, uptodate
+
+    return OwnFilesLoader(folders, followlinks=followlinks)
 
 
 # ------------------------------------------------------------------ contexts

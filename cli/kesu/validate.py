@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 from kesu import lifecycle, yamlio
 from kesu.errors import UsageError
+from kesu.values import YEARS
 
 KeyPath = tuple
 Problem = tuple[KeyPath, str]
@@ -200,10 +201,6 @@ def _parse(text: Any) -> datetime | None:
 
 
 # -------------------------------------------------------------------- times
-#: The years a case's times may fall in. Far wider than any complaint needs, and
-#: narrow enough that converting a time to any zone and adding any deadline to it
-#: stays within what a date can hold.
-YEARS = (1970, 2999)
 _TIME_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 
 
@@ -333,7 +330,7 @@ def check_file(archive, path: Path, case: Any = None) -> list[Finding]:
     """Every finding for one case file, with the line of each offending key."""
     rel = archive.rel(path)
     try:
-        text = archive.read_text(path)
+        text = archive.read_case_text(path)
         if case is None:
             case = yamlio.load(text, rel)
     except UsageError as exc:

@@ -11,6 +11,11 @@ from typing import Any
 
 #: The time zone of an archive whose kesu.yaml names none (DOMAIN: mainland China).
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+#: The years a case's times may fall in. Far wider than any complaint needs, and
+#: narrow enough that converting a time to any zone and adding any deadline to it
+#: stays within what a date can hold, and that a zone's offset is a modern one
+#: (before 1900 zones had local mean time offsets such as +08:05:43).
+YEARS = (1970, 2999)
 
 
 def dig(data: Any, *keys: str) -> Any:
@@ -41,6 +46,8 @@ def read_time(text: str, tz, flag: str = "--at") -> datetime:
     except ValueError:
         raise UsageError(f"{flag} {text!r} is not a time like 2026-11-23T16:10 or "
                          "2026-11-23T16:10:00+08:00") from None
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise UsageError(f"{flag} {text!r} is not between the years {YEARS[0]} and {YEARS[1]}")
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.replace(microsecond=0)

@@ -34,7 +34,7 @@ def show(
     """
     arch = open_archive(archive)
     if fmt is ShowFormat.yaml:
-        print(arch.read_text(arch.existing_case_path(case_id)), end="")
+        print(arch.read_case_text(arch.existing_case_path(case_id)), end="")
         return
     case = arch.load_case(case_id)
     if fmt is ShowFormat.json:
