@@ -101,6 +101,12 @@ def dirty_paths(root: Path, paths: list[str]) -> list[str]:
     return [entry[3:] for entry in out.split("\0") if entry]
 
 
+def uncommitted_paths(root: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` that differ from HEAD, untracked files included."""
+    out = run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths)
+    return [entry[3:] for entry in out.split("\0") if entry]
+
+
 def blob_id(content: bytes) -> bytes:
     """The id git gives a file with this content (SHA-1 repositories)."""
     import hashlib

@@ -47,6 +47,17 @@ def render_index(renderer: Renderer, cases: list[dict]) -> str:
                             "by_month": sorted(by_month.items(), reverse=True)})
 
 
+def _refuse_hand_edits(archive, rels: list[str]) -> None:
+    """Rendering again would overwrite changes made by hand and not committed: refuse, naming the file."""
+    from kesu import gitio
+    from kesu.errors import ArchiveError
+
+    edited = gitio.uncommitted_paths(archive.root, rels)
+    if edited:
+        raise ArchiveError(f"has changes that are not committed; commit them (or 'git checkout -- "
+                           f"{edited[0]}') before kesu renders it again; nothing was changed", edited[0])
+
+
 def _library_cases(archive, replacing: dict | None = None) -> list[dict]:
     cases = {c["id"]: c for _, c, _ in archive.scan() if c and c.get("library") and c.get("id")}
     if replacing is not None:
@@ -59,8 +70,10 @@ def add(archive, case_id: str, step: Step):
     renderer = Renderer(archive)
 
     def rendered(case: dict) -> dict[str, str]:
-        return {entry_path(case_id): render_entry(renderer, case),
-                INDEX: render_index(renderer, _library_cases(archive, case))}
+        files = {entry_path(case_id): render_entry(renderer, case),
+                 INDEX: render_index(renderer, _library_cases(archive, case))}
+        _refuse_hand_edits(archive, list(files))
+        return files
 
     return record_step(archive, case_id, step, extra_files=rendered)
 
@@ -77,5 +90,6 @@ def build(archive) -> tuple[int, str | None]:
                    or (archive.root / rel).read_text(encoding="utf-8") != text}
         if not changed:
             return len(cases), None
+        _refuse_hand_edits(archive, list(changed))
         sha = commit_files(archive, changed, f"library: rebuild {len(cases)} entries\n")
     return len(cases), sha
