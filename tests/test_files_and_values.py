@@ -9,6 +9,7 @@ from datetime import datetime
 
 from conftest import kesu, snapshot
 from e2e_support import assert_refused
+from kesu.resources import shipped
 
 CASE = "KS-20261118-GNBB6D"
 CASE_REL = f"cases/2026/11/{CASE}.yaml"
@@ -77,3 +78,35 @@ def test_a_template_linked_to_a_file_outside_is_not_read(sample_archive):
     result = kesu("reply", CASE, "plan", cwd=sample_archive)
     assert_refused(result, "templates/reply/plan.zh-CN.j2: is a symbolic link")
     assert "root:" not in result.stdout
+
+
+def _library_archive(sample_archive):
+    closed = "KS-20261008-JQ5FFJ"
+    assert kesu("library", "add", closed, "--lessons", "高峰排班", cwd=sample_archive).returncode == 0
+    return closed
+
+
+def test_library_build_refuses_to_overwrite_a_hand_edit(sample_archive):
+    closed = _library_archive(sample_archive)
+    entry = sample_archive / "library" / f"{closed}.md"
+    entry.write_text(entry.read_text(encoding="utf-8") + "\n手工补充\n", encoding="utf-8")
+    (sample_archive / "templates" / "library").mkdir(parents=True)
+    shutil.copy(shipped("templates") / "library" / "entry.zh-CN.md.j2",
+                sample_archive / "templates" / "library" / "entry.zh-CN.md.j2")
+    with open(sample_archive / "templates" / "library" / "entry.zh-CN.md.j2", "a", encoding="utf-8") as handle:
+        handle.write("\n（模板改过）\n")
+    before = snapshot(sample_archive)
+    assert_refused(kesu("library", "build", cwd=sample_archive),
+                   f"library/{closed}.md: has changes that are not committed")
+    assert snapshot(sample_archive) == before
+    assert "手工补充" in entry.read_text(encoding="utf-8")
+
+
+def test_library_add_refuses_to_overwrite_a_hand_edit_of_the_index(sample_archive):
+    _library_archive(sample_archive)
+    index = sample_archive / "library" / "README.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\n手工补充\n", encoding="utf-8")
+    before = snapshot(sample_archive)
+    assert_refused(kesu("library", "add", "KS-20261020-GNV8P6", "--lessons", "系统升级须演练",
+                        cwd=sample_archive), "library/README.md: has changes that are not committed")
+    assert snapshot(sample_archive) == before
