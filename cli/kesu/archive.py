@@ -239,6 +239,9 @@ class Archive:
                     "try again when it has finished") from None
             os.ftruncate(fd, 0)
             os.pwrite(fd, str(os.getpid()).encode(), 0)
+            from kesu import journal
+
+            journal.recover(self.root)  # a step an earlier kesu did not get to finish
             yield
         finally:
             os.close(fd)

@@ -106,7 +106,11 @@ def run(argv: Sequence[str] | None = None, debug: bool | None = None) -> int:
     if debug is None:
         debug = "--debug" in argv or bool(os.environ.get("KESU_DEBUG"))
     with _one_invocation():
-        return _invoke(argv, debug)
+        code = _invoke(argv, debug)
+        journal = sys.modules.get("kesu.journal")
+        for note in journal.take_notes() if journal else []:
+            _err(note)
+        return code
 
 
 @contextmanager

@@ -38,15 +38,23 @@ def run(root: Path, *args: str, stdin: str | None = None, check: bool = True,
         env: dict | None = None) -> str:
     """Run ``git args…`` in ``root``; return stdout, raise ``GitError`` on failure."""
     try:
-        proc = subprocess.run(
-            [*GIT, *args], cwd=root, input=stdin, capture_output=True, text=True,
-            encoding="utf-8", env={**os.environ, **env} if env else None,
+        proc = subprocess.Popen(
+            [*GIT, *args], cwd=root, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+            env={**os.environ, **env} if env else None,
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
+    try:
+        stdout, stderr = proc.communicate(stdin)
+    except BaseException:
+        # Ctrl-C (or SIGTERM turned into an exception): let git finish and remove
+        # its own index.lock; killing it would leave the lock behind for the user.
+        proc.communicate()
+        raise
     if check and proc.returncode != 0:
-        raise GitError(f"git {args[0]} failed: {_explain(proc.stderr, f'exit {proc.returncode}')}")
-    return proc.stdout
+        raise GitError(f"git {args[0]} failed: {_explain(stderr, f'exit {proc.returncode}')}")
+    return stdout
 
 
 def is_repo(path: Path) -> bool:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Callable, Union
 
-from kesu import engine, gitio, trailers, yamlio
+from kesu import engine, gitio, journal, trailers, yamlio
 from kesu.archive import Archive, write_atomic
 from kesu.casefile import case_text, load_case
 from kesu.errors import ArchiveError, UsageError
@@ -161,35 +160,24 @@ def commit_files(archive: Archive, files: dict[str, str], message: str,
             raise UsageError(f"this step would make the file larger than {yamlio.MAX_BYTES // 1024} KiB, "
                              "the most kesu reads; nothing was changed", rel)
     before_head = gitio.head(root)
-    backups: dict[str, bytes | None] = {}
-    for rel in files:
-        target = root / rel
-        backups[rel] = target.read_bytes() if target.exists() else None
-    written: list[str] = []
+    new = [rel for rel in files if not (root / rel).exists()]
+    try:
+        journal.begin(root, list(files), before_head)
+    except OSError as exc:
+        journal.end(root)
+        raise ArchiveError(f"cannot write the case: {exc.strerror or exc}; nothing was changed") from None
     try:
         for rel, text in files.items():
             write_atomic(root / rel, text)
-            written.append(rel)
-        new = [rel for rel, content in backups.items() if content is None]
-        return gitio.commit(root, list(files), message, new=new, staged=staged)
+        sha = gitio.commit(root, list(files), message, new=new, staged=staged)
     except BaseException as exc:
         if gitio.head(root) != before_head:
+            journal.end(root)
             raise  # the commit landed (e.g. Ctrl-C right after it): keep it
-        _restore(root, {rel: backups[rel] for rel in written})
+        journal.undo(root, list(files))  # renames only: works on a full disk too
         if isinstance(exc, OSError):
             raise ArchiveError(f"cannot write the case: {exc.strerror or exc}; nothing was changed") from None
         raise
-
-
-def _restore(root: Path, backups: dict[str, bytes | None]) -> None:
-    """Put back the files a failed step wrote (the others were never replaced)."""
-    if not backups:
-        return
-    for rel, content in backups.items():
-        target = root / rel
-        if content is None:
-            target.unlink(missing_ok=True)
-        else:
-            write_atomic(target, content)
-    gitio.unstage(root, list(backups))
+    journal.end(root)
+    return sha
 
