@@ -7,7 +7,6 @@ problem it sees as ``(key_path, message)``; it never stops at the first one.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any, Iterable
 
 from kesu import lifecycle, yamlio
 from kesu.errors import UsageError
-from kesu.values import YEARS
+from kesu.timecheck import out_of_range as _out_of_range, time_findings
 
 KeyPath = tuple
 Problem = tuple[KeyPath, str]
@@ -200,35 +199,6 @@ def _parse(text: Any) -> datetime | None:
     return value if value.tzinfo else None
 
 
-# -------------------------------------------------------------------- times
-_TIME_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
-
-
-def _out_of_range(moment: datetime) -> bool:
-    return not YEARS[0] <= moment.year <= YEARS[1]
-
-
-def time_findings(case: Any, path: KeyPath = ()) -> list[Problem]:
-    """Every ``at`` or ``…_at`` text is a real time with an offset, within ``YEARS``."""
-    problems: list[Problem] = []
-    items = (case.items() if isinstance(case, dict)
-             else enumerate(case) if isinstance(case, list) else ())
-    for key, value in items:
-        where = (*path, key)
-        if isinstance(value, (dict, list)):
-            problems += time_findings(value, where)
-        elif (isinstance(key, str) and (key == "at" or key.endswith("_at"))
-              and isinstance(value, str) and _TIME_SHAPE.match(value)):  # else the schema's
-            moment = _parse(value)
-            name = "/".join(str(k) for k in where)
-            if moment is None:
-                problems.append((where, f"{name}: {value} is not a real date and time"))
-            elif _out_of_range(moment):
-                problems.append((where, f"{name}: {value} is not between the years "
-                                        f"{YEARS[0]} and {YEARS[1]}"))
-    return problems
-
-
 # ----------------------------------------------------------------- timeline
 def timeline_findings(case: dict) -> list[Problem]:
     """The timeline is a legal walk through the transition table, in time order."""
@@ -351,9 +321,13 @@ def check_archive(archive, paths: list[Path] | None = None,
     from kesu.cache import NoCache, verdict
     from kesu.config import CONFIG_NAME
 
+    from kesu.journal import interrupted
     from kesu.policycheck import policy_findings
 
     findings = [] if paths is not None else policy_findings(archive)
+    for rel in (interrupted(archive.root) or {}).get("files", []):
+        findings.append(Finding(str(rel), 1, "a kesu step was interrupted before it finished; this file "
+                                             "may differ from the last commit (the next kesu step puts it right)"))
     clean = verdict((archive.root / CONFIG_NAME).read_bytes())
     cache = archive.scan_cache if use_cache else NoCache()
     checked = 0
