@@ -257,3 +257,13 @@ def test_ordinary_template_arithmetic_still_works():
     rendered = BoundedSandbox().from_string(
         "{{ '{:>5}'.format(1) }}|{{ '%05d' % 3 }}|{{ 'ab' * 3 }}|{{ 2 ** 10 }}|{{ 'x'|center(5) }}").render()
     assert rendered == "    1|00003|ababab|1024|  x  "
+
+
+@pytest.mark.parametrize("total", [".nan", ".inf", "39.999", "-0.0"])
+def test_a_total_that_is_not_an_amount_is_a_finding(desk, total):
+    _replace(desk, SAMPLE_REL, "total: 10.00", f"total: {total}")
+    result = kesu("validate", cwd=desk)
+    assert result.returncode == 1
+    assert f"{SAMPLE_REL}:42: not a money amount with at most two decimals" in result.stdout, result.stdout
+    for args in READ_COMMANDS[1:]:
+        _no_crash(kesu(*args, cwd=desk))
