@@ -267,3 +267,18 @@ def test_a_total_that_is_not_an_amount_is_a_finding(desk, total):
     assert f"{SAMPLE_REL}:42: not a money amount with at most two decimals" in result.stdout, result.stdout
     for args in READ_COMMANDS[1:]:
         _no_crash(kesu(*args, cwd=desk))
+
+
+@pytest.mark.parametrize("body", [
+    "channel: counter\ncustomer: {name: 王女士, contact: '13800138000'}\n"
+    "complaint: {summary: s, facts: f, emotion: calm, subjects: 3}\n",
+    "channel: counter\ncustomer: {name: [1], contact: 5}\ncomplaint: {summary: 5, facts: [y], emotion: calm, subjects: [3]}\n",
+    "channel: [counter]\ncustomer: 5\ncomplaint: {summary: s}\nreceived_at: 5\n",
+])
+def test_an_intake_file_of_the_wrong_shape_is_refused(desk, tmp_path, body):
+    intake = tmp_path / "intake.yaml"
+    intake.write_text(body, encoding="utf-8")
+    before = snapshot(desk)
+    result = kesu("new", "--from-file", str(intake), "--actor", "zhang.san", cwd=desk)
+    assert_refused(result)
+    assert snapshot(desk) == before
