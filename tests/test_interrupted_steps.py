@@ -65,12 +65,16 @@ def test_the_next_step_undoes_an_interrupted_one_and_says_so(archive):
     (archive / ".git" / "index.lock").write_text("")
     checked = kesu("validate", cwd=archive)
     assert checked.returncode == 1 and f"{rel}:1: a kesu step was interrupted" in checked.stdout
+    audited = kesu("audit", "--max-backdate", "30d", cwd=archive)
+    assert audited.returncode == 1 and f"- {case_id} interrupted: {rel}:" in audited.stdout, audited.stdout
     result = kesu("ack", case_id, "--method", "phone", "--actor", "zhang.san", cwd=archive)
     assert result.returncode == 0, result.stderr
     assert "undid a step that was interrupted before its commit" in result.stderr
     assert "removed .git/index.lock" in result.stderr
     _consistent(archive)
     assert "写了一半" not in (archive / rel).read_text(encoding="utf-8")
+    audited = kesu("audit", "--max-backdate", "30d", cwd=archive)
+    assert audited.returncode == 0, audited.stdout
 
 
 def test_ctrl_c_to_kesu_alone_during_a_slow_hook_leaves_no_index_lock(archive, tmp_path):

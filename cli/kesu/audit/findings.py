@@ -40,6 +40,8 @@ RULES: dict[str, str] = {
     "time-reversed": "a commit is dated before its parent (a forged committer date)",
     "replaced": "refs/replace/ holds replacements, which make git show other objects than "
                 "those stored",
+    "interrupted": "a kesu step was cut off before its commit (killed, power lost): the work tree "
+                   "holds a change the history does not; the next kesu step finishes or undoes it",
     "unreadable": "the case file the commit wrote is not a readable YAML mapping",
     "deleted": "a case file was deleted",
     "renamed": "a case file was renamed or moved",
