@@ -4,22 +4,12 @@ within the years kesu computes with (``kesu.values.in_years``)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
-from kesu.values import YEARS, in_years
+from kesu.values import YEARS, aware_time, in_years
 
 Problem = tuple[tuple, str]
 
-
-def _parse(text: Any) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return value if value.tzinfo else None
 
 
 _TIME_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
@@ -36,7 +26,7 @@ def time_findings(case: Any, path: tuple = ()) -> list[Problem]:
             problems += time_findings(value, where)
         elif (isinstance(key, str) and (key == "at" or key.endswith("_at"))
               and isinstance(value, str) and _TIME_SHAPE.match(value)):  # else the schema's
-            moment = _parse(value)
+            moment = aware_time(value)
             name = "/".join(str(k) for k in where)
             if moment is None:
                 problems.append((where, f"{name}: {value} is not a real date and time"))

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from kesu import lifecycle, yamlio
 from kesu.errors import UsageError
 from kesu.timecheck import time_findings as _real_times
-from kesu.values import in_years
+from kesu.values import aware_time, in_years
 
 KeyPath = tuple
 Problem = tuple[KeyPath, str]
@@ -177,7 +177,7 @@ def identity_findings(case: dict, relpath: str, policy) -> list[Problem]:
     name = Path(relpath).name
     if name != f"{case_id}.yaml":
         problems.append((("id",), f"id {case_id} does not match the file name {name}"))
-    received = _parse(case.get("received_at"))
+    received = aware_time(case.get("received_at"))
     if received is not None and in_years(received):
         local = received.astimezone(policy.tz)
         if local.date() != id_date:
@@ -189,15 +189,6 @@ def identity_findings(case: dict, relpath: str, policy) -> list[Problem]:
             problems.append((("received_at",), f"file belongs in {expected} (received {local:%Y-%m})"))
     return problems
 
-
-def _parse(text: Any) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return value if value.tzinfo else None
 
 
 # ----------------------------------------------------------------- timeline
@@ -228,7 +219,7 @@ def timeline_findings(case: dict) -> list[Problem]:
             problems.append((("timeline", i, "action"),
                              f"step {i + 1}: {action} from {state or 'nothing'} to {to_state} is not "
                              f"allowed (allowed: {allowed})"))
-        when = _parse(entry.get("at"))
+        when = aware_time(entry.get("at"))
         if when is not None and previous is not None and when < previous:
             problems.append((("timeline", i, "at"),
                              f"step {i + 1} ({action}) at {entry.get('at')} is earlier than the step before"))

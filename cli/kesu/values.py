@@ -40,6 +40,12 @@ def parse_time(text: Any) -> datetime | None:
         return None
 
 
+def aware_time(text: Any) -> datetime | None:
+    """A case's time with its offset, or None (a time without one is no instant)."""
+    value = parse_time(text) if isinstance(text, str) else None
+    return value if value is not None and value.tzinfo else None
+
+
 def read_time(text: str, tz, flag: str = "--at") -> datetime:
     """A time the user typed; without an offset it is read in the archive's zone ``tz``."""
     from kesu.errors import UsageError
