@@ -126,7 +126,7 @@ class Channel:
         return f"{self.id} <{recipient.email}>" if self.kind == "email" else self.id
 
     def send(self, recipient: Recipient, locale: str,
-             sleep: Callable[[float], None] = time.sleep) -> None:
+             sleep: Callable[[float], None] | None = None) -> None:
         """Deliver one message, retrying what may pass on a second try; raise DeliveryError."""
         if self.problem:
             raise DeliveryError(self.problem, retry=False)
@@ -138,7 +138,7 @@ class Channel:
                 if not exc.retry or attempt >= self.retries:
                     raise DeliveryError(f"{exc} (after {attempt + 1} tries)" if attempt else str(exc),
                                         exc.retry) from None
-            sleep(BACKOFF * 2 ** attempt)
+            (sleep or time.sleep)(BACKOFF * 2 ** attempt)
             attempt += 1
 
 

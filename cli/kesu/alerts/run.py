@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
@@ -82,7 +81,7 @@ def preview(archive, now: datetime, channels: list[Channel], store: Store | None
 
 
 def run(archive, now: datetime, channels: list[Channel], store: Store, run_id: str,
-        sleep: Callable[[float], None] = time.sleep) -> Report:
+        sleep: Callable[[float], None] | None = None) -> Report:
     """Claim what is due, send it, record what got through; raises GitError only
     when the ledger cannot be claimed (then nothing was sent)."""
     items, recipients, unreadable = lit(archive, now)
