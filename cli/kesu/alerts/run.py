@@ -111,6 +111,8 @@ def _claim(store: Store, recipients, channels, now, run_id) -> tuple[Ledger, lis
         ledger = store.load()
         todo = pending(recipients, channels, ledger, now, run_id)
         if not todo:
+            if store.behind and store.publish(ledger, "kesu alert: records kept on a clone"):
+                store.settle_local()
             return ledger, []
         ledger.mark([t for m in todo for t in m.tokens], CLAIMED, now, run_id)
         if store.publish(ledger, f"kesu alert: claim {len(todo)} message(s)"):

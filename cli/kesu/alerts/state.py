@@ -115,11 +115,18 @@ def _time(text) -> datetime:
         return datetime.fromisoformat("2000-01-01T00:00:00+00:00")
 
 
+def _strength(entry: dict) -> tuple:
+    """Which of two records of one message stands: a send beats a claim, the earlier
+    send the later one, the later claim the earlier one; ties go by run, so merging
+    gives the same ledger in whatever order clones merge."""
+    seconds = _time(entry.get("at")).timestamp()
+    if entry.get("status") == SENT:
+        return (1, -seconds, str(entry.get("run")))
+    return (0, seconds, str(entry.get("run")))
+
+
 def _stronger(a: dict, b: dict) -> bool:
-    if (a.get("status") == SENT) != (b.get("status") == SENT):
-        return a.get("status") == SENT
-    earlier = _time(a.get("at")) < _time(b.get("at"))
-    return earlier if a.get("status") == SENT else not earlier
+    return _strength(a) > _strength(b)
 
 
 class Store:
@@ -129,6 +136,8 @@ class Store:
         self.root = root
         self.remote = remote
         self.base: str | None = None
+        #: The remote lacks records this clone kept when a push failed.
+        self.behind = False
 
     def where(self) -> str:
         return f"{self.remote} {REF}" if self.remote else REF
@@ -145,7 +154,10 @@ class Store:
                 raise GitError(f"git fetch {self.remote} {REF} failed: {_last_line(err)}")
             gitio.run(self.root, "update-ref", "-d", FETCHED, check=False)
         self.base = gitio.ref(self.root, FETCHED)
-        return Ledger.parse(self._read(self.base)).merged(local)
+        remote = Ledger.parse(self._read(self.base))
+        merged = remote.merged(local)
+        self.behind = merged.entries != remote.entries
+        return merged
 
     def publish(self, ledger: Ledger, message: str) -> bool:
         """Write ``ledger`` on top of what ``load`` read; False when someone wrote first."""
