@@ -109,6 +109,9 @@ def _show_preview(report, fmt: AlertFormat) -> None:
     if not report.messages:
         print(f"nothing to send as of {report.now.isoformat(timespec='minutes')}")
         return
+    if report.messages[0].channel is None:
+        print("kesu: kesu.yaml has no alerts.channels yet (docs/alerts.md); these would go to "
+              "each person on every channel", file=sys.stderr)
     for message in report.messages:
         where = message.channel.address(message.recipient) if message.channel else "no channel set"
         print(f"--- to {message.recipient.name} via {where}")
