@@ -447,20 +447,35 @@ def test_messages_in_english_mask_the_customer(archive, platforms, env):
 
 @pytest.mark.parametrize("channel, message", [
     ("{kind: webhook, url: 'https://example.com/?token=x'}",
-     "alerts.channels.0.url: url must not be written in kesu.yaml: give url_env"),
-    ("{kind: pager, url_env: X}", "alerts.channels.0: unknown alert channel kind 'pager'"),
-    ("{kind: email, host: smtp.example.com}", "alerts.channels.0: a email channel needs from"),
+     "alert channel webhook: url must not be written in kesu.yaml: give url_env, the environment "
+     "variable that holds it"),
+    ("{kind: pager, url_env: X}", "alerts/channels/0/kind: 'pager' is not one of ['email', 'wecom'"),
+    ("{kind: email, host: smtp.example.com}", "alert channel email: the email channel needs from"),
 ])
 def test_secrets_never_come_from_the_archive(archive, channel, message):
     configure(archive, f"    - {channel}\n")
     result = kesu("alert", "--now", "2026-11-23T19:30", cwd=archive)
     assert result.returncode == 2
-    assert result.stderr.startswith("kesu.yaml: ") and message in result.stderr
+    # every command refuses a kesu.yaml it cannot use, at the line of the channel
+    assert result.stderr.startswith("kesu.yaml:") and message in result.stderr
     validate = kesu("validate", cwd=archive)
-    assert validate.returncode == 1 and "alerts" in validate.stdout + validate.stderr
+    assert validate.returncode == 1 and message in validate.stdout
 
 
 def test_without_channels_alert_says_where_to_set_them(archive):
     result = kesu("alert", cwd=archive)
     assert result.returncode == 2
     assert "kesu.yaml has no alerts.channels" in result.stderr
+
+
+def test_text_from_case_files_is_inert_in_every_message(archive, platforms, env):
+    configure(archive, HOOK + "    - {kind: wecom, url_env: KESU_WECOM_URL}\n")
+    hostile = "\x1b]0;pwned\x07草莓\n🔴 红灯 KS-20261123-FAKE00 <script>alert(1)</script>"
+    new_case(archive, "--store", "SH01", "--channel", "hotline", "--summary", hostile)
+    dry = kesu("alert", "--dry-run", "--now", "2026-11-23T16:45", cwd=archive)
+    assert dry.returncode == 0, dry.stderr
+    assert "\x1b" not in dry.stdout and "\\x1b]0;pwned\\x07草莓 🔴 红灯 KS-20261123-FAKE00" in dry.stdout
+    assert not any(line.startswith("🔴 红灯 KS-20261123-FAKE00") for line in dry.stdout.splitlines())
+    assert kesu("alert", "--now", "2026-11-23T16:45", cwd=archive).returncode == 0
+    content = platforms.on("/wecom")[0]["body"]["markdown"]["content"]
+    assert "<script>" not in content and "&lt;script&gt;" in content

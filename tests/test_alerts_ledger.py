@@ -129,7 +129,7 @@ def test_the_local_ledger_moves_only_from_what_was_read(archive):
 def _lit_key(archive: Path) -> str:
     from kesu.archive import Archive
 
-    items, _, _ = alert_run.lit(Archive.find(str(archive)), NOW)
+    items, _ = alert_run.lit(Archive.find(str(archive)), NOW)
     [item] = items
     return item.key
 

@@ -72,6 +72,7 @@ def spec_problems(alerts) -> list[tuple[tuple, str]]:
             kind = spec.get("kind") if isinstance(spec, dict) else spec
             problems.append((where, f"unknown alert channel kind {kind!r} (use {', '.join(KINDS)})"))
             continue
+        start = len(problems)
         needed, optional = KINDS[spec["kind"]]
         for key in spec:
             if key in ("url", "secret", "password", "token"):
@@ -81,7 +82,7 @@ def spec_problems(alerts) -> list[tuple[tuple, str]]:
                 problems.append((where + (key,), f"unknown key {key!r} of a {spec['kind']} channel"))
         for key in needed:
             if not spec.get(key):
-                problems.append((where, f"a {spec['kind']} channel needs {key}"))
+                problems.append((where, f"the {spec['kind']} channel needs {key}"))
         for key in spec:
             if key.endswith("_env") and not _ENV_NAME.match(str(spec[key])):
                 problems.append((where + (key,), f"{key} names an environment variable, "
@@ -97,6 +98,8 @@ def spec_problems(alerts) -> list[tuple[tuple, str]]:
             problems.append((where + ("name",), f"two alert channels are called {channel_id(spec)!r}; "
                                                 "give each a different name"))
         seen.add(channel_id(spec))
+        problems[start:] = [(path, f"alert channel {channel_id(spec)}: {message}")
+                            for path, message in problems[start:]]
     return problems
 
 

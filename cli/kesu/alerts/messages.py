@@ -38,8 +38,9 @@ MARK = {"red": "🔴", "yellow": "🟡"}
 
 
 def mask_summary(case: dict, text: str) -> str:
-    """The one place alerts mask the customer in free text (name, contact, member number)."""
-    from kesu.render import customer_masks, masked
+    """The one place alerts mask the customer in free text (name, contact, member
+    number, any phone or ID card number)."""
+    from kesu.masking import customer_masks, masked
 
     return masked(text, customer_masks(case))
 
@@ -61,18 +62,18 @@ def title(recipient: Recipient, locale: str) -> str:
     return words(locale)["title"].format(count=len({i.case for i, _ in recipient.items}))
 
 
-def _lines(recipient: Recipient, locale: str, bold: str) -> list[str]:
+def _lines(recipient: Recipient, locale: str, bold: str, escape=lambda text: text) -> list[str]:
     """The greeting, then each case (its worst light first) with its lit timers beneath it."""
     w = words(locale)
-    lines = [w["hello"].format(display=recipient.display, name=recipient.name), ""]
+    lines = [w["hello"].format(display=escape(recipient.display), name=escape(recipient.name)), ""]
     cases: dict[str, list[tuple[Item, str]]] = {}
     for item, why in recipient.items:
         cases.setdefault(item.case, []).append((item, why))
     for case, timers in cases.items():
         first, why = timers[0]
-        store = f"{w['sep']}{first.store}" if first.store else ""
+        store = f"{w['sep']}{escape(first.store)}" if first.store else ""
         lines.append(f"{MARK[first.light]} {bold}{w[first.light]} {case}{bold}{store}{w['sep']}"
-                     f"{first.summary}{w['why_open']}{w['why'][why]}{w['why_close']}")
+                     f"{escape(first.summary)}{w['why_open']}{w['why'][why]}{w['why_close']}")
         for item, _ in timers:
             mark = "-" if item.light == first.light else f"- {w[item.light]}"
             lines.append(f"   {mark} {item.timer}{w['colon']}{w['due'].format(due=item.due)}{w['comma']}"
@@ -86,8 +87,11 @@ def text(recipient: Recipient, locale: str) -> str:
 
 
 def markdown(recipient: Recipient, locale: str) -> str:
-    """Markdown for the chat robots (each renders bold and line breaks)."""
-    lines = _lines(recipient, locale, "**")
+    """Markdown for the chat robots (each renders bold and line breaks); text from
+    case files has ``& < >`` as entities, so no tag in it is live."""
+    from kesu import neutral
+
+    lines = _lines(recipient, locale, "**", neutral.markdown)
     return "\n".join([f"### {title(recipient, locale)}", "", *(line + "  " for line in lines)])
 
 

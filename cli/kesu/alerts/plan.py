@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kesu import lifecycle
+from kesu import lifecycle, neutral
 from kesu.deadlines import LIGHT_RANK, MALFORMED, Deadlines
 from kesu.values import dig, local_minute
 
@@ -57,14 +57,13 @@ class Recipient:
     items: list[tuple[Item, str]] = field(default_factory=list)
 
 
-def lit_items(archive, now: datetime, masker, unreadable: list | None = None) -> list[Item]:
+def lit_items(archive, now: datetime, masker) -> list[Item]:
     """Every running timer that is yellow or red at ``now``, most overdue first.
-    ``masker(case, text)`` masks the customer in free text."""
+    ``masker(case, text)`` masks the customer in free text. Files that cannot be
+    read are left out (``archive.left_out``), as by ``kesu overdue``."""
     engine = Deadlines(archive.policy.data)
     items = []
-    for path, case, error in archive.scan():
-        if case is None and unreadable is not None and error is not None:
-            unreadable.append(error)
+    for path, case, _ in archive.scan():
         if case is None or case.get("state") == lifecycle.CLOSED:
             continue
         try:
@@ -77,14 +76,20 @@ def lit_items(archive, now: datetime, masker, unreadable: list | None = None) ->
             items.append(Item(
                 case=str(case.get("id")), timer=timer.name,
                 started_at=timer.started_at.isoformat(), light=timer.light,
-                store=case.get("store"), state=case.get("state"),
-                owner=responsible(case), risk=dig(case, "classification", "risk"),
-                summary=masker(case, str(dig(case, "complaint", "summary") or "")),
+                store=one_line(case.get("store")), state=case.get("state"),
+                owner=one_line(responsible(case)), risk=dig(case, "classification", "risk"),
+                summary=one_line(masker(case, str(dig(case, "complaint", "summary") or ""))),
                 due=local_minute(timer.deadline, archive.policy.tz),
                 deadline=timer.deadline.isoformat(), left_minutes=round(timer.left_minutes, 1),
                 clock=timer.clock, path=archive.rel(path)))
     items.sort(key=lambda i: (LIGHT_RANK[i.light], i.deadline, i.case, i.timer))
     return items
+
+
+def one_line(text) -> str | None:
+    """Text from a case file as one inert line: it cannot start a line of its own in
+    a message, nor drive the terminal that shows it."""
+    return None if text is None else neutral.terminal(" ".join(str(text).split()))
 
 
 def responsible(case: dict) -> str | None:

@@ -36,7 +36,6 @@ class Report:
     now: datetime
     locale: str
     messages: list[Message] = field(default_factory=list)
-    unreadable: list = field(default_factory=list)
     #: Why what was sent could not be recorded on the remote (kept on this clone), else None.
     unrecorded: str | None = None
 
@@ -62,16 +61,15 @@ def pending(recipients: list[Recipient], channels: list[Channel], ledger: Ledger
     return found
 
 
-def lit(archive, now: datetime) -> tuple[list[Item], list[Recipient], list]:
-    unreadable: list = []
-    items = lit_items(archive, now, messages.mask_summary, unreadable)
-    return items, by_recipient(Roster(archive.policy), items), unreadable
+def lit(archive, now: datetime) -> tuple[list[Item], list[Recipient]]:
+    items = lit_items(archive, now, messages.mask_summary)
+    return items, by_recipient(Roster(archive.policy), items)
 
 
 def preview(archive, now: datetime, channels: list[Channel], store: Store | None) -> Report:
     """What a run would send now, sending and recording nothing (``--dry-run``)."""
-    items, recipients, unreadable = lit(archive, now)
-    report = Report(now, archive.policy.locale, unreadable=unreadable)
+    items, recipients = lit(archive, now)
+    report = Report(now, archive.policy.locale)
     if not channels:
         report.messages = [Message(r, None, []) for r in recipients]
         return report
@@ -84,8 +82,8 @@ def run(archive, now: datetime, channels: list[Channel], store: Store, run_id: s
         sleep: Callable[[float], None] | None = None) -> Report:
     """Claim what is due, send it, record what got through; raises GitError only
     when the ledger cannot be claimed (then nothing was sent)."""
-    items, recipients, unreadable = lit(archive, now)
-    report = Report(now, archive.policy.locale, unreadable=unreadable)
+    items, recipients = lit(archive, now)
+    report = Report(now, archive.policy.locale)
     ledger, todo = _claim(store, recipients, channels, now, run_id)
     if not todo:
         return report

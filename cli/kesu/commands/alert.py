@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, open_archive, print_json, report_unreadable
+from kesu.commands.common import ArchiveOpt, name_left_out, open_archive, print_json
 
 
 class AlertFormat(str, Enum):
@@ -48,16 +48,13 @@ def alert(
     arch = open_archive(archive)
     moment = arch.parse_time(now, "--now") if now else arch.now()
     specs = (arch.policy.get("alerts") or {}).get("channels") or []
-    problems = channel_kinds.spec_problems(arch.policy.get("alerts"))
-    if problems:
-        path, message = problems[0]
-        raise UsageError(f"{'.'.join(map(str, path))}: {message}", "kesu.yaml")
+    # kesu.yaml's channels were checked with the rest of it (config.setting_problems)
     channels = channel_kinds.build(specs, os.environ)
     store = Store(arch.root, _remote(arch.root, remote))
     if dry_run:
         report = run.preview(arch, moment, channels, store if channels else None)
         _show_preview(report, fmt)
-        return 1 if report_unreadable(report.unreadable) else 0
+        return name_left_out(arch)
     if not channels:
         raise UsageError("kesu.yaml has no alerts.channels to send through; see docs/alerts.md "
                          "(kesu alert --dry-run shows what would be sent)")
@@ -81,8 +78,8 @@ def alert(
     print(f"alert: {sent} message{'s' if sent != 1 else ''} sent"
           + (f", {len(report.failed)} failed" if report.failed else "")
           + f" as of {moment.isoformat(timespec='minutes')}")
-    unreadable = report_unreadable(report.unreadable)
-    return 1 if report.failed or report.unrecorded or unreadable else 0
+    left_out = name_left_out(arch)
+    return 1 if report.failed or report.unrecorded else left_out
 
 
 def _remote(root, given: str | None) -> str | None:
