@@ -78,7 +78,7 @@ class Platforms:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
 
     def on(self, path: str) -> list[dict]:
         return [r for r in self.requests if r["path"] == path and r["what"] == "ok"]
@@ -479,3 +479,16 @@ def test_text_from_case_files_is_inert_in_every_message(archive, platforms, env)
     assert kesu("alert", "--now", "2026-11-23T16:45", cwd=archive).returncode == 0
     content = platforms.on("/wecom")[0]["body"]["markdown"]["content"]
     assert "<script>" not in content and "&lt;script&gt;" in content
+
+
+def test_json_says_what_was_sent_and_what_failed(archive, platforms, env, monkeypatch):
+    configure(archive, HOOK + "    - {kind: wecom, url_env: KESU_WECOM_URL, retries: 0}\n")
+    case = dispatched(archive)
+    monkeypatch.setenv("KESU_WECOM_URL", f"{platforms.base}/wecom?key=wrong")
+    result = kesu("alert", "--format", "json", "--now", "2026-11-23T19:30", cwd=archive)
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["messages"] == [
+        {"recipient": "zhang.san", "channel": "webhook", "sent": True, "error": None, "cases": [case]},
+        {"recipient": "zhang.san", "channel": "wecom", "sent": False,
+         "error": "the robot refused the message: 93000 invalid webhook url", "cases": [case]}]
+    assert "alert: 1 message sent, 1 failed" in result.stderr

@@ -21,7 +21,7 @@ def alert(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be sent; send and record nothing.")] = False,
     now: Annotated[Optional[str], typer.Option("--now", metavar="TIME", help="Check the lights as of this time (default: now).")] = None,
     remote: Annotated[Optional[str], typer.Option("--remote", metavar="NAME", help="The remote that keeps what was sent (default: origin, or the only remote; none: this clone).")] = None,
-    fmt: Annotated[AlertFormat, typer.Option("--format", help="text, or json (with --dry-run: the messages as the webhook gets them).")] = AlertFormat.text,
+    fmt: Annotated[AlertFormat, typer.Option("--format", help="text, or json: what was sent and what failed (with --dry-run: the messages as the webhook gets them).")] = AlertFormat.text,
     archive: ArchiveOpt = None,
 ) -> int:
     """Send each person one message listing their complaints whose light turned yellow or red.
@@ -41,7 +41,7 @@ def alert(
     import socket
 
     from kesu.alerts import channels as channel_kinds
-    from kesu.alerts import messages, run
+    from kesu.alerts import run
     from kesu.alerts.state import Store
     from kesu.errors import GitError, UsageError
 
@@ -64,7 +64,11 @@ def alert(
     except GitError as exc:
         print(f"kesu: alert: {exc.message}", file=sys.stderr)
         return 1
-    for message in report.messages:
+    if fmt is AlertFormat.json:
+        print_json({"now": moment.isoformat(), "messages": [
+            {"recipient": m.recipient.name, "channel": m.channel.id, "sent": m.sent, "error": m.error,
+             "cases": m.cases} for m in report.messages], "unrecorded": report.unrecorded})
+    for message in report.messages if fmt is AlertFormat.text else ():
         if message.sent:
             print(f"sent to {message.recipient.name} via {message.channel.address(message.recipient)}: "
                   f"{', '.join(message.cases)}")
@@ -77,7 +81,8 @@ def alert(
     sent = sum(m.sent for m in report.messages)
     print(f"alert: {sent} message{'s' if sent != 1 else ''} sent"
           + (f", {len(report.failed)} failed" if report.failed else "")
-          + f" as of {moment.isoformat(timespec='minutes')}")
+          + f" as of {moment.isoformat(timespec='minutes')}",
+          file=sys.stdout if fmt is AlertFormat.text else sys.stderr)
     left_out = name_left_out(arch)
     return 1 if report.failed or report.unrecorded else left_out
 
