@@ -28,7 +28,7 @@ COMMANDS: dict[str, str] = {
     **{action: "steps" for action in STEP_COMMANDS},
     "edit": "edit", "policy": "policy",
     "audit": "audit",
-    "overdue": "overdue",
+    "overdue": "overdue", "alert": "alert",
     "reply": "reply", "library": "library",
     "report": "report",
     "clone": "team", "setup": "team", "sync": "team", "merge-driver": "team",

@@ -185,7 +185,8 @@ def wall_duration(text: Any, what: str) -> timedelta:
 
 
 def setting_problems(policy: dict) -> list[tuple[tuple, str]]:
-    """Roles of the roster without a rank and an unreadable future tolerance, as (key path, message)."""
+    """Roles of the roster without a rank, an unreadable future tolerance and alert
+    channels kesu cannot use, as (key path, message)."""
     approval = policy.get("approval") if isinstance(policy.get("approval"), dict) else {}
     ranks = approval.get("role_ranks", default_setting("approval", "role_ranks")) or {}
     problems = []
@@ -195,6 +196,9 @@ def setting_problems(policy: dict) -> list[tuple[tuple, str]]:
         if role is not None and role not in ranks:
             problems.append((("roster", name, "role"), f"role {role!r} of {name} has no rank in "
                                                        "approval.role_ranks"))
+    from kesu.alerts.channels import spec_problems
+
+    problems += spec_problems(policy.get("alerts"))
     tolerance = policy.get("future_tolerance")
     if tolerance is not None:
         try:
