@@ -42,7 +42,7 @@ def chain_policy(root: Path) -> str:
     stores["S03"]["roster"] = ["chen.jing"]
     data["stores"] = stores
     data["roster"]["chen.jing"] = {"name": "陈静", "role": "supervisor", "approval_limit": 1000}
-    return yamlio.dump(data) if hasattr(yamlio, "dump") else json.dumps(data, ensure_ascii=False)
+    return yamlio.dump(data)
 
 
 @pytest.fixture
