@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from kesu import ids, lifecycle, yamlio
+from kesu import ids, lifecycle
 from kesu.errors import UsageError
 from kesu.importer import build, table
 from kesu.importer.convert import Converter, Entry, check_times
@@ -101,18 +101,28 @@ def plan(archive, path: Path, label: str, mapping: Mapping, actor: str, owner: s
         except UsageError as exc:
             result.problems.append(Problem(row.number, exc.message))
             continue
-        text = case_text(case)
-        # judged as the file will read back (amounts are numbers there, not Decimals)
-        problems = case_problems(yamlio.load(text, rel), rel, archive.policy)
+        # judged as the file reads back: amounts are numbers there, not Decimals
+        problems = case_problems(_as_read(case), rel, archive.policy)
         if problems:
             result.problems += [Problem(row.number, message) for _, message in problems]
             continue
         seen[key] = f"row {row.number}"
         taken.add(case_id)
-        result.files[rel] = text
+        result.files[rel] = case_text(case)
         if case.get("store"):
             result.stores[case["store"]] = result.stores.get(case["store"], 0) + 1
     return result
+
+
+def _as_read(value):
+    """``value`` as YAML reads it back: Decimal amounts become numbers."""
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {k: _as_read(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_read(v) for v in value]
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _iso(entry: Entry, archive) -> str:
