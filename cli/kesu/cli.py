@@ -30,7 +30,7 @@ COMMANDS: dict[str, str] = {
     "audit": "audit",
     "overdue": "overdue", "alert": "alert",
     "reply": "reply", "library": "library",
-    "report": "report",
+    "report": "report", "import": "importing",
     "clone": "team", "setup": "team", "sync": "team", "merge-driver": "team",
 }
 

@@ -198,14 +198,14 @@ def template_case(case: dict) -> dict:
 
 def reply_context(archive, case: dict, kind: str, now: datetime) -> dict:
     """What a reply template may use. Replies go to this customer only."""
-    from kesu.deadlines import Deadlines
+    from kesu.stores import deadlines_for
 
     needs = {"plan": "plan", "resolution": "resolution", "objection": "customer_response",
              "delay": "extensions"}
     section = needs.get(kind)
     if section and not case.get(section):
         raise UsageError(f"case {case.get('id')} has no {section} yet; reply {kind!r} needs it")
-    timers = Deadlines(archive.policy.data).timers(case, now)
+    timers = deadlines_for(archive.policy, case).timers(case, now)
     case = template_case(case)
     # The acknowledgement is itself the first contact; the promise is about the next one.
     running = sorted((t for t in timers if t.running and t.name != "acknowledge"),

@@ -77,7 +77,31 @@ def monthly_text(report: dict) -> str:
         if report[key]:
             parts += ["", tabulate([(r["name"], r["count"]) for r in report[key]],
                                    headers=[title, "cases"], disable_numparse=True)]
+    if report.get("stores"):
+        parts += ["", "By store (ranked)", tabulate(store_rows(report), headers=STORE_HEADERS,
+                                                    disable_numparse=True)]
     return "\n".join(parts)
+
+
+def store_rows(report: dict) -> list[list[str]]:
+    """The per-store section of the monthly report, best-ranked first."""
+    return [[str(r["rank"]), r["store"] or "(no store)", r["name"] or "", r["region"] or "",
+             str(r["received"]), str(r["resolved"]), minutes(r["average_handling_wall_minutes"]),
+             pct(r["overdue_share"]), pct(r["resolved_within_24h_rate"]), pct(r["satisfaction_rate"])]
+            for r in report.get("stores") or []]
+
+
+STORE_HEADERS = ["rank", "store", "name", "region", "received", "resolved", "average handling",
+                 "past a deadline", "within 24 h", "satisfaction"]
+
+
+def kpi_store_rows(report: dict) -> list[list[str]]:
+    return [[str(r["rank"]), r["store"] or "(no store)", r["name"] or "",
+             f"{r['score']}" + (f" (below {report['pass_mark']})" if r["below_pass_mark"] else "")]
+            for r in report.get("stores") or []]
+
+
+KPI_STORE_HEADERS = ["rank", "store", "name", "score"]
 
 
 def tabulate_wide() -> None:
@@ -106,7 +130,15 @@ def monthly_markdown(report: dict) -> str:
     for title, key in (("Top root causes", "top_root_causes"), ("Responsible parties", "responsible_parties")):
         if report[key]:
             lines += ["", f"## {title}", ""] + [f"- {_md(r['name'])} ({r['count']})" for r in report[key]]
+    lines += _md_table("By store (ranked)", STORE_HEADERS, store_rows(report))
     return "\n".join(lines) + "\n"
+
+
+def _md_table(title: str, headers: list[str], rows: list[list[str]]) -> list[str]:
+    if not rows:
+        return []
+    return (["", f"## {title}", "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+            + ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows])
 
 
 def monthly_csv(report: dict) -> str:
@@ -124,6 +156,12 @@ def monthly_csv(report: dict) -> str:
     for title, rows in breakdowns(report):
         for row in rows:
             writer.writerow([title, csv_cell(row["name"]), row["count"], row["share"]])
+    from kesu.reports import STORE_FIGURES
+
+    for row in report.get("stores") or []:
+        for key in ("rank", *STORE_FIGURES):
+            writer.writerow([f"store {csv_cell(row['store'] or '')}", key,
+                             "" if row[key] is None else row[key], ""])
     return out.getvalue()
 
 
@@ -151,10 +189,13 @@ def kpi_text(report: dict) -> str:
 
     tabulate_wide()
     flag = "  BELOW THE PASS MARK" if report["below_pass_mark"] else ""
+    stores = ("\n\nBy store (ranked)\n" + tabulate(kpi_store_rows(report), headers=KPI_STORE_HEADERS,
+                                                   disable_numparse=True)
+              if report.get("stores") else "")
     return (tabulate(kpi_rows(report), headers=["month", "item", "weight", "rule", "input", "points"],
                      disable_numparse=True)
             + f"\n\nscore {report['score']} (average of {len(report['months'])} month(s); "
-              f"pass mark {report['pass_mark']}){flag}")
+              f"pass mark {report['pass_mark']}){flag}{stores}")
 
 
 def kpi_markdown(report: dict) -> str:
@@ -163,6 +204,7 @@ def kpi_markdown(report: dict) -> str:
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in kpi_rows(report)]
     lines += ["", f"**Score {report['score']}** (pass mark {report['pass_mark']})"
               + (" — below the pass mark" if report["below_pass_mark"] else "")]
+    lines += _md_table("By store (ranked)", KPI_STORE_HEADERS, kpi_store_rows(report))
     return "\n".join(lines) + "\n"
 
 
@@ -220,7 +262,8 @@ def monthly_html(report: dict, trend: list[dict], lights: dict[str, int]) -> str
     ]
     empty = "" if report["received"] or report["resolved"] else "<p>No complaints this month.</p>"
     body = (f"{empty}<table><tr><th>figure</th><th>{report['month']}</th><th>change</th></tr>{table}</table>"
-            f"<div class=\"charts\">{''.join(charts)}</div>")
+            f"<div class=\"charts\">{''.join(charts)}</div>"
+            + _html_table("By store (ranked)", STORE_HEADERS, store_rows(report)))
     return page(f"Complaints {report['month']}" + (f" — {report['store']}" if report["store"] else ""), body)
 
 
@@ -233,5 +276,15 @@ def kpi_html(report: dict) -> str:
             if report["below_pass_mark"] else "")
     body = (f"<p>Score <strong>{report['score']}</strong></p>{flag}"
             "<table><tr><th>month</th><th>item</th><th>weight</th><th>rule</th><th>input</th>"
-            f"<th>points</th></tr>{rows}</table><div class=\"charts\">{chart}</div>")
+            f"<th>points</th></tr>{rows}</table><div class=\"charts\">{chart}</div>"
+            + _html_table("By store (ranked)", KPI_STORE_HEADERS, kpi_store_rows(report)))
     return page("KPI score card" + (f" — {report['store']}" if report["store"] else ""), body)
+
+
+def _html_table(title: str, headers: list[str], rows: list[list[str]]) -> str:
+    if not rows:
+        return ""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>{body}</table>"

@@ -18,12 +18,12 @@ LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "o
 
 
 def list_rows(archive, states=None, owner=None, category=None, open_only=False,
-              overdue_only=False) -> list[dict]:
+              overdue_only=False, store=None) -> list[dict]:
     """The rows of ``kesu list``; files that cannot be read are left out and kept
-    in ``archive.left_out`` for the command to name."""
-    from kesu.deadlines import Deadlines
+    in ``archive.left_out`` for the command to name. ``store`` is a store code
+    (``kesu.stores.resolve_store``)."""
+    from kesu.stores import deadlines_for
 
-    engine = Deadlines(archive.policy.data)
     now = archive.now()
     rows = []
     for _, case, _ in archive.scan():
@@ -38,7 +38,9 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
             continue
         if category and dig(case, "classification", "category") != category:
             continue
-        light, due = _worst_timer(engine, case, now, archive.policy.tz)
+        if store and case.get("store") != store:
+            continue
+        light, due = _worst_timer(deadlines_for(archive.policy, case), case, now, archive.policy.tz)
         if overdue_only and light not in ("yellow", "red"):
             continue
         rows.append({
@@ -70,20 +72,24 @@ def _worst_timer(engine, case: dict, now: datetime, tz) -> tuple[str | None, str
     return worst.light, local_minute(worst.deadline, tz)
 
 
-def overdue_rows(archive, now: datetime, threshold: str = "yellow") -> list[dict]:
+def overdue_rows(archive, now: datetime, threshold: str = "yellow", store: str | None = None,
+                 owner: str | None = None) -> list[dict]:
     """Running timers at or above ``threshold``, the latest first: sorted by the
-    instant each was due, so a red light comes before every yellow one. Files that
-    cannot be read are left out (``archive.left_out``)."""
-    from kesu.deadlines import LIGHT_RANK, MALFORMED, Deadlines
+    instant each was due, so a red light comes before every yellow one. Only the
+    cases of ``store`` (a code) and ``owner`` when given. Files that cannot be
+    read are left out (``archive.left_out``)."""
+    from kesu.deadlines import LIGHT_RANK, MALFORMED
+    from kesu.stores import deadlines_for
 
-    engine = Deadlines(archive.policy.data)
     limit = LIGHT_RANK[threshold]
     found = []
     for path, case, _ in archive.scan():
         if case is None or case.get("state") == lifecycle.CLOSED:
             continue
+        if (store and case.get("store") != store) or (owner and dig(case, "assignment", "owner") != owner):
+            continue
         try:
-            timers = engine.timers(case, now)
+            timers = deadlines_for(archive.policy, case).timers(case, now)
         except MALFORMED:
             continue  # a malformed case has no deadline; validate reports it
         found += [(timer, path, case) for timer in timers
@@ -170,12 +176,13 @@ def case_text(archive, case: dict) -> str:
 
 
 def _timer_lines(archive, case: dict) -> list[str]:
-    from kesu.deadlines import CaseTimeError, Deadlines
+    from kesu.deadlines import CaseTimeError
     from kesu.errors import UsageError
+    from kesu.stores import deadlines_for
     from kesu.values import format_left
 
     try:
-        timers = Deadlines(archive.policy.data).timers(case, archive.now())
+        timers = deadlines_for(archive.policy, case).timers(case, archive.now())
     except CaseTimeError as exc:
         raise UsageError(f"{exc.message}; its deadlines cannot be computed",
                          archive.case_relpath(case["id"])) from None

@@ -22,6 +22,9 @@ AtOpt = Annotated[Optional[str], typer.Option(
     "--at", metavar="TIME",
     help="When it happened, e.g. 2026-11-23T16:40 (archive's time zone) or with an offset; "
          "at most 10 minutes from now (kesu.yaml future_tolerance). Default: now.")]
+StoreOpt = Annotated[Optional[str], typer.Option(
+    "--store", metavar="CODE_OR_NAME",
+    help="Only this store: its code or name in kesu.yaml stores (e.g. S03 or 3号店).")]
 CaseArg = Annotated[str, typer.Argument(metavar="ID", help="The case ID, e.g. KS-20261123-7F3KQ2.")]
 
 
@@ -33,6 +36,13 @@ class TableFormat(str, Enum):
 
 def open_archive(path: str | None) -> Archive:
     return Archive.find(path)
+
+
+def store_of(archive: Archive, given: str | None) -> str | None:
+    """The store code ``--store`` names; an unknown store is refused, naming the known ones."""
+    from kesu.stores import resolve_store
+
+    return resolve_store(archive.policy, given)
 
 
 def actor_of(archive: Archive, given: str | None) -> str | None:

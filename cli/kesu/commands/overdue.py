@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, github_annotation, name_left_out, open_archive,
-                                  print_freshness, print_json, print_table)
+from kesu.commands.common import (ArchiveOpt, StoreOpt, github_annotation, name_left_out,
+                                  open_archive, print_freshness, print_json, print_table, store_of)
 
 
 class FailOn(str, Enum):
@@ -27,6 +27,8 @@ def overdue(
     now: Annotated[Optional[str], typer.Option("--now", metavar="TIME", help="Check as of this time (default: now).")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when any case is at or above this light.")] = FailOn.red,
     fmt: Annotated[OverdueFormat, typer.Option("--format", help="table, json, or github (annotations on the case files).")] = OverdueFormat.table,
+    store: StoreOpt = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", metavar="NAME", help="Only cases owned by this person, e.g. li.ming.")] = None,
     archive: ArchiveOpt = None,
 ) -> int:
     """List the complaints whose deadlines are close (yellow) or past (red), most overdue first.
@@ -39,12 +41,15 @@ def overdue(
     (default red), or when a case file cannot be read (it is named on
     stderr), else 0. In a clone, says when it last synced with its remote.
     Example for CI: kesu overdue --fail-on red --format github
+    Example for one store's manager: kesu overdue --store 3号店 --owner li.ming
     """
     from kesu.views import overdue_rows
 
     arch = open_archive(archive)
     moment = arch.parse_time(now, "--now") if now else arch.now()
-    rows = overdue_rows(arch, moment)
+    if owner:
+        arch.policy.member(owner)
+    rows = overdue_rows(arch, moment, store=store_of(arch, store), owner=owner)
     if fmt is OverdueFormat.json:
         print_json({"now": moment.isoformat(), "cases": rows})
     elif fmt is OverdueFormat.github:

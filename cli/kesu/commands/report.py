@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, name_left_out, open_archive
+from kesu.commands.common import ArchiveOpt, StoreOpt, name_left_out, open_archive, store_of
 
 app = typer.Typer(help="Monthly statistics and the KPI score card.", no_args_is_help=True)
 
@@ -28,7 +28,6 @@ class KpiFormat(str, Enum):
     html = "html"
 
 
-Store = Annotated[Optional[str], typer.Option("--store", help="Only this store (the cases' store field).")]
 Output = Annotated[Optional[Path], typer.Option("--output", metavar="FILE", help="Write the report to FILE.")]
 Now = Annotated[Optional[str], typer.Option("--now", metavar="TIME", help="Report as of this time (default: now).")]
 
@@ -48,7 +47,7 @@ def _emit(text: str, output: Path | None) -> None:
 @app.command("monthly")
 def monthly(
     month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")] = None,
-    store: Store = None,
+    store: StoreOpt = None,
     fmt: Annotated[MonthlyFormat, typer.Option("--format", help="table, json, csv, markdown or html.")] = MonthlyFormat.table,
     output: Output = None, now: Now = None, archive: ArchiveOpt = None,
 ) -> int:
@@ -65,6 +64,7 @@ def monthly(
     arch = open_archive(archive)
     moment = arch.parse_time(now, "--now") if now else arch.now()
     first = reports.parse_month(month) if month else moment.date().replace(day=1)
+    store = store_of(arch, store)
     cases = reports.CaseSet(arch, store)
     report = reports.monthly(arch, first, store, moment, cases)
     if fmt is MonthlyFormat.json:
@@ -86,7 +86,7 @@ def monthly(
 def kpi(
     quarter: Annotated[Optional[str], typer.Option("--quarter", metavar="YYYY-Qn", help="Score a quarter (average of its months).")] = None,
     month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Score one month (default: this month).")] = None,
-    store: Store = None,
+    store: StoreOpt = None,
     inputs: Annotated[Optional[Path], typer.Option("--inputs", metavar="FILE", help="YAML with the items kesu cannot see, by month (see docs/reports.md).")] = None,
     fmt: Annotated[KpiFormat, typer.Option("--format", help="table, json, markdown or html.")] = KpiFormat.table,
     output: Output = None, now: Now = None, archive: ArchiveOpt = None,
@@ -116,6 +116,7 @@ def kpi(
         if not isinstance(given, dict):
             raise UsageError("the inputs file must map months (2026-11) to their figures", str(inputs), 1)
         given = {str(k): v for k, v in given.items()}
+    store = store_of(arch, store)
     cases = reports.CaseSet(arch, store)
     report = reports.kpi(arch, months, store, given, moment, cases)
     if fmt is KpiFormat.json:

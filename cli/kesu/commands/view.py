@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, CaseArg, TableFormat, name_left_out, open_archive,
-                                  print_csv, print_freshness, print_json, print_table)
+from kesu.commands.common import (ArchiveOpt, CaseArg, StoreOpt, TableFormat, name_left_out,
+                                  open_archive, print_csv, print_freshness, print_json, print_table,
+                                  store_of)
 
 
 class ShowFormat(str, Enum):
@@ -61,6 +62,7 @@ def list_cases(
     category: Annotated[Optional[str], typer.Option("--category", help="Only this category, e.g. product.")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only cases not yet closed.")] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only cases with a yellow or red deadline.")] = False,
+    store: StoreOpt = None,
     fmt: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = TableFormat.table,
     archive: ArchiveOpt = None,
 ) -> int:
@@ -69,13 +71,13 @@ def list_cases(
     A case file kesu cannot read is named on stderr and left out (exit 1).
     In a clone, says when it last synced with its remote.
 
-    Example: kesu list --open --owner li.ming
+    Example: kesu list --open --owner li.ming --store 3号店
     """
     from kesu.views import LIST_COLUMNS, list_rows
 
     arch = open_archive(archive)
     rows = list_rows(arch, states=state, owner=owner, category=category, open_only=open_only,
-                     overdue_only=overdue)
+                     overdue_only=overdue, store=store_of(arch, store))
     if fmt is TableFormat.json:
         print_json(rows)
     elif fmt is TableFormat.csv:
