@@ -200,3 +200,18 @@ def _item(owner: str, light: str, store: str | None, risk: str = "medium") -> It
 def test_who_hears_of_a_light(owner, light, store, risk, told):
     policy = Policy({"roster": ROSTER})
     assert who_hears(Roster(policy), _item(owner, light, store, risk)) == told
+
+
+def test_a_stores_own_roster_list_names_its_superior():
+    """kesu.yaml may list a store's people under the store (``stores: {X: {roster: [...]}}``)
+    or give a member several stores: the alert goes to the superior the store really has."""
+    roster = {"zhang.san": {"role": "front_desk"}, "li.ming": {"role": "supervisor"},
+              "chen.jing": {"role": "supervisor", "stores": ["BJ01", "BJ02"]},
+              "wang.fang": {"role": "operations"}}
+    stores = {"SH01": {"name": "上海一店", "region": "华东", "roster": ["zhang.san", "li.ming"]},
+              "BJ02": {"name": "北京二店", "region": "华北"}}
+    roster_of = Roster(Policy({"roster": roster, "stores": stores}))
+    assert who_hears(roster_of, _item("zhang.san", "red", "SH01")) == [
+        ("zhang.san", "owner"), ("li.ming", "superior")]
+    assert who_hears(roster_of, _item("zhang.san", "red", "BJ02")) == [
+        ("zhang.san", "owner"), ("chen.jing", "superior")]

@@ -68,27 +68,33 @@ def store_region(policy, code: str | None) -> str | None:
     return configured(policy).get(code, {}).get("region") if code else None
 
 
-def people_of(data: dict, code: str) -> frozenset[str] | None:
-    """Who may act on the store's cases: its own people and the chain-wide ones;
-    None when the roster is empty (anyone may)."""
+def member_stores(data: dict) -> dict[str, frozenset[str]]:
+    """Each roster member's stores (empty: works for the whole chain), from a
+    store's ``roster`` list and the member's own ``store``/``stores``."""
     roster = data.get("roster") if isinstance(data.get("roster"), dict) else {}
-    if not roster:
-        return None
     stores = data.get("stores") if isinstance(data.get("stores"), dict) else {}
     listed: dict[str, set[str]] = {}
     for store, entry in stores.items():
         for name in ((entry.get("roster") or []) if isinstance(entry, dict) else []):
             listed.setdefault(str(name), set()).add(str(store))
-    people = set()
+    result = {}
     for name, member in roster.items():
         member = member if isinstance(member, dict) else {}
         own = set(listed.get(name, ()))
         if member.get("store"):
             own.add(str(member["store"]))
         own.update(str(s) for s in member.get("stores") or [])
-        if not own or code in own:
-            people.add(name)
-    return frozenset(people)
+        result[name] = frozenset(own)
+    return result
+
+
+def people_of(data: dict, code: str) -> frozenset[str] | None:
+    """Who may act on the store's cases: its own people and the chain-wide ones;
+    None when the roster is empty (anyone may)."""
+    stores_of = member_stores(data)
+    if not stores_of:
+        return None
+    return frozenset(name for name, own in stores_of.items() if not own or code in own)
 
 
 def policy_for_store(policy, code: str | None):

@@ -106,7 +106,11 @@ class Roster:
     """Who is above whom, per store, from kesu.yaml's roster and role ranks."""
 
     def __init__(self, policy):
+        from kesu.stores import member_stores
+
         self.members = {name: (m or {}) for name, m in (policy.roster or {}).items()}
+        #: Each member's stores; none: works for the whole chain.
+        self.stores_of = member_stores(policy.data)
         ranks = policy.setting("approval", "role_ranks") or {}
         self.ranks = ranks if isinstance(ranks, dict) else {}
         roles = dig(policy.data, "alerts", "high_risk_roles")
@@ -117,13 +121,13 @@ class Roster:
 
     def _serves(self, name: str, store: str | None) -> bool:
         """A member with no store works for the whole chain."""
-        own = self.members[name].get("store")
-        return own is None or store is None or own == store
+        own = self.stores_of.get(name, frozenset())
+        return not own or store is None or store in own
 
     def _nearest(self, names: list[str], store: str | None) -> list[str]:
         """Those of the case's own store if any, else the chain-wide ones."""
-        local = [n for n in names if store is not None and self.members[n].get("store") == store]
-        return local or [n for n in names if self.members[n].get("store") is None] or names
+        local = [n for n in names if store is not None and store in self.stores_of.get(n, ())]
+        return local or [n for n in names if not self.stores_of.get(n)] or names
 
     def superiors(self, owner: str, store: str | None) -> list[str]:
         mine = self.rank(owner)
@@ -152,7 +156,8 @@ def who_hears(roster: Roster, item: Item) -> list[tuple[str, str]]:
         return []
     told = [(item.owner, OWNER)]
     if item.light == "red":
-        store = item.store or roster.members.get(item.owner, {}).get("store")
+        own = sorted(roster.stores_of.get(item.owner, ()))
+        store = item.store or (own[0] if len(own) == 1 else None)
         told += [(name, SUPERIOR) for name in roster.superiors(item.owner, store)]
         if item.risk == "high":
             told += [(name, HIGH_RISK) for name in roster.high_risk(store)]
