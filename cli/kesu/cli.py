@@ -50,6 +50,8 @@ def _requested_command(argv: list[str]) -> str | None:
     """The sub-command named on the command line (skipping global options)."""
     args = iter(argv)
     for arg in args:
+        if arg in ("--help", "-h", "--version", "--install-completion", "--show-completion"):
+            return None
         if arg == "--archive":
             next(args, None)
         elif not arg.startswith("-"):
@@ -60,7 +62,7 @@ def _requested_command(argv: list[str]) -> str | None:
 def build_app(only: str | None = None):
     import typer
 
-    app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False,
+    app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=True,
                       pretty_exceptions_enable=False, rich_markup_mode=None,
                       context_settings={"help_option_names": ["-h", "--help"]})
 
@@ -70,7 +72,13 @@ def build_app(only: str | None = None):
                                     help="The archive to use (default: KESU_ARCHIVE, "
                                          "or the nearest folder up with kesu.yaml)."),
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of unexpected errors."),
+        version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                     help="Print kesu's version and exit."),
+        no_pager: bool = typer.Option(False, "--no-pager",
+                                      help="Never send long output through a pager."),
     ) -> None:
+        if no_pager:
+            os.environ["KESU_PAGER"] = "cat"
         if archive:
             # Through the environment, so that what kesu starts (git and its
             # hooks, $EDITOR) works on the same archive; run() puts it back.
@@ -83,6 +91,15 @@ def build_app(only: str | None = None):
         else:
             app.command(name, hidden=name in HIDDEN)(command)
     return app
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        import typer
+        from importlib.metadata import version
+
+        print(f"kesu {version('kesu')}")
+        raise typer.Exit()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -150,8 +167,14 @@ def _invoke(argv: list[str], debug: bool) -> int:
 
     from kesu.errors import EXIT_INTERRUPTED, EXIT_USAGE, KesuError
 
+    try:  # typer 0.28 carries its own copy of click
+        from typer._click.exceptions import NoArgsIsHelpError
+    except ImportError:  # pragma: no cover - typer on the public click
+        from click.exceptions import NoArgsIsHelpError
+
     try:
-        app = build_app(_requested_command(argv))
+        # Shell completion asks about every command.
+        app = build_app(None if "_KESU_COMPLETE" in os.environ else _requested_command(argv))
         result = app(args=argv, prog_name="kesu", standalone_mode=False)
         if result == EXIT_INTERRUPTED:  # typer turns Ctrl-C into this exit code
             _err("kesu: interrupted (a step that had not been committed was rolled back)")
@@ -165,6 +188,13 @@ def _invoke(argv: list[str], debug: bool) -> int:
     except typer.Abort:
         _err("kesu: aborted; nothing was changed")
         return EXIT_INTERRUPTED
+    except NoArgsIsHelpError as exc:
+        # 'kesu' or 'kesu report' alone asks what there is: help, on stdout, and no error.
+        try:
+            print(exc.ctx.get_help())
+        except BrokenPipeError:
+            pass
+        return 0
     except typer.TyperException as exc:  # bad flag, missing argument, bad choice
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         ctx = getattr(exc, "ctx", None)
@@ -180,9 +210,12 @@ def _invoke(argv: list[str], debug: bool) -> int:
         _err(f"kesu: cannot write {exc.filename or 'a file'}: {exc.strerror}")
         return EXIT_USAGE
     except SystemExit as exc:
-        # typer exits by itself when the reader of stdout goes away (status 1)
-        # and for shell completion (_KESU_COMPLETE); report it as the
-        # interpreter would have.
+        # click exits with status 1 when the reader of stdout goes away
+        # (``kesu list | head``): that reader had all it wanted, so it is no
+        # problem found; for shell completion (_KESU_COMPLETE), report the
+        # status as the interpreter would have.
+        if type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
+            return 0
         return _exit_status(exc.code)
     except Exception as exc:  # noqa: BLE001 - the one place that reports bugs
         return _bug(exc, debug)
