@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "owner",
                 "light", "due", "summary"]
+#: On a narrow terminal the summary is cut first, then these columns go, first named first.
+LIST_LAYOUT = {"cut": (9,), "drop": (3, 5, 2, 4, 6), "lights": (7,)}
 
 
 def list_rows(archive, states=None, owner=None, category=None, open_only=False,
@@ -43,7 +45,7 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
             continue
         rows.append({
             "id": case.get("id"), "state": state,
-            "received": str(case.get("received_at", ""))[:16].replace("T", " "),
+            "received": _minute(case.get("received_at"), archive.policy.tz),
             "channel": case.get("channel"),
             "category": dig(case, "classification", "category"),
             "severity": dig(case, "classification", "severity"),
@@ -53,6 +55,16 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
         })
     rows.sort(key=lambda r: r["received"] or "", reverse=True)
     return rows
+
+
+def _minute(value, tz) -> str:
+    """A time as every table shows it: ``2026-11-23 16:10`` in the archive's zone."""
+    from kesu.values import parse_time
+
+    moment = parse_time(value)
+    if moment is None or moment.tzinfo is None:
+        return str(value or "")[:16].replace("T", " ")
+    return local_minute(moment, tz)
 
 
 def _worst_timer(engine, case: dict, now: datetime, tz) -> tuple[str | None, str | None]:
@@ -106,13 +118,14 @@ def case_text(archive, case: dict) -> str:
     add(f"{case.get('id')}  [{case.get('state')}]  {dig(case, 'complaint', 'summary') or ''}")
     add("")
     rows = [
-        ("received", case.get("received_at")), ("channel", case.get("channel")),
+        ("received", _minute(case.get("received_at"), archive.policy.tz)), ("channel", case.get("channel")),
         ("store", case.get("store")),
         ("customer", " ".join(str(v) for v in (dig(case, "customer", "name"),
                                                dig(case, "customer", "contact")) if v)),
         ("facts", dig(case, "complaint", "facts")), ("demands", dig(case, "complaint", "demands")),
         ("emotion", dig(case, "complaint", "emotion")),
-        ("where", dig(case, "complaint", "location")), ("when", dig(case, "complaint", "occurred_at")),
+        ("where", dig(case, "complaint", "location")),
+        ("when", _minute(dig(case, "complaint", "occurred_at"), archive.policy.tz) or None),
     ]
     for subject in dig(case, "complaint", "subjects") or []:
         rows.append((subject.get("kind"), " ".join(str(v) for v in (subject.get("ref"), subject.get("name")) if v)))
@@ -139,12 +152,12 @@ def case_text(archive, case: dict) -> str:
         rows.append(("total", f"{money(plan['total']):.2f}"))
     approval = plan.get("approval") or {}
     if approval.get("required"):
-        rows.append(("approval", f"approved by {approval['approved_by']} at {approval['approved_at']}"
+        rows.append(("approval", f"approved by {approval['approved_by']} at {_minute(approval['approved_at'], archive.policy.tz)}"
                      if approval.get("approved_by") else "needed: " + "; ".join(approval.get("reasons") or [])))
     for objection in dig(case, "customer_response", "objections") or []:
         rows.append(("objection", objection.get("reason")))
     for action in case.get("actions") or []:
-        rows.append(("done", f"{action.get('at')}  {action.get('text')}"))
+        rows.append(("done", f"{_minute(action.get('at'), archive.policy.tz)}  {action.get('text')}"))
     if dig(case, "resolution", "summary"):
         rows.append(("resolution", dig(case, "resolution", "summary")))
     if case.get("follow_up"):
@@ -165,7 +178,7 @@ def case_text(archive, case: dict) -> str:
     add("timeline:")
     for entry in case.get("timeline") or []:
         arrow = f"{entry.get('from')} -> {entry.get('to')}" if entry.get("from") else f"-> {entry.get('to')}"
-        add(f"  {entry.get('at')}  {entry.get('action'):<11} {arrow:<34} {entry.get('by')}")
+        add(f"  {_minute(entry.get('at'), archive.policy.tz)}  {entry.get('action'):<11} {arrow:<34} {entry.get('by')}")
     return "\n".join(lines)
 
 

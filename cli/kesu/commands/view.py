@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, CaseArg, TableFormat, name_left_out, open_archive,
-                                  print_csv, print_freshness, print_json, print_table)
+from kesu.commands.common import (ArchiveOpt, CaseArg, LimitOpt, TableFormat, WideOpt, name_left_out,
+                                  open_archive, print_csv, print_freshness, print_json, print_table)
 
 
 class ShowFormat(str, Enum):
@@ -62,6 +62,8 @@ def list_cases(
     open_only: Annotated[bool, typer.Option("--open", help="Only cases not yet closed.")] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only cases with a yellow or red deadline.")] = False,
     fmt: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = TableFormat.table,
+    wide: WideOpt = False,
+    limit: LimitOpt = None,
     archive: ArchiveOpt = None,
 ) -> int:
     """List complaints, newest first, with state, owner and deadline light.
@@ -71,18 +73,19 @@ def list_cases(
 
     Example: kesu list --open --owner li.ming
     """
-    from kesu.views import LIST_COLUMNS, list_rows
+    from kesu.tables import Layout
+    from kesu.views import LIST_COLUMNS, LIST_LAYOUT, list_rows
 
     arch = open_archive(archive)
     rows = list_rows(arch, states=state, owner=owner, category=category, open_only=open_only,
-                     overdue_only=overdue)
+                     overdue_only=overdue)[:limit]
     if fmt is TableFormat.json:
         print_json(rows)
     elif fmt is TableFormat.csv:
         print_csv(LIST_COLUMNS, ([row[c] for c in LIST_COLUMNS] for row in rows))
     else:
         print_table(LIST_COLUMNS, ([row[c] if row[c] is not None else "" for c in LIST_COLUMNS]
-                                   for row in rows))
+                                   for row in rows), Layout(**LIST_LAYOUT, wide=wide))
         print_freshness(arch)
     return name_left_out(arch)
 
@@ -90,6 +93,7 @@ def list_cases(
 def history(
     case_id: CaseArg,
     fmt: Annotated[HistoryFormat, typer.Option("--format", help="text or json.")] = HistoryFormat.text,
+    wide: WideOpt = False,
     archive: ArchiveOpt = None,
 ) -> None:
     """The steps of one complaint as recorded in git: when, who, what, and time in each state.
@@ -103,9 +107,17 @@ def history(
     if fmt is HistoryFormat.json:
         print_json(steps)
         return
+    from kesu.tables import Layout
+    from kesu.values import local_minute, parse_time
+
+    def minute(text):
+        moment = parse_time(text)
+        return local_minute(moment, arch.policy.tz) if moment and moment.tzinfo else (text or "")
+
     print_table(["at", "actor", "action", "from -> to", "in state", "commit"],
-                ([s["at"], s["actor"], s["action"], f"{s['from'] or '-'} -> {s['to']}",
-                  s["time_in_state"] or "", s["commit"][:10]] for s in steps))
+                ([minute(s["at"]), s["actor"], s["action"], f"{s['from'] or '-'} -> {s['to']}",
+                  s["time_in_state"] or "", s["commit"][:10]] for s in steps),
+                Layout(drop=(5, 4), wide=wide))
 
 
 COMMANDS = {"show": show, "list": list_cases, "history": history}
