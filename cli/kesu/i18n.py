@@ -85,3 +85,60 @@ def _archive_locale(given: str | None) -> str | None:
         except OSError:
             return None
     return None
+
+
+#: The words typer and its click print around kesu's own (they carry no catalog of their own).
+CLICK_WORDS = (N_("Usage: "), N_("Options"), N_("Arguments"), N_("Commands"), N_("required"),
+               N_("default: {default}"), N_("Show this message and exit."), N_("Aborted!"))
+_patched = False
+
+
+def patch_typer() -> None:
+    """Route typer's and click's help words through kesu's catalog (once per process)."""
+    global _patched
+    if _patched:
+        return
+    _patched = True
+    import typer.core as typer_core
+    from typer._click import core as click_core
+    from typer._click import formatting
+
+    typer_core._ = _
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def translated_usage(self, prog, args="", prefix=None):
+        return write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = translated_usage
+    get_help_option = click_core.Command.get_help_option
+
+    def translated_help_option(self, ctx):
+        option = get_help_option(self, ctx)
+        if option is not None and option.help:
+            option.help = _("Show this message and exit.")
+        return option
+
+    click_core.Command.get_help_option = translated_help_option
+
+
+#: click's error messages (it has no catalog): pattern -> kesu's words for them.
+_CLICK_ERRORS = (
+    (re.compile(r"^No such command '(?P<name>.*)'\.$"), N_("no such command '{name}'")),
+    (re.compile(r"^No such option: (?P<name>\S+)(?: Did you mean (?P<hint>\S+)\?)?$"), N_("no such option: {name}")),
+    (re.compile(r"^Missing argument '(?P<name>.*)'\.$"), N_("missing argument {name}")),
+    (re.compile(r"^Missing option '(?P<name>.*)'\.$"), N_("missing option {name}")),
+    (re.compile(r"^Invalid value for '(?P<name>[^']*)': '(?P<value>.*)' is not one of (?P<choices>.*)\.$"),
+     N_("{name}: '{value}' is not one of {choices}")),
+    (re.compile(r"^Invalid value for '(?P<name>[^']*)': (?P<value>.*)$"), N_("{name}: invalid value: {value}")),
+    (re.compile(r"^Option '(?P<name>.*)' requires an argument\.$"), N_("option '{name}' needs a value")),
+    (re.compile(r"^Got unexpected extra arguments? \((?P<value>.*)\)$"), N_("unexpected extra arguments: {value}")),
+)
+
+
+def click_message(message: str) -> str:
+    """A usage error from click in kesu's words (the message as it is when none fits)."""
+    for pattern, words in _CLICK_ERRORS:
+        match = pattern.match(message.strip())
+        if match:
+            return _(words).format(**{k: v or "" for k, v in match.groupdict().items()})
+    return message

@@ -90,13 +90,13 @@ def _month_sections(report: dict, locale: str, policy, lights: dict[str, int] | 
     parts = [f"<section><{h}>{_e(_('Key figures'))}</{h}>{figures}</section>", charts]
     grid = []
     for key, title, rows in plain.breakdowns(report):
-        shown = [[labels_of(r["name"], locale, policy) if r["name"] else _("not given"), r["count"],
+        shown = [[labels_of(r["name"], locale, policy, readable=True) if r["name"] else _("not given"), r["count"],
                   plain.pct(r["share"])] for r in rows]
         grid.append(f"<section><h3>{_e(title)}</h3>"
                     + (_table([title, _("Cases"), _("Share")], shown, {1, 2}) if shown
                        else f"<p>{_e(_('none'))}</p>") + "</section>")
     for key, title in plain.lists():
-        rows = [[label(r["name"], locale, policy) if key == "responsible_parties" else r["name"], r["count"]]
+        rows = [[label(r["name"], locale, policy, True) if key == "responsible_parties" else r["name"], r["count"]]
                 for r in report[key]]
         grid.append(f"<section><h3>{_e(title)}</h3>"
                     + (_table([title, _("Cases")], rows, {1}) if rows else f"<p>{_e(_('none'))}</p>") + "</section>")
@@ -123,7 +123,7 @@ def monthly_html(report: dict, trend: list[dict], lights: dict[str, int], stores
     empty = "" if report["received"] or report["resolved"] else f"<p>{_e(_('No complaints this month.'))}</p>"
     charts = [
         _bars("chart-category", _("Complaints by category"),
-              [(labels_of(r["name"], locale, policy), r["count"], plain.pct(r["share"]))
+              [(labels_of(r["name"], locale, policy, readable=True), r["count"], plain.pct(r["share"]))
                for r in report["by_category"]]),
         _bars("chart-trend", _("Complaints received, last 6 months"),
               [(t["month"], t["received"], str(t["received"])) for t in trend], "#6366f1"),

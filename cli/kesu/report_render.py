@@ -78,7 +78,7 @@ def _name(key: str, name: Any, policy=None) -> str:
         return str(name)
     if name is None:
         return _("not given")
-    return labels_of(name, language(), policy)
+    return labels_of(name, language(), policy, readable=True)
 
 
 def _title(report: dict) -> str:
@@ -199,7 +199,7 @@ def _kpi_rule(item: dict, rules: dict | None) -> str:
         text = _("{tiers}, else 0").format(tiers=tiers)
         if key == "resolution_24h" and rule.get("exclude_severities"):
             text += _(" (not counting {severities})").format(
-                severities=", ".join(label(s, language()) for s in rule["exclude_severities"]))
+                severities=", ".join(label(s, language(), readable=True) for s in rule["exclude_severities"]))
         return text
     return str(item.get("rule") or "")
 
@@ -234,7 +234,7 @@ def describe_deduction(deduction: dict) -> str:
     if reason == "severity":
         return ngettext("{count} {severity} complaint", "{count} {severity} complaints",
                         deduction["count"]).format(count=deduction["count"],
-                                                   severity=label(deduction["severity"], language()))
+                                                   severity=label(deduction["severity"], language(), readable=True))
     if reason == "zero_items":
         return _("{count} of answer rate, 24-hour rate and satisfaction scored 0").format(count=deduction["count"])
     if reason == "unreported_serious":

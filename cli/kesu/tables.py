@@ -31,6 +31,15 @@ COLOURS = {"red": "\x1b[31m", "yellow": "\x1b[33m", "green": "\x1b[32m"}
 RESET = "\x1b[0m"
 
 
+def _light_names() -> dict[str, str]:
+    from kesu.vocab import LABELS
+
+    return {name: code for code in COLOURS for name in (code, *LABELS[code])}
+
+
+_LIGHT_NAMES = _light_names()
+
+
 @dataclass
 class Layout:
     """How a table may give way: ``cut`` columns are shortened, then ``drop``
@@ -124,8 +133,8 @@ def render(headers: list[str], rows: list[list[Any]], layout: Layout | None = No
         parts = []
         for i in shown:
             text = values[i] + " " * (widths[i] - cells(values[i]))
-            if paint and i in layout.lights and values[i] in COLOURS:
-                text = COLOURS[values[i]] + text + RESET
+            if paint and i in layout.lights and values[i] in _LIGHT_NAMES:
+                text = COLOURS[_LIGHT_NAMES[values[i]]] + text + RESET
             parts.append(text)
         return GAP.join(parts).rstrip()
 

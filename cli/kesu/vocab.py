@@ -85,8 +85,24 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def label(code: Any, locale: str = "en", policy=None) -> str:
-    """The label of ``code`` in ``locale`` (kesu.yaml ``labels`` first); the code itself if none."""
+#: kesu's own words (states, steps, timers, lights) are documented in English as
+#: they are spelt, so English shows them as they are.
+def _own_words() -> frozenset[str]:
+    from kesu.lifecycle import STATES, TABLE
+
+    return frozenset(STATES) | frozenset(TABLE) | {
+        "acknowledge", "answer", "execute", "replan", "after_visit", "completion", "follow_up",
+        "escalation", "investigation", "plan", "red", "yellow", "green"}
+
+
+_OWN = _own_words()
+
+
+def label(code: Any, locale: str = "en", policy=None, readable: bool = False) -> str:
+    """The label of ``code`` in ``locale`` (kesu.yaml ``labels`` first); the code itself if none.
+
+    In English the codes are words already, and the tables and ``show`` keep
+    them; reports (``readable``) use the English labels of vocabulary codes."""
     if code is None or code == "":
         return ""
     text = str(code)
@@ -95,11 +111,11 @@ def label(code: Any, locale: str = "en", policy=None) -> str:
         if isinstance(configured, dict) and configured.get(text):
             return str(configured[text])
     pair = LABELS.get(text)
-    if pair is None:
+    if pair is None or (locale != "zh-CN" and (text in _OWN or not readable)):
         return text
     return pair[0] if locale == "zh-CN" else pair[1]
 
 
-def labels_of(text: str, locale: str, policy=None, sep: str = "/") -> str:
+def labels_of(text: str, locale: str, policy=None, sep: str = "/", readable: bool = False) -> str:
     """``product/quality_defect`` as ``商品类/质量瑕疵``."""
-    return sep.join(label(part, locale, policy) for part in str(text).split(sep))
+    return sep.join(label(part, locale, policy, readable) for part in str(text).split(sep))

@@ -58,14 +58,20 @@ def overdue(
                                     f"{row['id']} {row['timer']} due {row['due']}, {row['left']} "
                                     f"(owner {row['owner'] or '-'})", f"{row['timer']} {row['light']}"))
     elif rows:
-        print_table(["light", "id", "timer", "due", "left", "state", "owner", "summary"],
-                    ([r["light"], r["id"], r["timer"], r["due"], r["left"],
-                      r["state"], r["owner"] or "", r["summary"] or ""] for r in rows),
+        from kesu.i18n import _, language
+        from kesu.values import format_left
+        from kesu.vocab import label
+
+        lang = language()
+        print_table([_("light"), _("id"), _("timer"), _("due"), _("left"), _("state"), _("owner"), _("summary")],
+                    ([label(r["light"], lang), r["id"], label(r["timer"], lang, arch.policy), r["due"],
+                      format_left(r["left_minutes"], r["clock"], translate=True), label(r["state"], lang), r["owner"] or "", r["summary"] or ""] for r in rows),
                     Layout(cut=(7,), drop=(5, 6, 7), lights=(0,), wide=wide))
     else:
+        from kesu.i18n import _
         from kesu.values import local_minute
 
-        print(f"no deadlines at risk as of {local_minute(moment, arch.policy.tz)}")
+        print(_("no deadlines at risk as of {time}").format(time=local_minute(moment, arch.policy.tz)))
     if fmt is OverdueFormat.table:
         print_freshness(arch)
     left_out = name_left_out(arch)

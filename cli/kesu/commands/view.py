@@ -84,8 +84,17 @@ def list_cases(
     elif fmt is TableFormat.csv:
         print_csv(LIST_COLUMNS, ([row[c] for c in LIST_COLUMNS] for row in rows))
     else:
-        print_table(LIST_COLUMNS, ([row[c] if row[c] is not None else "" for c in LIST_COLUMNS]
-                                   for row in rows), Layout(**LIST_LAYOUT, wide=wide))
+        from kesu.i18n import _, language
+        from kesu.views import LIST_HEADERS, LABELLED
+        from kesu.vocab import labels_of
+
+        def shown(column, value):
+            if value is None:
+                return ""
+            return labels_of(value, language(), arch.policy) if column in LABELLED else value
+
+        print_table([_(LIST_HEADERS[c]) for c in LIST_COLUMNS],
+                    ([shown(c, row[c]) for c in LIST_COLUMNS] for row in rows), Layout(**LIST_LAYOUT, wide=wide))
         print_freshness(arch)
     return name_left_out(arch)
 
@@ -114,9 +123,20 @@ def history(
         moment = parse_time(text)
         return local_minute(moment, arch.policy.tz) if moment and moment.tzinfo else (text or "")
 
-    print_table(["at", "actor", "action", "from -> to", "in state", "commit"],
-                ([minute(s["at"]), s["actor"], s["action"], f"{s['from'] or '-'} -> {s['to']}",
-                  s["time_in_state"] or "", s["commit"][:10]] for s in steps),
+    from kesu.i18n import _, language
+    from kesu.vocab import label
+
+    def said(code):
+        return label(code, language(), arch.policy) if code else "-"
+
+    def span(text):  # "2h 5m" as JSON has it, in kesu's language
+        import re
+
+        return re.sub(r"(\d+)([dhm])", lambda m: _("{n}" + m[2]).format(n=m[1]), text or "")
+
+    print_table([_("at"), _("actor"), _("action"), _("from -> to"), _("in state"), _("commit")],
+                ([minute(s["at"]), s["actor"] or "", said(s["action"]), f"{said(s['from'])} -> {said(s['to'])}",
+                  span(s["time_in_state"]), s["commit"][:10]] for s in steps),
                 Layout(drop=(5, 4), wide=wide))
 
 
