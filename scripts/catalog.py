@@ -40,7 +40,7 @@ def extract(package: Path = PACKAGE) -> dict[str, tuple[str | None, set[str]]]:
     for path in sorted(package.rglob("*.py")):
         rel = path.relative_to(package.parent).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        is_command = path.parent.name == "commands"
+        is_command = path.parent.name == "commands" and path.name != "common.py"
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
