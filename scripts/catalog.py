@@ -52,6 +52,8 @@ def extract(package: Path = PACKAGE) -> dict[str, tuple[str | None, set[str]]]:
                 for keyword in node.keywords:
                     if keyword.arg == "help":
                         add(_string(keyword.value), f"{rel}:{node.lineno}")
+                if name == "_opt" and len(node.args) == 2:  # intake's options: _opt(flag, help)
+                    add(_string(node.args[1]), f"{rel}:{node.lineno}")
                 if path.name == "lifecycle.py" and name == "_t" and len(node.args) == 5:
                     add(_string(node.args[4]), f"{rel}:{node.lineno}")
             if is_command and isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):

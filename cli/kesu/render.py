@@ -212,17 +212,27 @@ def reply_fits(case: dict, kind: str) -> None:
     """Refuse a reply that would tell the customer something that has not happened."""
     state = case.get("state")
     if state not in REPLY_STATES[kind]:
-        raise UsageError(f"reply {kind!r} is for cases that are {' or '.join(REPLY_STATES[kind])}; "
-                         f"case {case.get('id')} is {state}")
+        from kesu.i18n import _, language
+        from kesu.vocab import label
+
+        raise UsageError(_("reply '{kind}' is for cases that are {states}; case {case} is {state}").format(
+            kind=kind, states=_(" or ").join(label(s, language()) for s in REPLY_STATES[kind]),
+            case=case.get("id"), state=label(state, language())))
     needs = {"plan": ("plan", "plan"), "resolution": ("resolution", "resolution"),
              "objection": ("customer_response", "objection"), "delay": ("extensions", "extension")}
+    from kesu.i18n import N_, _
+
+    missing = {"plan": N_("case {case} has no plan yet; reply '{kind}' needs it"),
+               "resolution": N_("case {case} has no resolution yet; reply '{kind}' needs it"),
+               "objection": N_("case {case} has no objection yet; reply '{kind}' needs it"),
+               "extension": N_("case {case} has no extension yet; reply '{kind}' needs it")}
     section, what = needs.get(kind, (None, None))
-    if section and not case.get(section):
-        raise UsageError(f"case {case.get('id')} has no {what} yet; reply {kind!r} needs it")
-    if kind == "objection" and not (case.get("customer_response") or {}).get("objections"):
-        raise UsageError(f"case {case.get('id')} has no objection yet; reply {kind!r} needs it")
+    if (section and not case.get(section)) or (
+            kind == "objection" and not (case.get("customer_response") or {}).get("objections")):
+        raise UsageError(_(missing[what]).format(case=case.get("id"), kind=kind))
     if kind == "plan" and not (case.get("plan") or {}).get("steps"):
-        raise UsageError(f"case {case.get('id')} has a plan without steps; reply {kind!r} needs them")
+        raise UsageError(_("case {case} has a plan without steps; reply '{kind}' needs them").format(
+            case=case.get("id"), kind=kind))
 
 
 def reply_context(archive, case: dict, kind: str, now: datetime) -> dict:
