@@ -165,6 +165,6 @@ def kpi_html(report: dict, generated: str = "") -> str:
     body = (f'<p class="score">{_e(_("Score"))} <strong>{_e(report["score"])}</strong> '
             f'({_e(_("pass mark {mark}").format(mark=report["pass_mark"]))})</p>{flag}'
             + _table([_("Month"), _("Item"), _("Weight"), _("Rule"), _("Input"), _("Points")], rows,
-                     {2, 5}, {0})
+                     {2, 5}, {0, 2})
             + f'<div class="charts">{chart}</div>')
     return page(_("KPI score card"), _meta(report, generated, _("Months: {months}").format(months=months)), body)

@@ -41,7 +41,7 @@ def monthly_rows(report: dict) -> list[tuple[str, str, str]]:
         return _("{points} pt").format(points=f"{value * 100:+.1f}") if as_pct else f"{value:+g}"
 
     return [
-        (_("received"), str(report["received"]), delta("received")),
+        (_("complaints received"), str(report["received"]), delta("received")),
         (_("resolved in the month"), str(report["resolved"]), delta("resolved")),
         (_("average handling (wall clock)"), minutes(report["average_handling_wall_minutes"]),
          delta("average_handling_wall_minutes", as_minutes=True)),
