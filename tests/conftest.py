@@ -54,6 +54,8 @@ def isolate_git(mp: pytest.MonkeyPatch, home: Path) -> None:
     for key, value in GIT_IDENTITY.items():
         mp.setenv(key, value)
     mp.setenv("KESU_ACTOR", "li.ming")
+    # Tests read kesu's English unless they choose a language (archives default to zh-CN).
+    mp.setenv("KESU_LANG", "en")
     for key in ("KESU_ARCHIVE", "KESU_DEBUG", "EDITOR", "VISUAL"):
         mp.delenv(key, raising=False)
 

@@ -153,7 +153,10 @@ def monthly(archive, first: date, store: str | None = None, now: datetime | None
                 "resolved_within_24h_rate", "satisfaction_rate")
     change = {key: (None if current[key] is None or previous[key] is None
                     else round(current[key] - previous[key], 4)) for key in headline}
-    report = {"report": "monthly", "month": f"{first:%Y-%m}", "store": store, **current,
+    start, end = month_range(first, cases.tz)
+    report = {"report": "monthly", "month": f"{first:%Y-%m}", "store": store,
+              "org": archive.policy.get("org") or "",
+              "period": {"from": start.isoformat(), "until": end.isoformat()}, **current,
               "previous_month": {key: previous[key] for key in ("month", *headline)},
               "change": change}
     if store is None and _is_chain(cases):
@@ -349,20 +352,28 @@ def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datet
     severities = Counter((c.get("classification") or {}).get("severity") for c in received)
     for severity, per_case in rules["severity_deductions"].items():
         if severities.get(severity):
-            deductions.append({"reason": f"{severities[severity]} {severity} complaint(s)",
+            deductions.append({"reason": "severity", "severity": severity, "count": severities[severity],
                                "points": per_case * severities[severity]})
-    zeros = sum(1 for p in (answer_points, points24, sat_points) if p == 0)
-    zero_rule = rules["zero_item_deductions"].get(str(zeros))
+    # An item scores zero for the extra deduction only when it was measured:
+    # an answer rate nobody gave is missing, not zero.
+    zero_items = [key for key, p, measured in (("answer_rate", answer_points, answer is not None),
+                                                 ("resolution_24h", points24, True),
+                                                 ("satisfaction", sat_points, True)) if measured and p == 0]
+    zero_rule = rules["zero_item_deductions"].get(str(len(zero_items)))
     if zero_rule:
-        deductions.append({"reason": f"{zeros} of answer rate, 24-hour rate, satisfaction at zero",
+        deductions.append({"reason": "zero_items", "count": len(zero_items), "items": zero_items,
                            "points": zero_rule})
     unreported = int(given.get("unreported_serious", 0))
     if unreported:
-        deductions.append({"reason": f"{unreported} serious complaint(s) not reported",
+        deductions.append({"reason": "unreported_serious", "count": unreported,
                            "points": rules["unreported_serious"] * unreported})
-    score = sum(i["points"] for i in items) - sum(d["points"] for d in deductions)
-    return {"month": f"{first:%Y-%m}", "items": items, "deductions": deductions, "score": score,
-            "inputs_given": sorted(given), "below_pass_mark": score < rules["pass_mark"]}
+    earned = sum(i["points"] for i in items)
+    # The card scores from 0 to 100: deductions beyond the points earned take nothing more.
+    score = max(earned - sum(d["points"] for d in deductions), 0)
+    return {"month": f"{first:%Y-%m}", "items": items, "deductions": deductions, "earned": earned,
+            "score": score, "inputs_given": sorted(given), "missing_inputs": [
+                i["item"] for i in items if i["source"] == "input" and i["input"] is None],
+            "below_pass_mark": score < rules["pass_mark"]}
 
 
 def kpi(archive, months: list[date], store: str | None = None, inputs: dict | None = None,
@@ -377,7 +388,8 @@ def kpi(archive, months: list[date], store: str | None = None, inputs: dict | No
     inputs = inputs or {}
     given = _store_inputs(inputs, store) if store is not None else inputs
     report = _score_card(cases, months, given, rules, now)
-    report = {"report": "kpi", "store": store, **report}
+    report = {"report": "kpi", "store": store, "org": archive.policy.get("org") or "", "rules": rules,
+              **report}
     if store is None and _is_chain(cases):
         scored = []
         for code in cases.stores():
@@ -425,16 +437,39 @@ def trend(archive, last: date, months: int = 6, store: str | None = None, now=No
              if k in ("month", "received", "overdue_share", "satisfaction_rate")} for m in firsts]
 
 
+def stores_in(cases: CaseSet, first: date) -> list[str]:
+    """The stores with complaints received in the month, for a section each."""
+    start, end = month_range(first, cases.tz)
+    return sorted({str(c["store"]) for c in cases.received_in(start, end) if c.get("store")})
+
+
 def lights_now(cases: CaseSet, now: datetime) -> dict[str, int]:
     """How many open cases show each light now."""
+    return _lights([c for c in cases.cases if c.get("state") != CLOSED], cases, now)
+
+
+def lights_at_month_end(cases: CaseSet, first: date, now: datetime | None = None) -> dict[str, int]:
+    """The cases received in the month still open at its end (or now, for the
+    current month), by the light they showed then: they add up to ``open_at_month_end``."""
+    start, end = month_range(first, cases.tz)
+    cutoff = min(end, now) if now else end
+    then = []
+    for case in cases.received_in(start, end):
+        if _state_at(case, cutoff) == CLOSED:
+            continue
+        timeline = [e for e in case.get("timeline") or [] if isinstance(e, dict)
+                    and (when := parse_time(e.get("at"))) is not None and when < cutoff]
+        then.append({**case, "timeline": timeline})
+    return _lights(then, cases, cutoff)
+
+
+def _lights(open_cases: list[dict], cases: CaseSet, at: datetime) -> dict[str, int]:
     from kesu.deadlines import case_light
 
     counts = Counter()
-    for case in cases.cases:
-        if case.get("state") == CLOSED:
-            continue
+    for case in open_cases:
         try:
-            counts[case_light(cases.deadlines(case).timers(case, now)) or "none"] += 1
+            counts[case_light(cases.deadlines(case).timers(case, at)) or "none"] += 1
         except MALFORMED:
-            continue
+            counts["none"] += 1
     return {light: counts.get(light, 0) for light in ("green", "yellow", "red", "none")}

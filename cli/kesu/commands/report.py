@@ -19,6 +19,7 @@ class MonthlyFormat(str, Enum):
     csv = "csv"
     markdown = "markdown"
     html = "html"
+    xlsx = "xlsx"
 
 
 class KpiFormat(str, Enum):
@@ -32,7 +33,11 @@ Output = Annotated[Optional[Path], typer.Option("--output", metavar="FILE", help
 Now = Annotated[Optional[str], typer.Option("--now", metavar="TIME", help="Report as of this time (default: now).")]
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str | bytes, output: Path | None) -> None:
+    if isinstance(text, bytes) and output is None:
+        from kesu.errors import UsageError
+
+        raise UsageError("--format xlsx needs --output FILE.xlsx")
     if output is None:
         from kesu.neutral import terminal
 
@@ -48,7 +53,7 @@ def _emit(text: str, output: Path | None) -> None:
 def monthly(
     month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")] = None,
     store: StoreOpt = None,
-    fmt: Annotated[MonthlyFormat, typer.Option("--format", help="table, json, csv, markdown or html.")] = MonthlyFormat.table,
+    fmt: Annotated[MonthlyFormat, typer.Option("--format", help="table, json, csv (UTF-8 with BOM, for Excel), markdown, html or xlsx (needs --output).")] = MonthlyFormat.table,
     output: Output = None, now: Now = None, archive: ArchiveOpt = None,
 ) -> int:
     """Complaints of a month: shares by category, channel, severity and risk; handling
@@ -67,17 +72,28 @@ def monthly(
     store = store_of(arch, store)
     cases = reports.CaseSet(arch, store)
     report = reports.monthly(arch, first, store, moment, cases)
+    policy = arch.policy
     if fmt is MonthlyFormat.json:
         text = json.dumps(report, ensure_ascii=False, indent=2)
     elif fmt is MonthlyFormat.csv:
-        text = render.monthly_csv(report)
+        text = render.monthly_csv(report, policy)
+    elif fmt is MonthlyFormat.xlsx:
+        from kesu.xlsx import workbook
+
+        text = workbook({report["month"]: [render.RECORD_HEADERS, *render.monthly_records(report, policy)]})
     elif fmt is MonthlyFormat.markdown:
-        text = render.monthly_markdown(report)
+        text = render.monthly_markdown(report, policy)
     elif fmt is MonthlyFormat.html:
-        text = render.monthly_html(report, reports.trend(arch, first, 6, store, moment, cases),
-                                   reports.lights_now(cases, moment))
+        from kesu import report_html
+        from kesu.values import local_minute
+
+        stores = [] if store else [reports.monthly(arch, first, name, moment, reports.CaseSet(arch, name))
+                                   for name in reports.stores_in(cases, first)]
+        text = report_html.monthly_html(report, reports.trend(arch, first, 6, store, moment, cases),
+                                        reports.lights_at_month_end(cases, first, moment), stores, policy,
+                                        local_minute(moment, arch.policy.tz))
     else:
-        text = render.monthly_text(report)
+        text = render.monthly_text(report, policy)
     _emit(text, output)
     return name_left_out(arch)
 
@@ -124,7 +140,10 @@ def kpi(
     elif fmt is KpiFormat.markdown:
         text = render.kpi_markdown(report)
     elif fmt is KpiFormat.html:
-        text = render.kpi_html(report)
+        from kesu import report_html
+        from kesu.values import local_minute
+
+        text = report_html.kpi_html(report, local_minute(moment, arch.policy.tz))
     else:
         text = render.kpi_text(report)
     _emit(text, output)
