@@ -1,0 +1,125 @@
+"""What the whole-archive commands ask of the case index, in SQL.
+
+Filters, ordering and limits run in SQLite; Python touches only the rows a
+command prints. A running timer's light is read from its stored instants
+(``lights``); what is left of it, shown by ``kesu overdue``, is measured by
+``Deadlines`` itself for the rows shown.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from kesu.errors import UsageError
+from kesu.index.lights import light_at, micros
+from kesu.index.record import LIST_FIELDS, decode
+from kesu.lifecycle import CLOSED
+from kesu.values import local_minute
+
+RANK = {"red": 0, "yellow": 1, "green": 2}
+#: Above this many rows, read every running timer once rather than by case.
+_BY_CASE_UP_TO = 500
+
+
+class CaseIndex:
+    def __init__(self, conn, archive):
+        self.conn = conn
+        self.archive = archive
+        self.tz = archive.policy.tz
+
+    # ------------------------------------------------------------ unreadable
+    def unreadable(self) -> list[UsageError]:
+        """The case files that cannot be read, in path order, as the errors they raise."""
+        return [UsageError(message, path, line) for path, message, line in self.conn.execute(
+            "SELECT path, error, error_line FROM cases WHERE error IS NOT NULL ORDER BY path")]
+
+    # ------------------------------------------------------------ kesu list
+    def list_rows(self, now: datetime, states=None, owner=None, category=None, open_only=False,
+                  overdue_only=False, limit: int | None = None, store=None) -> list[dict]:
+        where, args = ["error IS NULL"], []
+        if states:
+            where.append(f"state IN ({', '.join('?' * len(states))})")
+            args += list(states)
+        if open_only:
+            where.append("state IS NOT ?")
+            args.append(CLOSED)
+        for column, value in (("owner", owner), ("category", category), ("store", store)):
+            if value:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if overdue_only:
+            where.append("state IS NOT ? AND timers_ok = 1 AND n IN "
+                         "(SELECT n FROM timers WHERE running = 1 AND yellow_us <= ?)")
+            args += [CLOSED, micros(now)]
+        sql = (f"SELECT n, timers_ok, {', '.join(LIST_FIELDS)} FROM cases "
+               f"WHERE {' AND '.join(where)} ORDER BY received DESC, path")
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        found = self.conn.execute(sql, args).fetchall()
+        open_cases = [r[0] for r in found if r[1] == 1 and r[3] != CLOSED]
+        worst = self._worst_timers(open_cases, now)
+        rows = []
+        for n, _, *values in found:
+            row = dict(zip(LIST_FIELDS, map(decode, values)))
+            light, due = worst.get(n, (None, None))
+            rows.append({**{k: row[k] for k in LIST_FIELDS[:-1]}, "light": light, "due": due,
+                         "summary": row["summary"]})
+        return rows
+
+    def _running(self, cases: list[int]):
+        columns = "n, seq, deadline, deadline_us, yellow_us"
+        if len(cases) <= _BY_CASE_UP_TO:
+            for start in range(0, len(cases), 250):
+                chunk = cases[start:start + 250]
+                yield from self.conn.execute(
+                    f"SELECT {columns} FROM timers WHERE running = 1 AND n IN "
+                    f"({', '.join('?' * len(chunk))})", chunk)
+        else:
+            wanted = set(cases)
+            yield from (row for row in self.conn.execute(
+                f"SELECT {columns} FROM timers WHERE running = 1") if row[0] in wanted)
+
+    def _worst_timers(self, cases: list[int], now: datetime) -> dict[int, tuple[str, str]]:
+        """Each case's worst running timer at ``now``: its light and local due time."""
+        now_us = micros(now)
+        best: dict[int, tuple] = {}
+        for n, seq, deadline, deadline_us, yellow_us in self._running(cases):
+            light = light_at(now_us, deadline_us, yellow_us)
+            key = (RANK[light], deadline_us, seq)
+            if n not in best or key < best[n][0]:
+                best[n] = (key, light, deadline)
+        return {n: (light, local_minute(datetime.fromisoformat(deadline), self.tz))
+                for n, (_, light, deadline) in best.items()}
+
+    # ------------------------------------------------------------ kesu overdue
+    def overdue_rows(self, now: datetime, threshold: str = "yellow", engine=None) -> list[dict]:
+        """Running timers at or above ``threshold``, as ``views.overdue_rows`` lists them."""
+        from kesu.deadlines import Deadlines, TimerStatus
+
+        engine = engine or Deadlines(self.archive.policy.data)
+        now_us = micros(now)
+        instant = "yellow_us" if threshold == "yellow" else "deadline_us"
+        found = []
+        for (path, case_id, state, owner, summary, name, clock, limit, started, deadline,
+             extended) in self.conn.execute(
+                f"SELECT c.path, c.id, c.state, c.owner, c.summary, t.name, t.clock, t.limit_text, "
+                f"t.started, t.deadline, t.extended FROM timers t JOIN cases c ON c.n = t.n "
+                f"WHERE t.running = 1 AND t.{instant} <= ? AND c.error IS NULL "
+                f"AND c.state IS NOT ? AND c.timers_ok = 1", (now_us, CLOSED)):
+            timer = TimerStatus(name, datetime.fromisoformat(started), limit, clock,
+                                datetime.fromisoformat(deadline), None, None, True, None, None,
+                                None, json.loads(extended))
+            engine._light(timer, now)
+            if RANK[timer.light] <= RANK[threshold]:
+                found.append((timer, path, decode(case_id), decode(state), decode(owner),
+                              decode(summary)))
+        found.sort(key=lambda item: (item[0].deadline, str(item[2]), item[0].name))
+        return [{
+            "id": case_id, "path": path, "state": state, "owner": owner, "timer": timer.name,
+            "light": timer.light, "deadline": timer.deadline.isoformat(),
+            "due": local_minute(timer.deadline, self.tz), "clock": timer.clock,
+            "left_minutes": round(timer.left_minutes, 1), "left": timer.left_text,
+            "extensions": timer.extended, "summary": summary,
+        } for timer, path, case_id, state, owner, summary in found]
