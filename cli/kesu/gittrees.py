@@ -20,6 +20,11 @@ def _text(raw: bytes) -> str | None:
         return None  # not a name kesu ever writes
 
 
+def _blob(mode: bytes, blob: bytes) -> str:
+    """A blob id; a symbolic link's marked ``link:`` (it is not a case file's content)."""
+    return ("link:" if mode == b"120000" else "") + blob.decode()
+
+
 def tree_blobs(root: Path, commit: str, folder: str) -> dict[str, str]:
     """``{path: blob id}`` of every file under ``folder`` in ``commit``."""
     out = run_bytes(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", folder)
@@ -29,7 +34,7 @@ def tree_blobs(root: Path, commit: str, folder: str) -> dict[str, str]:
         fields = meta.split()
         path = _text(raw)
         if len(fields) == 3 and fields[1] == b"blob" and path:
-            found[path] = fields[2].decode()
+            found[path] = _blob(fields[0], fields[2])
     return found
 
 
@@ -49,7 +54,7 @@ def changed_blobs(root: Path, old: str, new: str, folder: str) -> dict[str, str 
         if len(fields) != 5 or not path:
             continue
         found[path] = None if fields[4].startswith(b"D") or set(fields[3]) == {ord("0")} \
-            else fields[3].decode()
+            else _blob(fields[1], fields[3])
     return found
 
 

@@ -24,7 +24,6 @@ import statistics
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from kesu.deadlines import MALFORMED
 from kesu.errors import UsageError
 from kesu.masking import customer_masks, masked
 from kesu.lifecycle import CLOSED
@@ -95,18 +94,21 @@ def _shares(counter: Counter, total: int) -> list[dict]:
 
 
 class CaseSet:
-    """The archive's cases, read once, with the engines every figure needs."""
+    """The cases the figures of ``months`` need, from the case index, with the
+    engines every figure needs: those received, resolved, visited or escalated,
+    objected or reopened in those months (and the month before each, for the
+    change), and every timer of them as stored."""
 
-    def __init__(self, archive, store: str | None = None):
+    def __init__(self, archive, store: str | None = None, months: list[date] = ()):
         from kesu.deadlines import Deadlines
 
         self.tz = archive.policy.tz
         self.policy = archive.policy
         self.deadlines = Deadlines(archive.policy.data)
-        self.cases = []
-        for _, case, _ in archive.scan():  # what cannot be read is in archive.left_out
-            if case is not None and _received(case) and (store is None or case.get("store") == store):
-                self.cases.append(case)
+        self.index = archive.case_index()  # what cannot be read is in archive.left_out
+        self.store = store
+        windows = [month_range(m, self.tz) for m in months]
+        self.cases, self.timers = self.index.report_cases(windows, store)
 
     def received_in(self, start: datetime, end: datetime) -> list[dict]:
         return [c for c in self.cases if start <= parse_time(c["received_at"]) < end]
@@ -117,18 +119,19 @@ class CaseSet:
                    and (when := parse_time(e.get("at"))) is not None and start <= when < end)
 
     def red_lights(self, case: dict, at: datetime) -> int:
-        """Timers of ``case`` that went red: missed, or running and red at ``at``."""
-        try:
-            timers = self.deadlines.timers(case, at)
-        except MALFORMED:
-            return 0
-        return sum(1 for t in timers if t.met is False or (t.running and t.light == "red"))
+        """Timers of ``case`` that went red: missed, or running and red at ``at``
+        (none when its times keep deadlines from being computed)."""
+        from kesu.index.lights import micros
+
+        moment = micros(at)
+        return sum(1 for met, running, deadline_us in self.timers.get(case["_row"], ())
+                   if met == 0 or (running and moment >= deadline_us))
 
 
 def monthly(archive, first: date, store: str | None = None, now: datetime | None = None,
             cases: CaseSet | None = None) -> dict:
     """The monthly statistics of 000 §五, with the previous month beside them."""
-    cases = cases or CaseSet(archive, store)
+    cases = cases or CaseSet(archive, store, [first, previous_month(first)])
     current = _month_figures(cases, first, now)
     previous = _month_figures(cases, previous_month(first), now)
     headline = ("received", "resolved", "average_handling_wall_minutes", "overdue_share",
@@ -309,7 +312,7 @@ def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datet
 def kpi(archive, months: list[date], store: str | None = None, inputs: dict | None = None,
         now: datetime | None = None, cases: CaseSet | None = None) -> dict:
     rules = kpi_rules(archive.policy)
-    cases = cases or CaseSet(archive, store)
+    cases = cases or CaseSet(archive, store, months)
     per_month = [kpi_month(cases, m, inputs or {}, rules, now) for m in months]
     average = round(statistics.fmean(m["score"] for m in per_month), 1)
     return {"report": "kpi", "store": store, "months": per_month, "score": average,
@@ -328,27 +331,22 @@ def quarter_months(text: str) -> list[date]:
     return [_in_years(m, f"--quarter {text}") for m in months]
 
 
-def trend(archive, last: date, months: int = 6, store: str | None = None, now=None,
-          cases: CaseSet | None = None) -> list[dict]:
-    """Received, overdue share and satisfaction for the ``months`` up to ``last``."""
-    cases = cases or CaseSet(archive, store)
+def trend_months(last: date, months: int = 6) -> list[date]:
     firsts: list[date] = [last]
     while len(firsts) < months:
         firsts.insert(0, previous_month(firsts[0]))
+    return firsts
+
+
+def trend(archive, last: date, months: int = 6, store: str | None = None, now=None,
+          cases: CaseSet | None = None) -> list[dict]:
+    """Received, overdue share and satisfaction for the ``months`` up to ``last``."""
+    firsts = trend_months(last, months)
+    cases = cases or CaseSet(archive, store, firsts)
     return [{k: v for k, v in _month_figures(cases, m, now).items()
              if k in ("month", "received", "overdue_share", "satisfaction_rate")} for m in firsts]
 
 
 def lights_now(cases: CaseSet, now: datetime) -> dict[str, int]:
     """How many open cases show each light now."""
-    from kesu.deadlines import case_light
-
-    counts = Counter()
-    for case in cases.cases:
-        if case.get("state") == CLOSED:
-            continue
-        try:
-            counts[case_light(cases.deadlines.timers(case, now)) or "none"] += 1
-        except MALFORMED:
-            continue
-    return {light: counts.get(light, 0) for light in ("green", "yellow", "red", "none")}
+    return cases.index.lights_now(now, cases.store)

@@ -18,85 +18,19 @@ LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "o
 
 
 def list_rows(archive, states=None, owner=None, category=None, open_only=False,
-              overdue_only=False) -> list[dict]:
-    """The rows of ``kesu list``; files that cannot be read are left out and kept
-    in ``archive.left_out`` for the command to name."""
-    from kesu.deadlines import Deadlines
-
-    engine = Deadlines(archive.policy.data)
-    now = archive.now()
-    rows = []
-    for _, case, _ in archive.scan():
-        if case is None:
-            continue
-        state = case.get("state")
-        if states and state not in states:
-            continue
-        if open_only and state == lifecycle.CLOSED:
-            continue
-        if owner and dig(case, "assignment", "owner") != owner:
-            continue
-        if category and dig(case, "classification", "category") != category:
-            continue
-        light, due = _worst_timer(engine, case, now, archive.policy.tz)
-        if overdue_only and light not in ("yellow", "red"):
-            continue
-        rows.append({
-            "id": case.get("id"), "state": state,
-            "received": str(case.get("received_at", ""))[:16].replace("T", " "),
-            "channel": case.get("channel"),
-            "category": dig(case, "classification", "category"),
-            "severity": dig(case, "classification", "severity"),
-            "owner": dig(case, "assignment", "owner"),
-            "light": light, "due": due,
-            "summary": dig(case, "complaint", "summary"),
-        })
-    rows.sort(key=lambda r: r["received"] or "", reverse=True)
-    return rows
-
-
-def _worst_timer(engine, case: dict, now: datetime, tz) -> tuple[str | None, str | None]:
-    if case.get("state") == lifecycle.CLOSED:
-        return None, None
-    from kesu.deadlines import LIGHT_RANK, MALFORMED
-
-    try:
-        running = [t for t in engine.timers(case, now) if t.running]
-    except MALFORMED:
-        return None, None  # a malformed case has no deadline; validate reports it
-    if not running:
-        return None, None
-    worst = min(running, key=lambda t: (LIGHT_RANK[t.light], t.deadline))
-    return worst.light, local_minute(worst.deadline, tz)
+              overdue_only=False, limit: int | None = None) -> list[dict]:
+    """The rows of ``kesu list``, newest first, from the case index; files that
+    cannot be read are left out and kept in ``archive.left_out`` for the command to name."""
+    return archive.case_index().list_rows(archive.now(), states=states, owner=owner,
+                                          category=category, open_only=open_only,
+                                          overdue_only=overdue_only, limit=limit)
 
 
 def overdue_rows(archive, now: datetime, threshold: str = "yellow") -> list[dict]:
     """Running timers at or above ``threshold``, the latest first: sorted by the
     instant each was due, so a red light comes before every yellow one. Files that
     cannot be read are left out (``archive.left_out``)."""
-    from kesu.deadlines import LIGHT_RANK, MALFORMED, Deadlines
-
-    engine = Deadlines(archive.policy.data)
-    limit = LIGHT_RANK[threshold]
-    found = []
-    for path, case, _ in archive.scan():
-        if case is None or case.get("state") == lifecycle.CLOSED:
-            continue
-        try:
-            timers = engine.timers(case, now)
-        except MALFORMED:
-            continue  # a malformed case has no deadline; validate reports it
-        found += [(timer, path, case) for timer in timers
-                  if timer.running and LIGHT_RANK[timer.light] <= limit]
-    found.sort(key=lambda item: (item[0].deadline, str(item[2].get("id")), item[0].name))
-    return [{
-        "id": case.get("id"), "path": archive.rel(path), "state": case.get("state"),
-        "owner": dig(case, "assignment", "owner"), "timer": timer.name,
-        "light": timer.light, "deadline": timer.deadline.isoformat(),
-        "due": local_minute(timer.deadline, archive.policy.tz), "clock": timer.clock,
-        "left_minutes": round(timer.left_minutes, 1), "left": timer.left_text,
-        "extensions": timer.extended, "summary": dig(case, "complaint", "summary"),
-    } for timer, path, case in found]
+    return archive.case_index().overdue_rows(now, threshold)
 
 
 def case_text(archive, case: dict) -> str:

@@ -65,7 +65,10 @@ def monthly(
     arch = open_archive(archive)
     moment = arch.parse_time(now, "--now") if now else arch.now()
     first = reports.parse_month(month) if month else moment.date().replace(day=1)
-    cases = reports.CaseSet(arch, store)
+    months = [first, reports.previous_month(first)]
+    if fmt is MonthlyFormat.html:
+        months += reports.trend_months(first)
+    cases = reports.CaseSet(arch, store, months)
     report = reports.monthly(arch, first, store, moment, cases)
     if fmt is MonthlyFormat.json:
         text = json.dumps(report, ensure_ascii=False, indent=2)
@@ -116,7 +119,7 @@ def kpi(
         if not isinstance(given, dict):
             raise UsageError("the inputs file must map months (2026-11) to their figures", str(inputs), 1)
         given = {str(k): v for k, v in given.items()}
-    cases = reports.CaseSet(arch, store)
+    cases = reports.CaseSet(arch, store, months)
     report = reports.kpi(arch, months, store, given, moment, cases)
     if fmt is KpiFormat.json:
         text = json.dumps(report, ensure_ascii=False, indent=2)

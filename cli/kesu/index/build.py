@@ -72,13 +72,37 @@ def _set_engine(policy_data: dict) -> None:
     _ENGINE = Deadlines(policy_data)
 
 
+def shape_error(rel: str, data: bytes, case: dict) -> UsageError | None:
+    """The first problem that keeps a case out of every command but validate, as
+    ``Archive.shape_error`` words it."""
+    from kesu.validate import locate, shape_problems
+
+    problems = shape_problems(case)
+    if not problems:
+        return None
+    try:
+        first = locate(data.decode("utf-8"), rel, problems[:1])[0]
+    except UsageError:
+        return UsageError(problems[0][1], rel, 1)
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return UsageError(f"{first.message}{more}", rel, first.line or 1)
+
+
+LINK_REFUSED = ("is a symbolic link or lies outside the archive; kesu reads only "
+                "the archive's own case files")
+
+
 def _records(batch: list[tuple[str, str, bytes | UsageError]]) -> list[CaseRecord]:
     records = []
     for path, blob, data in batch:
         try:
             if isinstance(data, UsageError):
                 raise data
-            records.append(case_record(path, blob, parse_case(path, data), _ENGINE))
+            case = parse_case(path, data)
+            flaw = shape_error(path, data, case)
+            if flaw is not None:
+                raise flaw
+            records.append(case_record(path, blob, case, _ENGINE))
         except UsageError as exc:
             records.append(CaseRecord(path, blob, error=exc.message, error_line=exc.line))
     return records
@@ -206,6 +230,8 @@ class Refresh:
     def _work_file(self, path: str) -> tuple[str | None, bytes | UsageError | None]:
         """The work-tree file's blob id and content (None, None: deleted)."""
         full = self.root / path
+        if full.is_symlink():
+            return f"link:{os.readlink(full)}", UsageError(LINK_REFUSED, path)
         try:
             data = full.read_bytes()
         except FileNotFoundError:
@@ -231,6 +257,9 @@ class Refresh:
         if not total:
             return
         wanted.sort()
+        for path, blob in wanted:
+            if blob.startswith("link:"):  # a symbolic link committed as a case file
+                contents[path] = UsageError(LINK_REFUSED, path)
         from_git = [b for p, b in wanted if p not in contents]
         blobs = iter(gitio.read_objects(self.root, from_git)) if len(from_git) <= CHUNK else None
 

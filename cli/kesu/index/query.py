@@ -123,3 +123,55 @@ class CaseIndex:
             "left_minutes": round(timer.left_minutes, 1), "left": timer.left_text,
             "extensions": timer.extended, "summary": summary,
         } for timer, path, case_id, state, owner, summary in found]
+
+    # ------------------------------------------------------------ reports
+    def report_cases(self, windows: list[tuple[datetime, datetime]], store=None
+                     ) -> tuple[list[dict], dict[int, list[tuple]]]:
+        """The report fields of every countable case (a readable time of receipt;
+        of ``store``) received, resolved, visited or with a counted step in one of
+        ``windows``, in path order; and their timers as (met, running, deadline)."""
+        touching, args = [], []
+        for start, end in windows:
+            bounds = [micros(start), micros(end)]
+            touching += ["received_us >= ? AND received_us < ?", "resolved_us >= ? AND resolved_us < ?",
+                         "visit_us >= ? AND visit_us < ?",
+                         "n IN (SELECT n FROM events WHERE at_us >= ? AND at_us < ?)"]
+            args += bounds * 4
+        if not touching:
+            return [], {}
+        where = "error IS NULL AND received_us IS NOT NULL"
+        if store is not None:
+            where += " AND store = ?"
+            args.insert(0, store)
+        cases, rows = [], {}
+        for n, facts, timers_ok in self.conn.execute(
+                f"SELECT n, facts, timers_ok FROM cases WHERE {where} AND "
+                f"({' OR '.join(f'({t})' for t in touching)}) ORDER BY path", args):
+            case = json.loads(facts)
+            case["_row"] = n
+            cases.append(case)
+            if timers_ok:
+                rows[n] = []
+        wanted = list(rows)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for n, met, running, deadline_us in self.conn.execute(
+                    f"SELECT n, met, running, deadline_us FROM timers WHERE n IN "
+                    f"({', '.join('?' * len(chunk))}) ORDER BY n, seq", chunk):
+                rows[n].append((met, running, deadline_us))
+        return cases, rows
+
+    def lights_now(self, now: datetime, store=None) -> dict[str, int]:
+        """How many open countable cases (of ``store``) show each light at ``now``."""
+        where, args = ["error IS NULL", "received_us IS NOT NULL", "state IS NOT ?",
+                       "timers_ok = 1"], [CLOSED]
+        if store is not None:
+            where.append("store = ?")
+            args.append(store)
+        cases = [n for (n,) in self.conn.execute(
+            f"SELECT n FROM cases WHERE {' AND '.join(where)}", args)]
+        worst = self._worst_timers(cases, now)
+        counts = {"green": 0, "yellow": 0, "red": 0, "none": 0}
+        for n in cases:
+            counts[worst[n][0] if n in worst else "none"] += 1
+        return counts

@@ -38,7 +38,8 @@ LIST_FIELDS = ("id", "state", "received", "channel", "category", "severity", "ow
 REPORT_FIELDS = {"id": None, "state": None, "received_at": None, "channel": None, "store": None,
                  "classification": ("category", "subcategory", "severity", "risk"),
                  "investigation": ("root_cause", "responsibility"),
-                 "follow_up": ("at", "satisfaction"), "assignment": ("level",)}
+                 "follow_up": ("at", "satisfaction"), "assignment": ("level",),
+                 "customer": ("name", "contact", "member_id")}  # to mask them in free text
 TIMELINE_FIELDS = ("at", "action", "to")
 #: Steps whose count a report shows by month.
 COUNTED_EVENTS = ("escalate", "object", "reopen")
