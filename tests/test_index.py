@@ -165,3 +165,8 @@ def test_one_step_reindexes_only_its_case(synthetic_archive, monkeypatch):
     assert kesu("ack", case_id, "--at", "2026-11-23T16:15", cwd=synthetic_archive).returncode == 0
     assert kesu("list", cwd=synthetic_archive).returncode == 0
     assert read == [fresh(synthetic_archive).case_relpath(case_id)]
+
+
+def test_init_turns_on_gits_settings_for_many_files(archive):
+    assert git(archive, "config", "feature.manyFiles").strip() == "true"
+    assert git(archive, "config", "core.untrackedCache").strip() == "true"

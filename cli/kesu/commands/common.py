@@ -82,14 +82,11 @@ def print_json(data: Any) -> None:
 
 
 def print_table(headers: list[str], rows: Iterable[list[Any]]) -> None:
-    """A table that lines up Chinese text (tabulate measures width with wcwidth)."""
-    import tabulate
-
+    """A table that lines up Chinese text (widths measured with wcwidth)."""
     from kesu.neutral import terminal
+    from kesu.tables import layout
 
-    tabulate.WIDE_CHARS_MODE = True
-    print(tabulate.tabulate([[terminal(c) if isinstance(c, str) else c for c in row] for row in rows],
-                            headers=headers, tablefmt="simple", disable_numparse=True))
+    print(layout(headers, [[terminal(c) if isinstance(c, str) else c for c in row] for row in rows]))
 
 
 def print_csv(headers: list[str], rows: Iterable[list[Any]]) -> None:

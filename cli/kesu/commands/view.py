@@ -61,6 +61,7 @@ def list_cases(
     category: Annotated[Optional[str], typer.Option("--category", help="Only this category, e.g. product.")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only cases not yet closed.")] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only cases with a yellow or red deadline.")] = False,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many, the newest.")] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = TableFormat.table,
     archive: ArchiveOpt = None,
 ) -> int:
@@ -75,7 +76,7 @@ def list_cases(
 
     arch = open_archive(archive)
     rows = list_rows(arch, states=state, owner=owner, category=category, open_only=open_only,
-                     overdue_only=overdue)
+                     overdue_only=overdue, limit=limit)
     if fmt is TableFormat.json:
         print_json(rows)
     elif fmt is TableFormat.csv:

@@ -175,3 +175,60 @@ class CaseIndex:
         for n in cases:
             counts[worst[n][0] if n in worst else "none"] += 1
         return counts
+
+    # ------------------------------------------------------------ kesu find
+    def find_rows(self, contact=None, member=None, product=None, order=None, store=None,
+                  since_us: int | None = None, until_us: int | None = None, words=(),
+                  limit: int | None = None) -> list[dict]:
+        """Cases matching every criterion given, newest first (see ``keys`` for how
+        contacts, member numbers and references are compared)."""
+        from kesu.index import keys
+
+        where, args = ["error IS NULL"], []
+        if contact:
+            where.append("n IN (SELECT n FROM keys WHERE kind = 'contact' AND value = ?)")
+            args.append(keys.contact_key(contact))
+        if member:
+            where.append("n IN (SELECT n FROM keys WHERE kind = 'member' AND value = ?)")
+            args.append(keys.member_key(member))
+        if product:
+            where.append("n IN (SELECT n FROM keys WHERE kind = 'product' "
+                         "AND (value = ? OR instr(value, ?) > 0))")
+            args += [keys.ref_key(product), keys.text_key(product)]
+        if order:
+            where.append("n IN (SELECT n FROM keys WHERE kind = 'order' AND value = ?)")
+            args.append(keys.ref_key(order))
+        if store:
+            where.append("store = ?")
+            args.append(store)
+        if since_us is not None:
+            where.append("received_us >= ?")
+            args.append(since_us)
+        if until_us is not None:
+            where.append("received_us < ?")
+            args.append(until_us)
+        for word in words:
+            word = keys.text_key(word)
+            if len(word) >= 3:  # the trigram index finds it; shorter: every text is read
+                where.append("n IN (SELECT rowid FROM texts WHERE texts MATCH ?)")
+                args.append('"' + word.replace('"', '""') + '"')
+            else:
+                where.append("n IN (SELECT rowid FROM texts WHERE instr(body, ?) > 0)")
+                args.append(word)
+        sql = (f"SELECT path, id, received, state, store, channel, category, owner, outcome, summary "
+               f"FROM cases WHERE {' AND '.join(where)} ORDER BY received DESC, path")
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        names = ("path", "id", "received", "state", "store", "channel", "category", "owner",
+                 "outcome", "summary")
+        return [dict(zip(names, map(decode, row))) for row in self.conn.execute(sql, args)]
+
+    def earlier_complaints(self, contact=None, member=None) -> list[dict]:
+        """Cases of the same contact or member number, newest first."""
+        found = {}
+        for given in ({"contact": contact}, {"member": member}):
+            if any(given.values()):
+                found.update((row["path"], row) for row in self.find_rows(**given))
+        return sorted(found.values(), key=lambda r: (str(r["received"] or ""), r["path"]),
+                      reverse=True)
