@@ -89,3 +89,14 @@ def test_intake_notes_earlier_complaints_of_the_same_customer(archive):
                  "--summary", "排队太久", "--facts", "收银台排队二十分钟", "--emotion", "calm",
                  "--at", "2026-11-24T11:00", cwd=archive)
     assert plain.returncode == 0 and plain.stderr == ""
+
+
+def test_export_csv_has_a_row_per_case_and_no_customer_data(desk):
+    root, first, other, last = desk
+    result = kesu("export", cwd=root)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("id,path,state,received_at,store")
+    assert [line.split(",")[0] for line in lines[1:]] == [first, other, last]
+    assert "13800138000" not in result.stdout and "王女士" not in result.stdout
+    assert kesu("export", "--format", "parquet", cwd=root).returncode == 2

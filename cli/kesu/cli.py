@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "init": "setup", "demo": "demo",
     "new": "intake",
     "show": "view", "list": "view", "history": "view", "find": "find",
+    "export": "export",
     "validate": "check",
     **{action: "steps" for action in STEP_COMMANDS},
     "edit": "edit", "policy": "policy",

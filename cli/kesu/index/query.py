@@ -232,3 +232,23 @@ class CaseIndex:
                 found.update((row["path"], row) for row in self.find_rows(**given))
         return sorted(found.values(), key=lambda r: (str(r["received"] or ""), r["path"]),
                       reverse=True)
+
+    # ------------------------------------------------------------ kesu export
+    EXPORT_COLUMNS = ("id", "path", "state", "received_at", "store", "channel", "category",
+                      "subcategory", "severity", "risk", "owner", "outcome", "resolved_at",
+                      "visited_at", "closed_at", "summary")
+
+    def export_rows(self):
+        """One row per readable case, oldest first, for BI tools: no customer data."""
+        def when(us):
+            return None if us is None else datetime.fromtimestamp(us / 1_000_000, self.tz).isoformat()
+
+        for row in self.conn.execute(
+                "SELECT id, path, state, received_us, store, channel, category, subcategory, severity, "
+                "risk, owner, outcome, resolved_us, visit_us, closed_us, summary FROM cases "
+                "WHERE error IS NULL ORDER BY received_us, path"):
+            values = [decode(v) for v in row]
+            for i in (3, 12, 13, 14):
+                values[i] = when(values[i])
+            yield [v if v is None or isinstance(v, (str, int, float)) else json.dumps(v, ensure_ascii=False)
+                   for v in values]
