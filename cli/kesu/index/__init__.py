@@ -22,21 +22,23 @@ def index_file(root: Path) -> Path:
 
 def open_index(archive, progress=None):
     """The archive's index, brought up to date: a ``query.CaseIndex``."""
-    from kesu.index.build import Refresh, connect, terminal_progress
+    from kesu.index.build import Refresh, connect, connect_memory, terminal_progress
     from kesu.index.query import CaseIndex
 
     file = index_file(archive.root)
-    for attempt in (1, 2):
-        conn = connect(file)
+    for attempt in ("file", "again", "memory"):
         try:
-            Refresh(archive.root, archive.policy.data, conn,
-                    progress or terminal_progress).run()
-            break
-        except sqlite3.DatabaseError:
-            # a damaged index is only a cache: start it again
-            conn.close()
-            if attempt == 2:
+            conn = connect(file) if attempt != "memory" else connect_memory()
+            Refresh(archive.root, archive.policy.data, conn, progress or terminal_progress).run()
+            return CaseIndex(conn, archive)
+        except (sqlite3.DatabaseError, OSError):
+            if attempt == "memory":
                 raise
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{file}{suffix}").unlink(missing_ok=True)
-    return CaseIndex(conn, archive)
+            if attempt == "file":
+                # a damaged index is only a cache: start it again
+                for suffix in ("", "-wal", "-shm"):
+                    try:
+                        Path(f"{file}{suffix}").unlink(missing_ok=True)
+                    except OSError:
+                        pass
+            # then, where .git cannot be written (a read-only copy), work in memory

@@ -128,6 +128,11 @@ def connect(file: Path) -> sqlite3.Connection:
     return conn
 
 
+def connect_memory() -> sqlite3.Connection:
+    """An index that lives as long as the command, for an archive kesu may not write to."""
+    return sqlite3.connect(":memory:", isolation_level=None)
+
+
 def _create(conn: sqlite3.Connection) -> None:
     from importlib.resources import files
 
