@@ -23,21 +23,30 @@ def _width(text: str) -> int:
 
 
 def layout(headers: list[str], rows: list[list[Any]]) -> str:
-    if not all(isinstance(c, str) and "\n" not in c and "\t" not in c for row in rows for c in row) \
-            or any(len(row) != len(headers) for row in rows):
-        return _tabulate(headers, rows)
-    cells = [[c.strip() for c in row] for row in rows]
+    from wcwidth import wcswidth
+
+    cells, measured = [], []
     widths = [_width(h) + MIN_PADDING for h in headers]
-    measured = []
-    for row in cells:
-        sizes = [_width(c) for c in row]
+    count = len(headers)
+    for row in rows:
+        try:
+            joined = "".join(row)
+        except TypeError:  # a number or a list: tabulate formats those
+            return _tabulate(headers, rows)
+        if "\n" in joined or "\t" in joined or len(row) != count:
+            return _tabulate(headers, rows)
+        row = [c.strip() for c in row]
+        sizes = [len(c) for c in row] if joined.isascii() else \
+            [len(c) if c.isascii() else wcswidth(c) for c in row]
         if min(sizes, default=0) < 0:  # something wcwidth cannot measure: as tabulate does
             return _tabulate(headers, rows)
+        cells.append(row)
         measured.append(sizes)
-        widths = [max(w, s) for w, s in zip(widths, sizes)]
+    for sizes in measured:
+        widths = list(map(max, widths, sizes))
     lines = ["  ".join(h + " " * (w - _width(h)) for h, w in zip(headers, widths)).rstrip(),
              "  ".join("-" * w for w in widths).rstrip()]
-    lines += ["  ".join(c + " " * (w - s) for c, w, s in zip(row, widths, sizes)).rstrip()
+    lines += ["  ".join([c + " " * (w - s) for c, w, s in zip(row, widths, sizes)]).rstrip()
               for row, sizes in zip(cells, measured)]
     return "\n".join(lines)
 

@@ -83,10 +83,11 @@ def print_json(data: Any) -> None:
 
 def print_table(headers: list[str], rows: Iterable[list[Any]]) -> None:
     """A table that lines up Chinese text (widths measured with wcwidth)."""
-    from kesu.neutral import terminal
+    from kesu.neutral import has_controls, terminal
     from kesu.tables import layout
 
-    print(layout(headers, [[terminal(c) if isinstance(c, str) else c for c in row] for row in rows]))
+    print(layout(headers, [[terminal(c) if isinstance(c, str) else c for c in row]
+                           if has_controls(row) else list(row) for row in rows]))
 
 
 def print_csv(headers: list[str], rows: Iterable[list[Any]]) -> None:

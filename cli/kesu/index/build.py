@@ -28,7 +28,7 @@ from kesu import gitio, gittrees, yamlio
 from kesu.errors import UsageError
 from kesu.index.record import CaseRecord, case_record
 
-FORMAT = "1"
+FORMAT = "2"
 FOLDER = "kesu-index"
 CASES_DIR = "cases"
 #: Below this many files to read, one process parses faster than starting others.
@@ -193,10 +193,13 @@ class Refresh:
             wanted = [(p, b) for p, b in changed.items() if b is not None]
             self._delete(gone + [p for p, _ in wanted if p in indexed])
             self._add(wanted, contents)
-            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                             [("digest", want), ("commit", head),
-                              ("dirty", json.dumps(sorted(dirty)))])
+            state = {"digest": want, "commit": head, "dirty": json.dumps(sorted(dirty))}
+            if changed or any(meta.get(k) != v for k, v in state.items()):
+                conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(state.items()))
             conn.execute("COMMIT")
+            if len(wanted) > CHUNK:
+                # a big build leaves a WAL as large as the index: fold it in now
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -300,7 +303,7 @@ class Refresh:
         from kesu.index.record import LIST_FIELDS
 
         names = ["n", "path", "blob", "error", "error_line", *LIST_FIELDS, "store", "subcategory",
-                 "risk", "outcome", "received_us", "resolved_us", "visit_us", "closed_us", "timers_ok", "facts"]
+                 "risk", "outcome", "received_us", "resolved_us", "visit_us", "closed_us", "timers_ok", "marked", "facts"]
         rows, timers, keys, events, texts = [], [], [], [], []
         for record in records:
             n, next_n = next_n, next_n + 1

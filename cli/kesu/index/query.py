@@ -9,6 +9,7 @@ command prints. A running timer's light is read from its stored instants
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import datetime
 
 from kesu.errors import UsageError
@@ -52,20 +53,25 @@ class CaseIndex:
             where.append("state IS NOT ? AND timers_ok = 1 AND n IN "
                          "(SELECT n FROM timers WHERE running = 1 AND yellow_us <= ?)")
             args += [CLOSED, micros(now)]
-        sql = (f"SELECT n, timers_ok, {', '.join(LIST_FIELDS)} FROM cases "
+        sql = (f"SELECT n, timers_ok, marked, {', '.join(LIST_FIELDS)} FROM cases "
                f"WHERE {' AND '.join(where)} ORDER BY received DESC, path")
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
         found = self.conn.execute(sql, args).fetchall()
-        open_cases = [r[0] for r in found if r[1] == 1 and r[3] != CLOSED]
+        open_cases = [r[0] for r in found if r[1] == 1 and r[4] != CLOSED]
         worst = self._worst_timers(open_cases, now)
+        nothing = (None, None)
         rows = []
-        for n, _, *values in found:
-            row = dict(zip(LIST_FIELDS, map(decode, values)))
-            light, due = worst.get(n, (None, None))
-            rows.append({**{k: row[k] for k in LIST_FIELDS[:-1]}, "light": light, "due": due,
-                         "summary": row["summary"]})
+        for n, _, marked, case_id, state, received, channel, category, severity, owner, summary \
+                in found:
+            if marked:
+                case_id, state, received, channel, category, severity, owner, summary = map(
+                    decode, (case_id, state, received, channel, category, severity, owner, summary))
+            light, due = worst.get(n, nothing)
+            rows.append({"id": case_id, "state": state, "received": received, "channel": channel,
+                         "category": category, "severity": severity, "owner": owner,
+                         "light": light, "due": due, "summary": summary})
         return rows
 
     def _running(self, cases: list[int]):
@@ -147,7 +153,7 @@ class CaseIndex:
         for n, facts, timers_ok in self.conn.execute(
                 f"SELECT n, facts, timers_ok FROM cases WHERE {where} AND "
                 f"({' OR '.join(f'({t})' for t in touching)}) ORDER BY path", args):
-            case = json.loads(facts)
+            case = json.loads(zlib.decompress(facts))
             case["_row"] = n
             cases.append(case)
             if timers_ok:

@@ -22,6 +22,7 @@ JSON behind ``MARK`` so it comes back exactly as the file had it.
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,6 +164,8 @@ def case_record(path: str, blob: str, case: dict, engine) -> CaseRecord:
 
     record = CaseRecord(path, blob)
     columns = {name: encode(value) for name, value in list_columns(case).items()}
+    # 1 when a list column holds JSON, so a long list decodes only those rows
+    marked = int(any(isinstance(v, str) and v.startswith(MARK) for v in columns.values()))
     follow_up = case.get("follow_up")
     visit = follow_up.get("at") if isinstance(follow_up, dict) else None
     closures = [e for e in case.get("timeline") or [] if isinstance(e, dict) and e.get("to") == CLOSED]
@@ -175,7 +178,8 @@ def case_record(path: str, blob: str, case: dict, engine) -> CaseRecord:
         visit_us=_aware_micros(visit),
         closed_us=(_aware_micros(closures[-1].get("at"))
                    if closures and case.get("state") == CLOSED else None),
-        facts=json.dumps(report_facts(case), ensure_ascii=False, default=str),
+        facts=zlib.compress(json.dumps(report_facts(case), ensure_ascii=False, default=str).encode(), 1),
+        marked=marked,
         timers_ok=1,
         outcome=encode(outcome(case)),
     )

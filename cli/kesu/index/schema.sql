@@ -15,7 +15,8 @@ CREATE TABLE cases (
     outcome,                        -- closed: how (reason, satisfaction); else its state
     received_us INTEGER, resolved_us INTEGER, visit_us INTEGER, closed_us INTEGER,
     timers_ok INTEGER,              -- 0: the case's times keep deadlines from being computed
-    facts TEXT                      -- the fields the reports read, as JSON
+    marked INTEGER,                 -- 1: a list column holds JSON (see record.py)
+    facts BLOB                      -- the fields the reports read, as zlib-compressed JSON
 );
 CREATE INDEX cases_received ON cases (received DESC, path);
 CREATE INDEX cases_state ON cases (state);
