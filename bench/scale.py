@@ -119,11 +119,15 @@ def make_scale_archive(root: Path, cases: int, env: dict) -> list[str]:
     return [f"139{n:08d}" for n in range(3)]
 
 
-def peak_mb(cmd: list[str], root: Path, env: dict) -> float:
-    """The largest resident size of one run of ``cmd``, in MB."""
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, _, usage = os.wait4(proc.pid, 0)
-    return round(usage.ru_maxrss / 1024, 1)
+def peak_mb(cmd: list[str], root: Path, env: dict) -> float | None:
+    """The largest resident size of one run of ``cmd``, in MB, as GNU time reports it
+    (measured from a small process: a child forked from this one would count the
+    benchmark's own memory)."""
+    if not Path("/usr/bin/time").exists():
+        return None
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], cwd=root, env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return round(int(proc.stderr.strip().splitlines()[-1]) / 1024, 1)
 
 
 def scale(cases: int, runs: int) -> list[dict]:
