@@ -282,16 +282,20 @@ def conflict_marker_line(text: str) -> int | None:
     return text.count("\n", 0, found.start()) + 1 if found else None
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write ``content`` so that readers see the old file or the new one, never half."""
+def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> None:
+    """Write ``content`` so that readers see the old file or the new one, never half.
+
+    ``durable``: on the disk before the rename (an fsync), so that a power cut
+    cannot leave the new name with half the content."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.kesu-tmp")
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

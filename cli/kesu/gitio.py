@@ -169,11 +169,26 @@ def commit(root: Path, paths: list[str], message: str, new: list[str] = (),
     the caller already knows them.
     """
     others = set(staged_paths(root) if staged is None else staged) - set(paths)
+    if len(paths) > BULK and not others:
+        # Many paths (an import): named on the command line, each one is matched
+        # against every index entry, and a long enough list does not fit at all.
+        # Staging them from stdin and committing the index is the same commit.
+        run_bytes(root, "update-index", "--add", "-z", "--stdin", stdin=_nul_list(paths))
+        run(root, "commit", "-q", "-F", "-", stdin=message)
+        return head(root) or ""
     if new:
         add(root, new)
     mode = "--only" if others else "--include"
     run(root, "commit", "-q", mode, "-F", "-", "--", *paths, stdin=message)
     return head(root) or ""
+
+
+#: Beyond this many paths, git is handed path lists on stdin rather than as arguments.
+BULK = 64
+
+
+def _nul_list(paths: list[str]) -> bytes:
+    return b"".join(p.encode("utf-8") + b"\0" for p in paths)
 
 
 def add(root: Path, paths: list[str]) -> None:
@@ -193,19 +208,43 @@ def unstage(root: Path, paths: list[str]) -> None:
     Never an unmerged path: resetting it would clear git's "unmerged" mark and
     let a following ``git commit -a`` commit the conflict markers.
     """
-    paths = [p for p in paths if p not in set(unmerged_paths(root, paths))]
+    unmerged = set(unmerged_paths(root, paths))
+    paths = [p for p in paths if p not in unmerged]
     if not paths:
         return
-    if head(root):
+    if len(paths) > BULK:
+        _unstage_many(root, paths)
+    elif head(root):
         run(root, "reset", "-q", "HEAD", "--", *paths, check=False)
     else:
         run(root, "rm", "-q", "--cached", "--ignore-unmatch", "--", *paths, check=False)
 
 
+def _unstage_many(root: Path, paths: list[str]) -> None:
+    """``unstage`` for a long list, in one ``update-index --index-info``: each path
+    gets HEAD's entry back, or none when HEAD does not have it."""
+    known = {}
+    if head(root):
+        listing = run_bytes(root, "ls-tree", "-r", "-z", "--full-tree", "HEAD")
+        for entry in listing.split(b"\0"):
+            info, _, path = entry.partition(b"\t")
+            if path:
+                known[path.decode("utf-8", "surrogateescape")] = info.decode()
+    zero = "0" * 40
+    lines = "".join(f"{known[p]}\t{p}\0" if p in known
+                    else f"0 {zero}\t{p}\0" for p in paths)
+    try:
+        run_bytes(root, "update-index", "-z", "--index-info", stdin=lines.encode("utf-8"))
+    except GitError:
+        pass  # as ``git reset`` with check=False: leave what could not be undone
+
+
 def unmerged_paths(root: Path, paths: list[str] | None = None) -> list[str]:
     """Paths with an open conflict in the index (all of them, or those of ``paths``)."""
-    out = run(root, "ls-files", "--unmerged", "-z", "--", *(paths or []))
-    return sorted({entry.split("\t", 1)[1] for entry in out.split("\0") if "\t" in entry})
+    many = paths is not None and len(paths) > BULK
+    out = run(root, "ls-files", "--unmerged", "-z", "--", *(paths if paths and not many else []))
+    found = {entry.split("\t", 1)[1] for entry in out.split("\0") if "\t" in entry}
+    return sorted(found & set(paths) if many else found)
 
 
 def conflict_markers(root: Path, exclude: tuple[str, ...] = ()) -> dict[str, int]:
