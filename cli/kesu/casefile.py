@@ -29,8 +29,11 @@ _RANK = {key: i for i, key in enumerate(SECTION_ORDER)}
 FLOW_LISTS = (("timeline",), ("plan", "compensation"), ("complaint", "subjects"))
 
 
-def case_text(document: dict) -> str:
-    """The text of a case file in kesu's canonical layout (``document`` is left as it is)."""
+def case_text(document: dict, quick: bool = False) -> str:
+    """The text of a case file in kesu's canonical layout (``document`` is left as it is).
+
+    ``quick``: written by kesu.yamlfast when it is sure of the very bytes
+    yamlio.dump writes (a bulk import writes thousands)."""
     document = copy.deepcopy(document)
     ordered = {key: document[key] for key in
                sorted(document, key=lambda k: (k == "timeline", _RANK.get(k, len(_RANK))))}
@@ -44,6 +47,12 @@ def case_text(document: dict) -> str:
             holder[key] = yamlio.money(holder[key])
         except UsageError:
             pass  # not a valid amount: leave it for validate to report
+    if quick:
+        from kesu import yamlfast
+
+        text = yamlfast.dump(ordered)
+        if text is not None:
+            return text
     return yamlio.dump(ordered)
 
 

@@ -139,7 +139,7 @@ def _build(job: _Job) -> tuple[str | None, str | None, list[str]]:
     problems = case_problems(_as_read(case), job.rel, job.policy)
     if problems:
         return None, None, [message for _, message in problems]
-    return case_text(case), case.get("store"), []
+    return case_text(case, quick=True), case.get("store"), []
 
 
 def _duplicate(row: int, of: str) -> Problem:
