@@ -53,6 +53,25 @@ def test_a_passing_hook_sees_every_imported_file_staged_and_written(chain, tmp_p
     assert git(chain, "status", "--porcelain") == ""
 
 
+def test_a_big_import_leaves_the_index_fresh(chain, tmp_path):
+    path = write_csv(tmp_path / "l.csv", ledger(ROWS, seed=9), "utf-8")
+    assert run_import(chain, path).returncode == 0
+    assert git(chain, "diff-files", "--name-only") == ""  # stat data noted: no file to look at again
+    assert git(chain, "status", "--porcelain") == ""
+
+
+def test_a_clean_filter_on_case_files_is_applied_as_git_add_would(chain, tmp_path):
+    (chain / ".gitattributes").write_text((chain / ".gitattributes").read_text(encoding="utf-8")
+                                          + "cases/** filter=shout\n", encoding="utf-8")
+    git(chain, "config", "filter.shout.clean", "tr a-z A-Z")
+    git(chain, "config", "filter.shout.smudge", "cat")
+    git(chain, "commit", "-qam", "shout")
+    path = write_csv(tmp_path / "l.csv", ledger(ROWS, seed=9), "utf-8")
+    assert run_import(chain, path).returncode == 0
+    rel = git(chain, "show", "--name-only", "--format=", "HEAD").split()[0]
+    assert git(chain, "show", f"HEAD:{rel}") == (chain / rel).read_text(encoding="utf-8").upper()
+
+
 def test_the_users_staged_files_stay_out_of_a_big_import(chain, tmp_path):
     path = write_csv(tmp_path / "l.csv", ledger(ROWS, seed=9), "utf-8")
     (chain / "notes.txt").write_text("周会记录\n", encoding="utf-8")

@@ -208,7 +208,9 @@ def commit_files(archive: Archive, files: dict[str, str], message: str,
     try:
         for rel, text in files.items():
             write_atomic(root / rel, text, durable)
-        sha = gitio.commit(root, list(files), message, new=new, staged=staged)
+        # all new (an import): git may take their bytes from us rather than read them back
+        contents = {rel: text.encode("utf-8") for rel, text in files.items()} if len(new) == len(files) else None
+        sha = gitio.commit(root, list(files), message, new=new, staged=staged, contents=contents)
     except BaseException as exc:
         if gitio.head(root) != before_head:
             journal.end(root)
