@@ -9,12 +9,11 @@ that loaded it typed it.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from kesu import yamlio
 from kesu.errors import UsageError
-from kesu.values import dig
+from kesu.values import deep_copy, dig
 
 #: Top-level keys in the order a reader meets them; the timeline always last.
 SECTION_ORDER = (
@@ -34,7 +33,7 @@ def case_text(document: dict, quick: bool = False) -> str:
 
     ``quick``: written by kesu.yamlfast when it is sure of the very bytes
     yamlio.dump writes (a bulk import writes thousands)."""
-    document = copy.deepcopy(document)
+    document = deep_copy(document)
     ordered = {key: document[key] for key in
                sorted(document, key=lambda k: (k == "timeline", _RANK.get(k, len(_RANK))))}
     for path in FLOW_LISTS:

@@ -20,12 +20,11 @@ import functools
 import inspect
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Mapping
 
 from kesu import lifecycle
 from kesu.errors import UsageError
-from kesu.values import YEARS, in_years, parse_time
+from kesu.values import YEARS, deep_copy, in_years, parse_time
 
 
 @dataclass(frozen=True)
@@ -102,11 +101,11 @@ def apply(case: dict | None, step: Step, policy) -> Applied:
     policy.member(step.actor)
     before = {} if case is None else case
     _check_order(before, when, step.at)
-    document = _copy(before)
+    document = deep_copy(before)
     # The rule gets its own copy of the arguments: what it stores in the case must
     # not be the very object the timeline records (YAML would write an alias).
     outcome = _call(rules.RULES[step.action], document, Context(step, policy, from_state),
-                    _copy(dict(step.args)))
+                    deep_copy(dict(step.args)))
     to_state = transition.target_for(from_state, outcome.target)
     _check_ownership(transition, before, document)
     missing = [s for s in lifecycle.REQUIRED_SECTIONS[to_state] if document.get(s) in (None, {})]
@@ -185,23 +184,6 @@ def _check_ownership(transition: lifecycle.Transition, before: Mapping, after: M
 
 
 _ABSENT = object()
-
-
-def _copy(value: Any) -> Any:
-    """A deep copy of a case's data (dicts, lists and scalars, as YAML reads them),
-    several times quicker than ``copy.deepcopy``, which it calls for anything else.
-    Every step copies the whole case; an import does it for ten steps a row."""
-    kind = type(value)
-    if kind is dict:
-        return {key: _copy(item) for key, item in value.items()}
-    if kind is list:
-        return [_copy(item) for item in value]
-    if kind in _IMMUTABLE:
-        return value
-    return copy.deepcopy(value)
-
-
-_IMMUTABLE = frozenset({str, int, float, bool, type(None), Decimal})
 
 
 @functools.lru_cache(maxsize=None)
