@@ -43,7 +43,7 @@ def deep_copy(data: Any, _memo: dict | None = None) -> Any:
                 done[key] = deep_copy(value, memo)
         else:
             done = memo[id(data)] = []
-            done.extend(deep_copy(value, memo) for value in data)
+            done.extend([deep_copy(value, memo) for value in data])
     return done
 
 

@@ -87,8 +87,8 @@ _MEMORY = 200_000
 
 def _scalar(value: Any, context: tuple[bool, bool]) -> str:
     """The scalar as PyYAML writes it in ``context``, without the space before it."""
-    # by its text, not its value: 0.0 == -0.0, and Decimal("0") == Decimal("-0")
-    key = (type(value), value if type(value) is str else repr(value), context)
+    # others by their text, not their value: 0.0 == -0.0, and Decimal("0") == Decimal("-0")
+    key = (value, context) if type(value) is str else (type(value), repr(value), context)
     try:
         token = _tokens[key]
     except KeyError:
@@ -147,7 +147,8 @@ def _block_mapping(mapping: dict, indent: int, out: list[str], met: set, first_i
 
 def _block_value(value: Any, indent: int, out: list[str], met: set) -> None:
     """A mapping value after ``key:`` at ``indent``, to the end of its lines."""
-    _seen(value, met)
+    if type(value) is not str:
+        _seen(value, met)
     if isinstance(value, yamlio.Flow) or (isinstance(value, (dict, list)) and not value):
         out.append(" " + _flow(value, met) + "\n")
     elif isinstance(value, dict):
@@ -163,7 +164,8 @@ def _block_value(value: Any, indent: int, out: list[str], met: set) -> None:
 def _block_sequence(items: list, indent: int, out: list[str], met: set) -> None:
     pad = " " * indent
     for item in items:
-        _seen(item, met)
+        if type(item) is not str:
+            _seen(item, met)
         out.append(pad + "-")
         if isinstance(item, yamlio.Flow) or (isinstance(item, (dict, list)) and not item):
             out.append(" " + _flow(item, met) + "\n")
@@ -189,7 +191,8 @@ def _flow(value: Any, met: set) -> str:
 
 
 def _flow_item(value: Any, met: set) -> str:
-    _seen(value, met)
+    if type(value) is not str:
+        _seen(value, met)
     if isinstance(value, (dict, list)):
         return _flow(value, met)
     return _scalar(value, FLOW)

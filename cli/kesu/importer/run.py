@@ -93,7 +93,7 @@ def plan(archive, path: Path, label: str, mapping: Mapping, actor: str, owner: s
         jobs.append(_Job(entry, case_id, archive.case_relpath(case_id), key, actor, owner,
                          archive.policy, Path(label).name))
     built = cores.map_in_order(_build, jobs)
-    for done, (job, (text, store, problems)) in enumerate(zip(jobs, built), 1):
+    for done, (job, (text, store, problems)) in enumerate(zip(jobs, built, strict=True), 1):
         if progress and (done % 50 == 0 or done == len(jobs)):
             progress(done, len(jobs))
         row = job.entry.row
