@@ -282,24 +282,30 @@ def conflict_marker_line(text: str) -> int | None:
     return text.count("\n", 0, found.start()) + 1 if found else None
 
 
-def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> None:
-    """Write ``content`` so that readers see the old file or the new one, never half.
-
-    ``durable``: on the disk before the rename (an fsync), so that a power cut
-    cannot leave the new name with half the content."""
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write ``content`` so that readers see the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.kesu-tmp")
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_new(path: Path, content: str | bytes) -> None:
+    """Create the file ``path`` (refused when it exists) with ``content``, as one of
+    many new files written at once (``kesu import``): no fsync and no rename each,
+    which would cost more than all the rest. Readers of a half-written import see
+    a half-done import either way; the journal removes it if kesu is killed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as handle:
+        handle.write(content.encode("utf-8") if isinstance(content, str) else content)
 
 
 def write_output(path: Path, text: str, flag: str = "--output") -> None:

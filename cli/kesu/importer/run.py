@@ -195,4 +195,4 @@ def commit(archive, result: Plan, actor: str, at: str, source: str) -> str:
         clash = next((rel for rel in result.files if (archive.root / rel).exists()), None)
         if clash:
             raise UsageError(f"{clash} already exists; nothing was imported")
-        return record.commit_files(archive, result.files, message, durable=False)
+        return record.commit_files(archive, result.files, message, bulk=True)
