@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import shutil
 import statistics
@@ -78,6 +79,7 @@ def reset(root: Path, env: dict, start: str) -> None:
     for command in (["reset", "-q", "--hard", start], ["clean", "-qfdx", "cases"],
                     ["reflog", "expire", "--expire=now", "--all"], ["gc", "-q", "--prune=now"]):
         subprocess.run(["git", *command], cwd=root, env=env, check=True)
+    os.sync()  # the disk done with the last run's writes before the next run is timed
 
 
 def main() -> None:
