@@ -134,6 +134,8 @@ def test_a_years_ledger_of_twelve_stores_imports_in_one_commit_that_validates_an
     assert "Action: import\nActor: wang.fang\nAt: " in message
     files = git(chain, "show", "--name-status", "--format=", "HEAD").split("\n")
     assert len([f for f in files if f.startswith("A\tcases/")]) == 520
+    if kind != "utf-8-sig":
+        return  # the same cases whatever the file's encoding: what they make is checked once
     assert kesu("validate", cwd=chain).returncode == 0
     audit = kesu("audit", "--format", "json", cwd=chain)
     assert audit.returncode == 0 and json.loads(audit.stdout)["findings"] == []

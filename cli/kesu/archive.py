@@ -311,6 +311,16 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         raise
 
 
+def write_new(path: Path, content: str | bytes) -> None:
+    """Create the file ``path`` (refused when it exists) with ``content``, as one of
+    many new files written at once (``kesu import``): no fsync and no rename each,
+    which would cost more than all the rest. Readers of a half-written import see
+    a half-done import either way; the journal removes it if kesu is killed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as handle:
+        handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+
+
 def write_output(path: Path, text: str, flag: str = "--output") -> None:
     """Write what the user asked for with ``--output``: only a regular file, and
     only in a folder that exists (kesu makes no folders outside the archive)."""

@@ -9,12 +9,11 @@ that loaded it typed it.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from kesu import yamlio
 from kesu.errors import UsageError
-from kesu.values import dig
+from kesu.values import deep_copy, dig
 
 #: Top-level keys in the order a reader meets them; the timeline always last.
 SECTION_ORDER = (
@@ -29,9 +28,12 @@ _RANK = {key: i for i, key in enumerate(SECTION_ORDER)}
 FLOW_LISTS = (("timeline",), ("plan", "compensation"), ("complaint", "subjects"))
 
 
-def case_text(document: dict) -> str:
-    """The text of a case file in kesu's canonical layout (``document`` is left as it is)."""
-    document = copy.deepcopy(document)
+def case_text(document: dict, quick: bool = False) -> str:
+    """The text of a case file in kesu's canonical layout (``document`` is left as it is).
+
+    ``quick``: written by kesu.yamlfast when it is sure of the very bytes
+    yamlio.dump writes (a bulk import writes thousands)."""
+    document = deep_copy(document)
     ordered = {key: document[key] for key in
                sorted(document, key=lambda k: (k == "timeline", _RANK.get(k, len(_RANK))))}
     for path in FLOW_LISTS:
@@ -44,6 +46,12 @@ def case_text(document: dict) -> str:
             holder[key] = yamlio.money(holder[key])
         except UsageError:
             pass  # not a valid amount: leave it for validate to report
+    if quick:
+        from kesu import yamlfast
+
+        text = yamlfast.dump(ordered)
+        if text is not None:
+            return text
     return yamlio.dump(ordered)
 
 

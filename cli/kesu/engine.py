@@ -16,6 +16,7 @@ file holds already, so customer data is not written twice.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +24,7 @@ from typing import Any, Mapping
 
 from kesu import lifecycle
 from kesu.errors import UsageError
-from kesu.values import YEARS, in_years, parse_time
+from kesu.values import YEARS, deep_copy, in_years, parse_time
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,11 @@ def apply(case: dict | None, step: Step, policy) -> Applied:
     policy.member(step.actor)
     before = {} if case is None else case
     _check_order(before, when, step.at)
-    document = copy.deepcopy(before)
+    document = deep_copy(before)
     # The rule gets its own copy of the arguments: what it stores in the case must
     # not be the very object the timeline records (YAML would write an alias).
     outcome = _call(rules.RULES[step.action], document, Context(step, policy, from_state),
-                    copy.deepcopy(dict(step.args)))
+                    deep_copy(dict(step.args)))
     to_state = transition.target_for(from_state, outcome.target)
     _check_ownership(transition, before, document)
     missing = [s for s in lifecycle.REQUIRED_SECTIONS[to_state] if document.get(s) in (None, {})]
@@ -185,15 +186,21 @@ def _check_ownership(transition: lifecycle.Transition, before: Mapping, after: M
 _ABSENT = object()
 
 
+@functools.lru_cache(maxsize=None)
+def _keywords(rule) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The keyword arguments ``rule`` accepts, and those it needs."""
+    parameters = inspect.signature(rule).parameters
+    accepted = [n for n, p in parameters.items() if p.kind is p.KEYWORD_ONLY]
+    return frozenset(accepted), tuple(n for n in accepted if parameters[n].default is inspect.Parameter.empty)
+
+
 def _call(rule, document: dict, context: Context, args: Mapping[str, Any]) -> Outcome:
     """Call ``rule(document, context, **args)``; unknown or missing arguments are the user's error."""
-    parameters = inspect.signature(rule).parameters
-    accepted = {n for n, p in parameters.items() if p.kind is p.KEYWORD_ONLY}
+    accepted, needed = _keywords(rule)
     unknown = sorted(set(args) - accepted)
     if unknown:
         raise UsageError(f"{context.step.action} does not take {', '.join(unknown)}")
-    missing = [n for n in accepted if parameters[n].default is inspect.Parameter.empty
-               and args.get(n) is None]
+    missing = [n for n in needed if args.get(n) is None]
     if missing:
         raise UsageError(f"{context.step.action} needs {', '.join('--' + m.replace('_', '-') for m in missing)}")
     return rule(document, context, **args)

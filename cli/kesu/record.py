@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Callable, Union
 
 from kesu import engine, gitio, journal, trailers, yamlio
-from kesu.archive import Archive, write_atomic
+from kesu.archive import Archive, write_atomic, write_new
 from kesu.casefile import case_text, load_case
 from kesu.config import default_setting, wall_duration
 from kesu.errors import ArchiveError, UsageError
@@ -182,10 +182,14 @@ def refuse_hand_edits(archive: Archive, rel: str, text: str) -> list[str]:
 
 
 def commit_files(archive: Archive, files: dict[str, str], message: str,
-                 staged: list[str] | None = None) -> str:
+                 staged: list[str] | None = None, bulk: bool = False) -> str:
     """Write ``files`` and commit them as one commit, or leave everything as it was.
 
     ``staged`` is what the user had staged, when the caller already asked git.
+    ``bulk``: many new files at once (an import), each created as it is
+    (``write_new``: no fsync and no rename each, which would cost more than
+    everything else). The journal still removes them when kesu is killed; a
+    power cut is left to git's own care of its objects, as for any commit.
     """
     root = archive.root
     refuse_unsafe_state(root)
@@ -202,9 +206,15 @@ def commit_files(archive: Archive, files: dict[str, str], message: str,
         journal.end(root)
         raise ArchiveError(f"cannot write the case: {exc.strerror or exc}; nothing was changed") from None
     try:
+        # all new (an import): git may take their bytes from us rather than read them back
+        contents = {rel: text.encode("utf-8") for rel, text in files.items()} if len(new) == len(files) else None
+        fresh = set(new) if bulk else set()
         for rel, text in files.items():
-            write_atomic(root / rel, text)
-        sha = gitio.commit(root, list(files), message, new=new, staged=staged)
+            if rel in fresh:
+                write_new(root / rel, contents[rel] if contents else text)
+            else:
+                write_atomic(root / rel, text)
+        sha = gitio.commit(root, list(files), message, new=new, staged=staged, contents=contents)
     except BaseException as exc:
         if gitio.head(root) != before_head:
             journal.end(root)

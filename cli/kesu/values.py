@@ -8,6 +8,7 @@ people, and the default time zone.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 #: The time zone of an archive whose kesu.yaml names none (DOMAIN: mainland China).
@@ -19,6 +20,34 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 #: time offsets such as +08:05:43).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 YEARS = f"the years {FIRST_YEAR} to {LAST_YEAR}"
+
+
+def deep_copy(data: Any, _memo: dict | None = None) -> Any:
+    """``copy.deepcopy`` of a case's data (dicts, lists and scalars, as YAML reads
+    them), several times quicker: every step copies the whole case, an import
+    ten steps a row. An object met twice is copied once, as deepcopy does;
+    anything but a dict, a list or a plain scalar goes to deepcopy itself."""
+    kind = type(data)
+    if kind in _IMMUTABLE:
+        return data
+    memo = {} if _memo is None else _memo
+    if kind is not dict and kind is not list:
+        import copy
+
+        return copy.deepcopy(data, memo)  # the same memo: what is shared stays shared
+    done = memo.get(id(data))
+    if done is None:
+        if kind is dict:
+            done = memo[id(data)] = {}
+            for key, value in data.items():
+                done[key] = deep_copy(value, memo)
+        else:
+            done = memo[id(data)] = []
+            done.extend([deep_copy(value, memo) for value in data])
+    return done
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), Decimal})
 
 
 def dig(data: Any, *keys: str) -> Any:

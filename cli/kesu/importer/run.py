@@ -18,7 +18,7 @@ from typing import Callable
 
 from kesu import ids, lifecycle
 from kesu.errors import UsageError
-from kesu.importer import build, table
+from kesu.importer import build, cores, table
 from kesu.importer.convert import Converter, Entry, check_times
 from kesu.importer.mapping import Mapping
 from kesu.values import dig
@@ -55,10 +55,11 @@ def duplicate_key(contact, received, summary) -> tuple:
 
 def plan(archive, path: Path, label: str, mapping: Mapping, actor: str, owner: str,
          progress: Callable[[int, int], None] | None = None) -> Plan:
-    """Read, convert and build every row; nothing is written."""
-    from kesu.casefile import case_text
-    from kesu.validate import case_problems
+    """Read, convert and build every row; nothing is written.
 
+    Three passes: every row read and given a case ID (one process), the cases
+    built (on every core, ``cores``), then, in the rows' order, each case kept
+    or left out as a duplicate of an earlier row."""
     rows = table.read_rows(path, label)
     header_index = table.header_row(rows, set(mapping.columns))
     header = rows[header_index].cells
@@ -72,9 +73,8 @@ def plan(archive, path: Path, label: str, mapping: Mapping, actor: str, owner: s
     result = Plan()
     now = archive.now()
     body = [r for r in rows[header_index + 1:] if not all(map(table.blank, r.cells))]
-    for done, row in enumerate(body, 1):
-        if progress and (done % 50 == 0 or done == len(body)):
-            progress(done, len(body))
+    jobs: list[_Job] = []
+    for row in body:
         result.rows += 1
         entry = converter.entry(row.number, row.cells)
         check_times(entry, now, archive.policy.future_tolerance)
@@ -86,32 +86,64 @@ def plan(archive, path: Path, label: str, mapping: Mapping, actor: str, owner: s
             continue
         key = duplicate_key(entry.get("contact"), _iso(entry, archive), entry.get("summary"))
         if key in seen:
-            result.duplicates.append(Problem(row.number, f"duplicate of {seen[key]} (same contact, time "
-                                                         "and summary); not imported", note=True))
-            continue
-        state = build.target_state(entry)
-        if state not in IMPORTABLE:
-            result.problems.append(Problem(row.number, f"state {state} cannot be imported "
-                                                       f"(importable: {', '.join(IMPORTABLE)})"))
+            result.duplicates.append(_duplicate(row.number, seen[key]))
             continue
         case_id = _free_id(archive, entry, taken)
-        rel = archive.case_relpath(case_id)
-        try:
-            case = build.build(entry, case_id, actor, owner, archive.policy, Path(label).name)
-        except UsageError as exc:
-            result.problems.append(Problem(row.number, exc.message))
-            continue
-        # judged as the file reads back: amounts are numbers there, not Decimals
-        problems = case_problems(_as_read(case), rel, archive.policy)
-        if problems:
-            result.problems += [Problem(row.number, message) for _, message in problems]
-            continue
-        seen[key] = f"row {row.number}"
         taken.add(case_id)
-        result.files[rel] = case_text(case)
-        if case.get("store"):
-            result.stores[case["store"]] = result.stores.get(case["store"], 0) + 1
+        jobs.append(_Job(entry, case_id, archive.case_relpath(case_id), key, actor, owner,
+                         archive.policy, Path(label).name))
+    built = cores.map_in_order(_build, jobs)
+    for done, (job, (text, store, problems)) in enumerate(zip(jobs, built, strict=True), 1):
+        if progress and (done % 50 == 0 or done == len(jobs)):
+            progress(done, len(jobs))
+        row = job.entry.row
+        if job.key in seen:  # an earlier row of this ledger, built without a problem
+            result.duplicates.append(_duplicate(row, seen[job.key]))
+        elif problems:
+            result.problems += [Problem(row, message) for message in problems]
+        else:
+            seen[job.key] = f"row {row}"
+            result.files[job.rel] = text
+            if store:
+                result.stores[store] = result.stores.get(store, 0) + 1
     return result
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One row to build into a case: all a worker process needs."""
+
+    entry: Entry
+    case_id: str
+    rel: str
+    key: tuple
+    actor: str
+    owner: str
+    policy: object
+    source: str
+
+
+def _build(job: _Job) -> tuple[str | None, str | None, list[str]]:
+    """A row's case as (its file's text, its store, no problems), or its problems."""
+    from kesu.casefile import case_text
+    from kesu.validate import case_problems
+
+    state = build.target_state(job.entry)
+    if state not in IMPORTABLE:
+        return None, None, [f"state {state} cannot be imported (importable: {', '.join(IMPORTABLE)})"]
+    try:
+        case = build.build(job.entry, job.case_id, job.actor, job.owner, job.policy, job.source)
+    except UsageError as exc:
+        return None, None, [exc.message]
+    # judged as the file reads back: amounts are numbers there, not Decimals
+    problems = case_problems(_as_read(case), job.rel, job.policy)
+    if problems:
+        return None, None, [message for _, message in problems]
+    return case_text(case, quick=True), case.get("store"), []
+
+
+def _duplicate(row: int, of: str) -> Problem:
+    return Problem(row, f"duplicate of {of} (same contact, time and summary); not imported", note=True)
 
 
 def _as_read(value):
@@ -163,4 +195,4 @@ def commit(archive, result: Plan, actor: str, at: str, source: str) -> str:
         clash = next((rel for rel in result.files if (archive.root / rel).exists()), None)
         if clash:
             raise UsageError(f"{clash} already exists; nothing was imported")
-        return record.commit_files(archive, result.files, message)
+        return record.commit_files(archive, result.files, message, bulk=True)
