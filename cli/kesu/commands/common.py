@@ -22,7 +22,7 @@ AtOpt = Annotated[Optional[str], typer.Option(
     "--at", metavar="TIME",
     help="When it happened, e.g. 2026-11-23T16:40 (archive's time zone) or with an offset; "
          "at most 10 minutes from now (kesu.yaml future_tolerance). Default: now.")]
-CaseArg = Annotated[str, typer.Argument(metavar="ID", help="The case ID, e.g. KS-20261123-7F3KQ2.")]
+CaseArg = Annotated[str, typer.Argument(metavar="ID", help="The case ID, e.g. KS-20261123-7F3KQ2, in any case, or its last 4 or more characters (7f3kq2).")]
 
 
 class TableFormat(str, Enum):
@@ -33,6 +33,13 @@ class TableFormat(str, Enum):
 
 def open_archive(path: str | None) -> Archive:
     return Archive.find(path)
+
+
+def case_id_of(archive: Archive, typed: str) -> str:
+    """The full ID a clerk typed: any case, or a unique ending (``7f3kq2``)."""
+    from kesu.idresolve import resolve
+
+    return resolve(archive, typed)
 
 
 def actor_of(archive: Archive, given: str | None) -> str | None:

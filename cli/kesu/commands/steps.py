@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from kesu import lifecycle
-from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, open_archive, step_for
+from kesu.commands.common import (ActorOpt, ArchiveOpt, AtOpt, CaseArg, case_id_of, open_archive,
+                                  step_for)
 
 
 def _choices(name: str, values) -> type[Enum]:
@@ -29,7 +30,7 @@ def _step(action: str, case_id: str, archive, actor, at, **args) -> None:
     from kesu.record import record_step
 
     arch = open_archive(archive)
-    done = record_step(arch, case_id, step_for(arch, action, actor, at, args))
+    done = record_step(arch, case_id_of(arch, case_id), step_for(arch, action, actor, at, args))
     arrow = f"{done.from_state} -> {done.to_state}" if done.from_state != done.to_state else done.to_state
     print(f"{done.case_id}: {action} ({arrow}) {done.commit[:10]}")
 
@@ -211,7 +212,9 @@ def close(case_id: CaseArg,
     """
 
     if of:
-        open_archive(archive).existing_case_path(of)
+        arch = open_archive(archive)
+        of = case_id_of(arch, of)
+        arch.existing_case_path(of)
     _step("close", case_id, archive, actor, at, reason=reason.value, of=of, note=note)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, CaseArg, TableFormat, open_archive, print_csv,
+from kesu.commands.common import (ArchiveOpt, CaseArg, TableFormat, case_id_of, open_archive, print_csv,
                                   print_freshness, print_json, print_table, report_unreadable)
 
 
@@ -33,6 +33,7 @@ def show(
     Example: kesu show KS-20261123-7F3KQ2
     """
     arch = open_archive(archive)
+    case_id = case_id_of(arch, case_id)
     if fmt is ShowFormat.yaml:
         print(arch.read_text(arch.existing_case_path(case_id)), end="")
         return
@@ -90,7 +91,7 @@ def history(
     from kesu.views import history_steps
 
     arch = open_archive(archive)
-    steps = history_steps(arch, case_id)
+    steps = history_steps(arch, case_id_of(arch, case_id))
     if fmt is HistoryFormat.json:
         print_json(steps)
         return
