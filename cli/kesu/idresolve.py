@@ -9,6 +9,8 @@ one case whose ID ends so. Only file names are looked at, never case files.
 
 from __future__ import annotations
 
+import re
+
 from kesu import ids
 from kesu.errors import UsageError
 
@@ -48,6 +50,9 @@ def resolve(archive, text: str) -> str:
     return found[0]
 
 
+#: The end of an ID: some of the random part, or all of it after (part of) the date.
+_ENDING = re.compile(r"^(?:(?:[A-Z][A-Z0-9]{0,9}-)?\d{0,8}-)?[0-9A-HJKMNP-TV-Z]{1,6}$")
+
+
 def _plausible(ending: str) -> bool:
-    allowed = set(ids.CROCKFORD) | set("-") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    return all(ch in allowed for ch in ending)
+    return bool(_ENDING.match(ending))

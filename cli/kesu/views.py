@@ -78,6 +78,7 @@ def overdue_rows(archive, now: datetime, threshold: str = "yellow",
     instant each was due, so a red light comes before every yellow one. Files that
     cannot be read go to ``unreadable`` (their errors)."""
     from kesu.deadlines import LIGHT_RANK, MALFORMED, Deadlines
+    from kesu.obligations import open_corrective
 
     engine = Deadlines(archive.policy.data)
     limit = LIGHT_RANK[threshold]
@@ -85,8 +86,8 @@ def overdue_rows(archive, now: datetime, threshold: str = "yellow",
     for path, case, error in archive.scan():
         if case is None and unreadable is not None and error is not None:
             unreadable.append(error)
-        if case is None or case.get("state") == lifecycle.CLOSED:
-            continue
+        if case is None or (case.get("state") == lifecycle.CLOSED and not open_corrective(case)):
+            continue  # a closed case is late only with a corrective action still to do
         try:
             timers = engine.timers(case, now)
         except MALFORMED:
@@ -106,6 +107,8 @@ def overdue_rows(archive, now: datetime, threshold: str = "yellow",
 
 def case_text(archive, case: dict) -> str:
     """A readable page about one case, for the person handling it."""
+    from kesu.showparts import claimant_lines, obligation_rows
+
     lines = []
     add = lines.append
     add(f"{case.get('id')}  [{case.get('state')}]  {dig(case, 'complaint', 'summary') or ''}")
@@ -156,11 +159,16 @@ def case_text(archive, case: dict) -> str:
         rows.append(("follow-up", dig(case, "follow_up", "satisfaction")))
     if case.get("closure"):
         rows.append(("closed", dig(case, "closure", "reason")))
+    rows += obligation_rows(case)
     width = max(len(k or "") for k, _ in rows)
     for key, value in rows:
         if value not in (None, ""):
             text = str(value).rstrip().replace("\n", "\n" + " " * (width + 2))
             add(f"{key:<{width}}  {text}")
+    claimants = claimant_lines(case)
+    if claimants:
+        add("")
+        lines.extend(claimants)
     timers = _timer_lines(archive, case)
     if timers:
         add("")
