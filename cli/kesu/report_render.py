@@ -37,6 +37,8 @@ def monthly_rows(report: dict) -> list[tuple[str, str, str]]:
 
     return [
         ("received", str(report["received"]), delta("received")),
+        ("mass complaints (claimants)",
+         f"{len(report.get('mass_complaints') or [])} ({report.get('claimants', 0)})", ""),
         ("resolved in the month", str(report["resolved"]), delta("resolved")),
         ("average handling (wall)", minutes(report["average_handling_wall_minutes"]),
          delta("average_handling_wall_minutes", as_minutes=True)),
@@ -110,7 +112,7 @@ def monthly_csv(report: dict) -> str:
                 "average_handling_business_minutes", "median_handling_business_minutes",
                 "past_deadline", "overdue_share", "resolved_within_24h", "resolved_within_24h_rate",
                 "return_visits", "satisfied", "satisfaction_rate", "escalations", "objections",
-                "reopenings", "open_at_month_end"):
+                "reopenings", "open_at_month_end", "claimants"):
         writer.writerow(["figure", key, "" if report[key] is None else report[key], ""])
     for title, rows in breakdowns(report):
         for row in rows:
