@@ -193,3 +193,13 @@ def test_claimant_steps_and_outcomes_replay_exactly(people):
     final = yamlio.load(texts[-1])["claimants"]
     assert [c["ref"] for c in final] == [claimants.ref_of(n) for n in range(1, len(people) + 1)]
     assert [c["outcome"]["status"] for c in final] == [outcome for _, _, outcome in people]
+
+
+def test_claimants_are_searchable_by_contact_and_member():
+    from kesu.searchkeys import case_search_keys
+
+    case = {"customer": {"name": "刘先生", "contact": "13900000000", "member_id": "VIP0000"},
+            "claimants": [{"ref": "C001", "name": "会员001", "contact": "13900000001", "member_id": "VIP0001"},
+                          {"ref": "C002", "name": "会员002", "contact": "13900000000"}]}
+    assert case_search_keys(case) == ["13900000000", "VIP0000", "13900000001", "VIP0001"]
+    assert case_search_keys({"customer": "garbled"}) == []
