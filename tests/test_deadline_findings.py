@@ -172,7 +172,10 @@ def test_a_case_file_with_an_absurd_extension_does_not_break_the_archive(archive
     git(archive, "commit", "-qam", "an extension written by an older kesu")
     for command in (["list"], ["overdue"], ["report", "monthly"], ["report", "kpi"]):
         assert kesu(*command, cwd=archive).returncode in (0, 1), command
-    assert [r["id"] for r in json.loads(ok(archive, "list", "--format", "json")) if r["light"]] == [sound]
+    listed = kesu("list", "--format", "json", cwd=archive)
+    # The broken case is named and left out (exit 1); the sound one is still listed with its light.
+    assert listed.returncode == 1 and "99999999wd" in listed.stderr and broken in listed.stderr
+    assert [r["id"] for r in json.loads(listed.stdout) if r["light"]] == [sound]
     assert_refused(kesu("show", broken, cwd=archive), "99999999wd")
     assert "99999999wd" in kesu("validate", cwd=archive).stdout
 
@@ -255,7 +258,9 @@ def test_a_case_file_with_a_time_out_of_range_is_refused_not_a_crash(archive):
     git(archive, "commit", "-qam", "a hand edit")
     for command in (["list"], ["overdue"], ["report", "monthly"], ["report", "kpi"]):
         assert kesu(*command, cwd=archive).returncode in (0, 1), command
-    assert [r["id"] for r in json.loads(ok(archive, "list", "--format", "json")) if r["light"]] == [other]
+    listed = kesu("list", "--format", "json", cwd=archive)
+    assert listed.returncode == 1 and f"{case_id}.yaml:4: left out: received_at 9999" in listed.stderr
+    assert [r["id"] for r in json.loads(listed.stdout) if r["light"]] == [other]
     line = assert_refused(kesu("show", case_id, cwd=archive), "9999", "2100")
     assert line.startswith(f"cases/2026/11/{case_id}.yaml:")
     assert_refused(kesu("reply", case_id, "ack", cwd=archive), "2100")

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from kesu import gitio, ids, yamlio
 from kesu.config import CONFIG_NAME, Policy
 from kesu.errors import ArchiveError, UsageError
-from kesu.values import read_time, times_out_of_years
+from kesu.values import read_time
 
 CASES_DIR = "cases"
 
@@ -42,6 +42,8 @@ def find_root(explicit: str | None = None) -> Path:
 class Archive:
     def __init__(self, root: Path):
         self.root = root
+        #: Case files a whole-archive read left out, by path: what kept each one out.
+        self.left_out: dict[str, UsageError] = {}
 
     @classmethod
     def find(cls, explicit: str | None = None) -> "Archive":
@@ -49,7 +51,20 @@ class Archive:
 
     @cached_property
     def policy(self) -> Policy:
-        return Policy.load(self.root / CONFIG_NAME)
+        """kesu.yaml, refused (``kesu.yaml:LINE: …``) when its values have the wrong types."""
+        from kesu.policycheck import refuse_unsound
+
+        path = self.root / CONFIG_NAME
+        policy = Policy.load(path, CONFIG_NAME)
+        refuse_unsound(gitio.git_dir(self.root), path.read_bytes(), policy.data)
+        return policy
+
+    def policy_if_sound(self) -> Policy | None:
+        """The policy, or None when kesu.yaml cannot be used (``kesu validate`` says why)."""
+        try:
+            return self.policy
+        except UsageError:
+            return None
 
     # ------------------------------------------------------------ paths
     def case_relpath(self, case_id: str) -> str:
@@ -94,12 +109,22 @@ class Archive:
         except UnicodeDecodeError as exc:
             raise UsageError(f"not UTF-8 text (byte {exc.start})", self.rel(path)) from None
 
+    def read_case_text(self, path: Path) -> str:
+        """A case file's text; a symbolic link, or a file outside the archive, is refused
+        (it would show, or count, a file that is not the archive's)."""
+        if path.is_symlink() or not path.resolve().is_relative_to(self.root.resolve()):
+            raise UsageError("is a symbolic link or lies outside the archive; kesu reads only "
+                             "the archive's own case files", self.rel(path))
+        return self.read_text(path)
+
     def load_case(self, case_id: str) -> dict[str, Any]:
         """One case to act on or show; refused, at its line, when a time in it is
         outside kesu's years (no deadline could be computed from it)."""
         path = self.existing_case_path(case_id)
         case = self.load_path(path)
-        for key, message in times_out_of_years(case):
+        from kesu.timecheck import time_findings
+
+        for key, message in time_findings(case):
             rel = self.rel(path)
             line = yamlio.line_of(yamlio.load_with_lines(self.read_text(path), rel), key)
             raise UsageError(f"{message}; fix the file by hand (kesu validate lists every problem)",
@@ -107,7 +132,7 @@ class Archive:
         return case
 
     def load_path(self, path: Path) -> dict[str, Any]:
-        text = self.read_text(path)
+        text = self.read_case_text(path)
         marker = conflict_marker_line(text)
         if marker:
             raise UsageError("holds merge conflict markers (an unfinished merge); finish or abort "
@@ -123,10 +148,17 @@ class Archive:
 
         return ScanCache(gitio.git_dir(self.root) / "kesu-cache" / "cases.json")
 
-    def scan(self, paths: list[Path] | None = None
+    def scan(self, paths: list[Path] | None = None, sound_only: bool = True
              ) -> Iterator[tuple[Path, dict[str, Any] | None, UsageError | None]]:
         """Every case file (or ``paths``) with its data, or the error that kept it
-        from loading. Unchanged files come from the scan cache."""
+        from loading. Unchanged files come from the scan cache.
+
+        With ``sound_only`` (what every command but ``validate`` wants) a case
+        whose shape kesu cannot rely on (wrong types, missing sections,
+        impossible times or amounts) comes with the first such problem instead
+        of its data. Each file left out is kept in ``left_out`` so the command
+        can name it.
+        """
         from kesu.cache import stat_key
 
         cache = self.scan_cache
@@ -137,18 +169,63 @@ class Archive:
             key = stat_key(path)
             hit = cache.get(rel, key)
             if hit is not None:
-                yield path, hit["data"], None
+                data = hit["data"]
+            else:
+                try:
+                    data = self.load_path(path)
+                except UsageError as exc:
+                    self.left_out[rel] = exc
+                    yield path, None, exc
+                    continue
+                cache.put(rel, key, data)
+            flaw = self._flaw(path, rel, data, cache) if sound_only else None
+            if flaw is not None:
+                self.left_out[rel] = flaw
+                yield path, None, flaw
                 continue
-            try:
-                data = self.load_path(path)
-            except UsageError as exc:
-                yield path, None, exc
-                continue
-            cache.put(rel, key, data)
             yield path, data, None
         if paths is None:
             cache.forget_missing(present)
         cache.save()
+
+    def _flaw(self, path: Path, rel: str, data: Any, cache) -> UsageError | None:
+        """The first problem that makes a case unsafe to use (remembered in the scan cache)."""
+        entry = cache.entries.get(rel)
+        if entry is not None and "flaw" in entry:
+            flaw = entry["flaw"]
+            return None if flaw is None else UsageError(flaw[1], rel, flaw[0])
+        flaw = self.shape_error(path, data)
+        if entry is not None:
+            entry["flaw"] = None if flaw is None else [flaw.line, flaw.message]
+            cache.dirty = True
+        return flaw
+
+    def shape_error(self, path: Path, data: Any) -> UsageError | None:
+        """``path:line: …`` for the first shape problem of a case, or None when it has none."""
+        from kesu.validate import locate, shape_problems
+
+        problems = shape_problems(data)
+        if not problems:
+            return None
+        rel = self.rel(path)
+        try:
+            first = locate(self.read_text(path), rel, problems[:1])[0]
+        except UsageError:
+            return UsageError(problems[0][1], rel, 1)
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return UsageError(f"{first.message}{more}", rel, first.line or 1)
+
+    def load_sound_case(self, case_id: str) -> dict[str, Any]:
+        """One case, refused with its first shape problem when kesu cannot rely on it."""
+        case = self.load_case(case_id)
+        self.refuse_unsound(case_id, case)
+        return case
+
+    def refuse_unsound(self, case_id: str, case: Any) -> None:
+        flaw = self.shape_error(self.case_path(case_id), case)
+        if flaw is not None:
+            raise UsageError(f"{flaw.message}; fix the case with 'kesu edit {case_id}' "
+                             "('kesu validate' lists every problem)", flaw.path, flaw.line)
 
     # ------------------------------------------------------------ locking
     @contextmanager
@@ -161,7 +238,11 @@ class Archive:
         import fcntl
 
         lock_path = gitio.git_dir(self.root) / "kesu.lock"
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise ArchiveError(f"cannot change this archive: {exc.strerror} ({self.rel(lock_path)}); "
+                               "nothing was changed") from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -174,6 +255,9 @@ class Archive:
                     "try again when it has finished") from None
             os.ftruncate(fd, 0)
             os.pwrite(fd, str(os.getpid()).encode(), 0)
+            from kesu import journal
+
+            journal.recover(self.root)  # a step an earlier kesu did not get to finish
             yield
         finally:
             os.close(fd)
@@ -212,3 +296,20 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_output(path: Path, text: str, flag: str = "--output") -> None:
+    """Write what the user asked for with ``--output``: only a regular file, and
+    only in a folder that exists (kesu makes no folders outside the archive)."""
+    if path == Path("."):
+        raise UsageError(f"{flag} needs a file name")
+    if path.is_dir():
+        raise UsageError(f"{flag} {path}: is a folder; give the name of a file")
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{flag} {path}: is not a regular file")
+    if not path.parent.is_dir():
+        raise UsageError(f"{flag} {path}: there is no folder {path.parent}; create it first")
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: cannot write it: {exc.strerror or exc}") from None

@@ -18,6 +18,7 @@ from typing import Any
 from kesu import lifecycle
 from kesu.audit import SHORT, audit
 from kesu.errors import UsageError
+from kesu.neutral import markdown
 from kesu.render import customer_masks, masked
 from kesu.values import dig, format_span, parse_time
 
@@ -36,6 +37,8 @@ def build_report(archive, month: str | None = None, case_id: str | None = None,
     cases = []
     for cid, document in sorted(result.cases.items()):
         if month and _month_of(cid) != month:
+            continue
+        if _left_out(archive, cid, document):
             continue
         findings = [f.as_dict() for f in result.findings if f.case == cid]
         cases.append(_case_report(cid, document, result.step_commits, findings, engine, now))
@@ -61,6 +64,19 @@ def build_report(archive, month: str | None = None, case_id: str | None = None,
         "findings": [masked(f, customer_masks(result.cases.get(f["case"]))) for f in findings],
         "cases": cases,
     }
+
+
+def _left_out(archive, case_id: str, document: Any) -> bool:
+    """True when the case's shape cannot be relied on: it is named in
+    ``archive.left_out`` (the command says so) instead of being reported."""
+    try:
+        path = archive.case_path(case_id)
+    except UsageError:
+        return False  # not a case ID kesu would make; the audit reports it
+    flaw = archive.shape_error(path, document)
+    if flaw is not None:
+        archive.left_out[flaw.path or archive.rel(path)] = flaw
+    return flaw is not None
 
 
 def _month_of(case_id: str) -> str | None:
@@ -173,7 +189,7 @@ def _deadlines(engine, case: dict, now: datetime) -> list[dict]:
 def _cell(value: Any) -> str:
     if value is None or value == "":
         return "—"
-    return " ".join(str(value).split()).replace("|", "\\|")
+    return markdown(" ".join(str(value).split())).replace("|", "\\|")
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:

@@ -9,6 +9,7 @@ signature at start-up).
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from contextlib import contextmanager
@@ -110,7 +111,11 @@ def run(argv: Sequence[str] | None = None, debug: bool | None = None) -> int:
     if debug is None:
         debug = "--debug" in argv or bool(os.environ.get("KESU_DEBUG"))
     with _one_invocation():
-        return _invoke(argv, debug)
+        code = _invoke(argv, debug)
+        journal = sys.modules.get("kesu.journal")
+        for note in journal.take_notes() if journal else []:
+            _err(note)
+        return code
 
 
 @contextmanager
@@ -144,7 +149,7 @@ def _one_invocation() -> Iterator[None]:
 def _invoke(argv: list[str], debug: bool) -> int:
     import typer
 
-    from kesu.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_USAGE, KesuError
+    from kesu.errors import EXIT_INTERRUPTED, EXIT_USAGE, KesuError
 
     try:
         app = build_app(_requested_command(argv))
@@ -169,19 +174,35 @@ def _invoke(argv: list[str], debug: bool) -> int:
         return getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        if exc.errno not in _NOT_ALLOWED:
+            return _bug(exc, debug)
+        # Not kesu's fault: the archive (or a file named on the command line) may not be written.
+        _err(f"kesu: cannot write {exc.filename or 'a file'}: {exc.strerror}")
+        return EXIT_USAGE
     except SystemExit as exc:
         # typer exits by itself when the reader of stdout goes away (status 1)
         # and for shell completion (_KESU_COMPLETE); report it as the
         # interpreter would have.
         return _exit_status(exc.code)
     except Exception as exc:  # noqa: BLE001 - the one place that reports bugs
-        if debug:
-            import traceback
+        return _bug(exc, debug)
 
-            traceback.print_exc()
-        _err(f"kesu: unexpected error (a bug in kesu): {type(exc).__name__}: {exc}"
-             + ("" if debug else " — run with --debug for details"))
-        return EXIT_BUG
+
+#: errno values that mean a file may not be written (read-only file system, permissions).
+_NOT_ALLOWED = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def _bug(exc: Exception, debug: bool) -> int:
+    from kesu.errors import EXIT_BUG
+
+    if debug:
+        import traceback
+
+        traceback.print_exception(exc)
+    _err(f"kesu: unexpected error (a bug in kesu): {type(exc).__name__}: {exc}"
+         + ("" if debug else " — run with --debug for details"))
+    return EXIT_BUG
 
 
 def _exit_status(code: object) -> int:

@@ -39,14 +39,16 @@ class Policy:
         self.path = path
 
     @classmethod
-    def load(cls, path: Path) -> "Policy":
+    def load(cls, path: Path, name: str | None = None) -> "Policy":
+        """``path`` parsed; errors name the file ``name`` (default: ``path``)."""
+        name = name or str(path)
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"cannot read policy: {exc.strerror}", str(path)) from None
-        data = yamlio.load(text, str(path))
+            raise UsageError(f"cannot read policy: {exc.strerror}", name) from None
+        data = yamlio.load(text, name)
         if not isinstance(data, dict):
-            raise UsageError("policy must be a mapping of settings", str(path), 1)
+            raise UsageError("policy must be a mapping of settings", name, 1)
         return cls(data, path)
 
     @classmethod

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from kesu import engine, yamlio
-from kesu.archive import Archive, write_atomic
+from kesu.archive import Archive
 from kesu.errors import UsageError
 from kesu.record import Recorded, record_step
 from kesu.rules import FROZEN
@@ -75,6 +75,14 @@ def _keep(archive: Archive, case_id: str, text: str) -> Path:
     from kesu import gitio
 
     folder = gitio.git_dir(archive.root) / "kesu-recovery"
-    target = folder / f"{case_id}.{datetime.now():%Y%m%dT%H%M%S}.yaml"
-    write_atomic(target, text)
-    return target
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = f"{case_id}.{datetime.now():%Y%m%dT%H%M%S}"
+    for n in range(1, 1000):
+        target = folder / (f"{stamp}.yaml" if n == 1 else f"{stamp}-{n}.yaml")
+        try:  # created only if it does not exist: two refused edits never share a file
+            with open(target, "x", encoding="utf-8") as handle:
+                handle.write(text)
+            return target
+        except FileExistsError:
+            continue
+    raise UsageError(f"too many recovery files for {case_id} this second in {folder}")

@@ -38,15 +38,23 @@ def run(root: Path, *args: str, stdin: str | None = None, check: bool = True,
         env: dict | None = None) -> str:
     """Run ``git args…`` in ``root``; return stdout, raise ``GitError`` on failure."""
     try:
-        proc = subprocess.run(
-            [*GIT, *args], cwd=root, input=stdin, capture_output=True, text=True,
-            encoding="utf-8", env={**os.environ, **env} if env else None,
+        proc = subprocess.Popen(
+            [*GIT, *args], cwd=root, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+            env={**os.environ, **env} if env else None,
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
+    try:
+        stdout, stderr = proc.communicate(stdin)
+    except BaseException:
+        # Ctrl-C (or SIGTERM turned into an exception): let git finish and remove
+        # its own index.lock; killing it would leave the lock behind for the user.
+        proc.communicate()
+        raise
     if check and proc.returncode != 0:
-        raise GitError(f"git {args[0]} failed: {_explain(proc.stderr, f'exit {proc.returncode}')}")
-    return proc.stdout
+        raise GitError(f"git {args[0]} failed: {_explain(stderr, f'exit {proc.returncode}')}")
+    return stdout
 
 
 def is_repo(path: Path) -> bool:
@@ -98,6 +106,12 @@ def head(root: Path) -> str | None:
 def dirty_paths(root: Path, paths: list[str]) -> list[str]:
     """Those of ``paths`` whose working copy or index differs from HEAD."""
     out = run(root, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--", *paths)
+    return [entry[3:] for entry in out.split("\0") if entry]
+
+
+def uncommitted_paths(root: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` that differ from HEAD, untracked files included."""
+    out = run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths)
     return [entry[3:] for entry in out.split("\0") if entry]
 
 

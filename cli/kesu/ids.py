@@ -26,7 +26,7 @@ def new_id(prefix: str, received: date) -> str:
 
 def parse_id(case_id: str) -> tuple[str, date]:
     """Check ``case_id`` before any path is built from it; return (prefix, date)."""
-    match = ID_PATTERN.match(case_id or "")
+    match = ID_PATTERN.fullmatch(case_id or "")  # whole: "$" alone lets a trailing newline in
     if not match:
         raise UsageError(f"{case_id!r} is not a case ID (expected like KS-20261123-7F3KQ2)")
     prefix, year, month, day, _ = match.groups()

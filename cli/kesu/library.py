@@ -11,6 +11,8 @@ from __future__ import annotations
 from kesu.engine import Step
 from kesu.record import commit_files, record_step
 from kesu.render import Renderer, redacted, template_case
+from kesu.masking import customer_masks, masked
+from kesu.neutral import markdown
 
 INDEX = "library/README.md"
 
@@ -20,7 +22,7 @@ def entry_path(case_id: str) -> str:
 
 
 def render_entry(renderer: Renderer, case: dict) -> str:
-    safe = template_case(redacted(case))
+    safe = template_case(markdown(redacted(case)))
     return renderer.render(f"library/entry.{renderer.locale}.md.j2",
                            {"case": safe, "library": safe["library"]})
 
@@ -29,7 +31,8 @@ def render_index(renderer: Renderer, cases: list[dict]) -> str:
     entries = []
     for case in cases:
         classification = case.get("classification") or {}
-        entries.append({"id": case["id"], "summary": (case.get("complaint") or {}).get("summary", ""),
+        summary = markdown(masked((case.get("complaint") or {}).get("summary", ""), customer_masks(case)))
+        entries.append({"id": case["id"], "summary": summary,
                         "category": classification.get("category") or "other",
                         "month": str(case.get("received_at", ""))[:7],
                         "draft": bool((case.get("library") or {}).get("draft"))})
@@ -44,6 +47,17 @@ def render_index(renderer: Renderer, cases: list[dict]) -> str:
                             "by_month": sorted(by_month.items(), reverse=True)})
 
 
+def _refuse_hand_edits(archive, rels: list[str]) -> None:
+    """Rendering again would overwrite changes made by hand and not committed: refuse, naming the file."""
+    from kesu import gitio
+    from kesu.errors import ArchiveError
+
+    edited = gitio.uncommitted_paths(archive.root, rels)
+    if edited:
+        raise ArchiveError(f"has changes that are not committed; commit them (or 'git checkout -- "
+                           f"{edited[0]}') before kesu renders it again; nothing was changed", edited[0])
+
+
 def _library_cases(archive, replacing: dict | None = None) -> list[dict]:
     cases = {c["id"]: c for _, c, _ in archive.scan() if c and c.get("library") and c.get("id")}
     if replacing is not None:
@@ -56,8 +70,10 @@ def add(archive, case_id: str, step: Step):
     renderer = Renderer(archive)
 
     def rendered(case: dict) -> dict[str, str]:
-        return {entry_path(case_id): render_entry(renderer, case),
-                INDEX: render_index(renderer, _library_cases(archive, case))}
+        files = {entry_path(case_id): render_entry(renderer, case),
+                 INDEX: render_index(renderer, _library_cases(archive, case))}
+        _refuse_hand_edits(archive, list(files))
+        return files
 
     return record_step(archive, case_id, step, extra_files=rendered)
 
@@ -74,5 +90,6 @@ def build(archive) -> tuple[int, str | None]:
                    or (archive.root / rel).read_text(encoding="utf-8") != text}
         if not changed:
             return len(cases), None
+        _refuse_hand_edits(archive, list(changed))
         sha = commit_files(archive, changed, f"library: rebuild {len(cases)} entries\n")
     return len(cases), sha

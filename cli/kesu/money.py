@@ -12,7 +12,7 @@ from typing import Any
 from kesu import yamlio
 from kesu.engine import Context
 from kesu.errors import UsageError
-from kesu.values import dig
+from kesu.values import dig, shorten
 
 
 def money_arg(text: Any, flag: str, policy) -> Decimal:
@@ -20,7 +20,7 @@ def money_arg(text: Any, flag: str, policy) -> Decimal:
     try:
         amount = yamlio.money(text)
     except UsageError:
-        raise UsageError(f"{flag} {text!r} is not an amount like 39.90") from None
+        raise UsageError(f"{flag} {shorten(text)} is not an amount like 39.90") from None
     ceiling = policy.max_amount
     if amount > ceiling:
         raise UsageError(f"{flag} {amount} is above the largest amount kesu.yaml allows "

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Callable, Union
 
-from kesu import engine, gitio, trailers
+from kesu import engine, gitio, journal, trailers, yamlio
 from kesu.archive import Archive, write_atomic
 from kesu.casefile import case_text, load_case
 from kesu.config import default_setting, wall_duration
@@ -139,7 +138,7 @@ def record_policy(archive: Archive, edit: Callable[[str], str], actor: str, at: 
     by the policy in force before it (kesu.policychange)."""
     from kesu import policychange, yamlio
     from kesu.config import CONFIG_NAME
-    from kesu.validate import policy_text_findings
+    from kesu.policycheck import policy_text_findings
 
     check_actor(archive, actor)
     check_not_future(archive, at)
@@ -190,36 +189,30 @@ def commit_files(archive: Archive, files: dict[str, str], message: str,
     """
     root = archive.root
     refuse_unsafe_state(root)
+    for rel, text in files.items():
+        if rel.endswith(".yaml") and len(text.encode("utf-8")) > yamlio.MAX_BYTES:
+            # kesu would refuse to read it back: the case would drop out of every command.
+            raise UsageError(f"this step would make the file larger than {yamlio.MAX_BYTES // 1024} KiB, "
+                             "the most kesu reads; nothing was changed", rel)
     before_head = gitio.head(root)
-    backups: dict[str, bytes | None] = {}
-    for rel in files:
-        target = root / rel
-        backups[rel] = target.read_bytes() if target.exists() else None
-    written: list[str] = []
+    new = [rel for rel in files if not (root / rel).exists()]
+    try:
+        journal.begin(root, list(files), before_head)
+    except OSError as exc:
+        journal.end(root)
+        raise ArchiveError(f"cannot write the case: {exc.strerror or exc}; nothing was changed") from None
     try:
         for rel, text in files.items():
             write_atomic(root / rel, text)
-            written.append(rel)
-        new = [rel for rel, content in backups.items() if content is None]
-        return gitio.commit(root, list(files), message, new=new, staged=staged)
+        sha = gitio.commit(root, list(files), message, new=new, staged=staged)
     except BaseException as exc:
         if gitio.head(root) != before_head:
+            journal.end(root)
             raise  # the commit landed (e.g. Ctrl-C right after it): keep it
-        _restore(root, {rel: backups[rel] for rel in written})
+        journal.undo(root, list(files))  # renames only: works on a full disk too
         if isinstance(exc, OSError):
             raise ArchiveError(f"cannot write the case: {exc.strerror or exc}; nothing was changed") from None
         raise
-
-
-def _restore(root: Path, backups: dict[str, bytes | None]) -> None:
-    """Put back the files a failed step wrote (the others were never replaced)."""
-    if not backups:
-        return
-    for rel, content in backups.items():
-        target = root / rel
-        if content is None:
-            target.unlink(missing_ok=True)
-        else:
-            write_atomic(target, content)
-    gitio.unstage(root, list(backups))
+    journal.end(root)
+    return sha
 

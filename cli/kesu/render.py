@@ -9,13 +9,13 @@ An archive's ``templates/`` overrides the shipped ones by relative name.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from kesu.errors import UsageError
+from kesu.masking import customer_masks, mask_contact, mask_name, masked, redacted  # noqa: F401
 
 #: Output larger than this is cut off: a reply or an entry is never this long,
 #: so a template that produces it is looping.
@@ -31,28 +31,6 @@ COMPENSATION_WORDS = {
            "voucher": "voucher", "cash": "cash compensation", "gift": "gift",
            "apology": "written apology", "experience": "experience compensation"},
 }
-
-
-def mask_name(name: Any) -> str:
-    """王女士 -> 王**; Alice Wong -> A**** W***."""
-    text = str(name or "")
-    if not text:
-        return ""
-    if " " in text.strip():
-        return " ".join(w[0] + "*" * (len(w) - 1) for w in text.split())
-    return text[0] + "*" * max(len(text) - 1, 1)
-
-
-def mask_contact(contact: Any) -> str:
-    """13800138000 -> 138****8000; huang@example.com -> h***@example.com."""
-    text = str(contact or "")
-    if "@" in text:
-        user, _, domain = text.partition("@")
-        return f"{user[:1]}***@{domain}"
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= 7:
-        return f"{digits[:3]}****{digits[-4:]}"
-    return "*" * len(text)
 
 
 def money(value: Any, locale: str = "zh-CN") -> str:
@@ -96,12 +74,13 @@ class Renderer:
         self.env = self._environment()
 
     def _environment(self):
-        from jinja2 import FileSystemLoader, StrictUndefined
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
+        from jinja2 import StrictUndefined
+
+        from kesu.template_bounds import BoundedSandbox, bounded_filters
 
         tz = self.archive.policy.tz
-        env = ImmutableSandboxedEnvironment(
-            loader=FileSystemLoader([str(f) for f in self.folders if f.is_dir()], followlinks=False),
+        env = BoundedSandbox(
+            loader=_OwnFilesLoader([str(f) for f in self.folders if f.is_dir()], followlinks=False),
             undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
             trim_blocks=True, lstrip_blocks=True)
         env.filters.update(
@@ -110,24 +89,33 @@ class Renderer:
             datetime=lambda v: format_time(v, self.locale, tz),
             duration=lambda v: duration(v, self.locale),
             compensation=lambda kind: COMPENSATION_WORDS[self.locale].get(kind, kind))
+        env.filters.update(bounded_filters(env.filters))
         return env
 
     def render(self, name: str, context: dict) -> str:
         from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
         from jinja2.exceptions import SecurityError
 
+        from kesu.template_bounds import TemplateTooCostly, cpu_time_limit
+
         if ".." in Path(name).parts or Path(name).is_absolute():
             raise UsageError(f"template {name!r} is outside the template folders")
         try:
-            template = self.env.get_template(name)
-            chunks, size = [], 0
-            for chunk in template.generate(**context):
-                size += len(chunk)
-                if size > MAX_OUTPUT:
-                    raise UsageError(f"templates/{name}: output exceeds {MAX_OUTPUT // 1024} KiB; "
-                                     "is the template looping?")
-                chunks.append(chunk)
-            return "".join(chunks)
+            with cpu_time_limit():
+                template = self.env.get_template(name)
+                chunks, size = [], 0
+                for chunk in template.generate(**context):
+                    size += len(chunk)
+                    if size > MAX_OUTPUT:
+                        raise UsageError(f"templates/{name}: output exceeds {MAX_OUTPUT // 1024} KiB; "
+                                         "is the template looping?")
+                    chunks.append(chunk)
+                return "".join(chunks)
+        except RecursionError:
+            raise UsageError("the template includes or calls itself without end",
+                             *self._located(name)) from None
+        except (TemplateTooCostly, OverflowError, MemoryError) as exc:
+            raise UsageError(f"the template asks for too much: {exc}", *self._located(name)) from None
         except TemplateNotFound as exc:
             raise UsageError(f"no template {exc.name!r} (looked in {', '.join(str(f) for f in self.folders)})") from None
         except TemplateSyntaxError as exc:
@@ -154,6 +142,24 @@ class Renderer:
                 line = frame.lineno
                 name = Path(frame.filename).name if not frame.filename.endswith(name) else name
         return self._where(name), line
+
+
+def _OwnFilesLoader(folders: list[str], followlinks: bool = False):
+    """Jinja's file loader, refusing a template that is a symbolic link or
+    resolves outside its folder (``templates/reply/ack.zh-CN.j2 -> /etc/passwd``)."""
+    from jinja2 import FileSystemLoader
+
+    class OwnFilesLoader(FileSystemLoader):
+        def get_source(self, environment, template):
+            source, filename, uptodate = super().get_source(environment, template)
+            path = Path(filename)
+            inside = any(path.resolve().is_relative_to(Path(folder).resolve()) for folder in self.searchpath)
+            if path.is_symlink() or not inside:
+                raise UsageError(f"templates/{template}: is a symbolic link or lies outside the template "
+                                 "folders; kesu does not read it")
+            return source, filename, uptodate
+
+    return OwnFilesLoader(folders, followlinks=followlinks)
 
 
 # ------------------------------------------------------------------ contexts
@@ -214,39 +220,3 @@ def reply_context(archive, case: dict, kind: str, now: datetime) -> dict:
         "extension": extension, "extended_deadline": extended.deadline if extended else None,
         "next_contact": running[0].deadline if running else None, "now": now,
     }
-
-
-def customer_masks(case: dict | None) -> list[tuple[str, str]]:
-    """The customer's name, contact and member number, each with its mask,
-    longest first (so a contact is masked before a name inside it)."""
-    customer = (case or {}).get("customer")
-    if not isinstance(customer, dict):
-        return []
-    masks = {str(value): masked for value, masked in (
-        (customer.get("name"), mask_name(customer.get("name"))),
-        (customer.get("contact"), mask_contact(customer.get("contact"))),
-        (customer.get("member_id"), "****"),
-    ) if value not in (None, "")}
-    return sorted(masks.items(), key=lambda pair: -len(pair[0]))
-
-
-def masked(data: Any, masks: list[tuple[str, str]]) -> Any:
-    """``data`` (dicts, lists, strings) with every raw value in ``masks``
-    replaced by its mask wherever a string quotes it."""
-    if isinstance(data, str):
-        for raw, mask in masks:
-            data = data.replace(raw, mask)
-        return data
-    if isinstance(data, dict):
-        return {key: masked(value, masks) for key, value in data.items()}
-    if isinstance(data, list):
-        return [masked(value, masks) for value in data]
-    return data
-
-
-def redacted(case: dict) -> dict:
-    """A copy of ``case`` without the customer, with their name, contact and
-    member number masked wherever free text quotes them: library entries
-    and reports are read widely (DOMAIN, confidentiality)."""
-    return masked({key: value for key, value in case.items() if key != "customer"},
-                  customer_masks(case))

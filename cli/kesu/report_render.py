@@ -88,6 +88,13 @@ def tabulate_wide() -> None:
     tabulate.WIDE_CHARS_MODE = True  # line up Chinese text (wcwidth)
 
 
+def _md(value: Any) -> str:
+    """A Markdown table cell: no live HTML, no column break, one line."""
+    from kesu.neutral import markdown
+
+    return markdown(" ".join(str(value).split())).replace("|", "\\|")
+
+
 def monthly_markdown(report: dict) -> str:
     lines = [f"# Complaints, {report['month']}" + (f" — {report['store']}" if report["store"] else ""), ""]
     if not report["received"] and not report["resolved"]:
@@ -97,14 +104,16 @@ def monthly_markdown(report: dict) -> str:
     for title, rows in breakdowns(report):
         if rows:
             lines += ["", f"## By {title}", "", "| | cases | share |", "|---|---|---|"]
-            lines += [f"| {r['name']} | {r['count']} | {pct(r['share'])} |" for r in rows]
+            lines += [f"| {_md(r['name'])} | {r['count']} | {pct(r['share'])} |" for r in rows]
     for title, key in (("Top root causes", "top_root_causes"), ("Responsible parties", "responsible_parties")):
         if report[key]:
-            lines += ["", f"## {title}", ""] + [f"- {r['name']} ({r['count']})" for r in report[key]]
+            lines += ["", f"## {title}", ""] + [f"- {_md(r['name'])} ({r['count']})" for r in report[key]]
     return "\n".join(lines) + "\n"
 
 
 def monthly_csv(report: dict) -> str:
+    from kesu.neutral import csv_cell
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["section", "name", "value", "share"])
@@ -116,7 +125,7 @@ def monthly_csv(report: dict) -> str:
         writer.writerow(["figure", key, "" if report[key] is None else report[key], ""])
     for title, rows in breakdowns(report):
         for row in rows:
-            writer.writerow([title, row["name"], row["count"], row["share"]])
+            writer.writerow([title, csv_cell(row["name"]), row["count"], row["share"]])
     return out.getvalue()
 
 

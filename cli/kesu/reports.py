@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 
 from kesu.deadlines import MALFORMED
 from kesu.errors import UsageError
+from kesu.masking import customer_masks, masked
 from kesu.lifecycle import CLOSED
 from kesu.values import FIRST_YEAR, LAST_YEAR, YEARS, in_years, parse_time
 
@@ -102,14 +103,9 @@ class CaseSet:
         self.tz = archive.policy.tz
         self.policy = archive.policy
         self.deadlines = Deadlines(archive.policy.data)
-        #: Errors of the case files that cannot be read: reported, never silently left out.
-        self.unreadable = []
         self.cases = []
-        for _, case, error in archive.scan():
-            if case is None:
-                if error is not None:
-                    self.unreadable.append(error)
-            elif _received(case) and (store is None or case.get("store") == store):
+        for _, case, _ in archive.scan():  # what cannot be read is in archive.left_out
+            if case is not None and _received(case) and (store is None or case.get("store") == store):
                 self.cases.append(case)
 
     def received_in(self, start: datetime, end: datetime) -> list[dict]:
@@ -170,7 +166,9 @@ def _month_figures(cases: CaseSet, first: date, now: datetime | None) -> dict:
               and (when := parse_time(c["follow_up"].get("at"))) and start <= when < end
               and c["follow_up"].get("satisfaction") in VISITED]
     satisfied = [c for c in visits if c["follow_up"]["satisfaction"] in SATISFIED]
-    root_causes = Counter((c.get("investigation") or {}).get("root_cause") for c in received)
+    # Root causes are free text: one may quote the customer (reports are read widely).
+    root_causes = Counter(masked((c.get("investigation") or {}).get("root_cause"), customer_masks(c))
+                          for c in received)
     parties = Counter((c.get("investigation") or {}).get("responsibility") for c in received)
     root_causes.pop(None, None)
     parties.pop(None, None)

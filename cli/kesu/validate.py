@@ -14,6 +14,8 @@ from typing import Any, Iterable
 
 from kesu import lifecycle, yamlio
 from kesu.errors import UsageError
+from kesu.timecheck import time_findings as _real_times
+from kesu.values import aware_time, in_years
 
 KeyPath = tuple
 Problem = tuple[KeyPath, str]
@@ -63,7 +65,10 @@ def _fast_check(name: str):
     return _fast_checks[name]
 
 
-def schema_findings(data: Any, schema_name: str = "case.schema.json") -> list[Problem]:
+def schema_findings(data: Any, schema_name: str = "case.schema.json",
+                    sections_by_state: bool = True) -> list[Problem]:
+    """Every schema finding; without ``sections_by_state``, not the sections a
+    case's state requires (a case missing one is incomplete, not malformed)."""
     import fastjsonschema
 
     try:
@@ -73,10 +78,13 @@ def schema_findings(data: Any, schema_name: str = "case.schema.json") -> list[Pr
         pass  # list every finding with the reference validator
     problems = []
     for error in _validator(schema_name).iter_errors(data):
+        by_state = error.validator == "required" and "then" in error.schema_path
+        if by_state and not sections_by_state:
+            continue
         where = "/".join(str(p) for p in error.absolute_path)
         # if/then failures name the section that is missing; say which state needs it
         message = error.message
-        if error.validator == "required" and error.schema_path and "then" in error.schema_path:
+        if by_state:
             state = data.get("state") if isinstance(data, dict) else None
             message = f"{message} when state is {state}"
         problems.append((tuple(error.absolute_path), f"{where + ': ' if where else ''}{message}"))
@@ -107,25 +115,27 @@ def _get(data: Any, path: KeyPath) -> Any:
 
 
 def vocabulary_findings(case: dict, policy) -> list[Problem]:
+    # Values of the wrong type are the schema's to report; here they are only not looked up.
     problems: list[Problem] = []
     for path, vocabulary in _VOCAB_FIELDS:
         value = _get(case, path)
         allowed = policy.vocabulary(vocabulary)
-        if value is not None and allowed and value not in allowed:
+        if isinstance(value, str) and allowed and value not in allowed:
             problems.append((path, f"{'.'.join(path)} {value!r} is not in kesu.yaml "
-                                   f"vocabularies.{vocabulary} ({', '.join(allowed)})"))
+                                   f"vocabularies.{vocabulary} ({_listed(allowed)})"))
     category = _get(case, ("classification", "category"))
     subcategory = _get(case, ("classification", "subcategory"))
-    known = policy.subcategories(category) if category else []
-    if subcategory is not None and category in policy.vocabulary("categories") and subcategory not in known:
+    known = policy.subcategories(category) if isinstance(category, str) else []
+    if (isinstance(subcategory, str) and isinstance(category, str)
+            and category in policy.vocabulary("categories") and subcategory not in known):
         problems.append((("classification", "subcategory"),
                          f"subcategory {subcategory!r} is not one of {category}'s: "
-                         f"{', '.join(known) or 'none'}"))
+                         f"{_listed(known) or 'none'}"))
     kinds = policy.vocabulary("compensation")
-    for i, item in enumerate(_get(case, ("plan", "compensation")) or []):
+    for i, item in enumerate(_list(_get(case, ("plan", "compensation")))):
         if isinstance(item, dict) and kinds and item.get("kind") not in kinds:
             problems.append((("plan", "compensation", i, "kind"),
-                             f"compensation kind {item.get('kind')!r} is not one of: {', '.join(kinds)}"))
+                             f"compensation kind {item.get('kind')!r} is not one of: {_listed(kinds)}"))
     if policy.roster:
         for path, user in _actors(case):
             if user not in policy.roster:
@@ -133,11 +143,20 @@ def vocabulary_findings(case: dict, policy) -> list[Problem]:
     return problems
 
 
+def _list(value: Any) -> list:
+    """``value`` when it is a list, else no items (the schema reports the wrong type)."""
+    return value if isinstance(value, list) else []
+
+
+def _listed(words: Iterable[Any]) -> str:
+    return ", ".join(str(word) for word in words)
+
+
 def _actors(case: dict) -> Iterable[tuple[KeyPath, str]]:
     owner = _get(case, ("assignment", "owner"))
     if isinstance(owner, str):
         yield ("assignment", "owner"), owner
-    for i, entry in enumerate(case.get("timeline") or []):
+    for i, entry in enumerate(_list(case.get("timeline"))):
         if isinstance(entry, dict) and isinstance(entry.get("by"), str):
             yield ("timeline", i, "by"), entry["by"]
 
@@ -158,8 +177,8 @@ def identity_findings(case: dict, relpath: str, policy) -> list[Problem]:
     name = Path(relpath).name
     if name != f"{case_id}.yaml":
         problems.append((("id",), f"id {case_id} does not match the file name {name}"))
-    received = _parse(case.get("received_at"))
-    if received is not None:
+    received = aware_time(case.get("received_at"))
+    if received is not None and in_years(received):
         local = received.astimezone(policy.tz)
         if local.date() != id_date:
             problems.append((("id",), f"id date {id_date:%Y%m%d} is not the day received "
@@ -171,15 +190,6 @@ def identity_findings(case: dict, relpath: str, policy) -> list[Problem]:
     return problems
 
 
-def _parse(text: Any) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return value if value.tzinfo else None
-
 
 # ----------------------------------------------------------------- timeline
 def timeline_findings(case: dict) -> list[Problem]:
@@ -188,6 +198,10 @@ def timeline_findings(case: dict) -> list[Problem]:
     timeline = case.get("timeline")
     if not isinstance(timeline, list) or not timeline:
         return problems  # the schema reports a missing or empty timeline
+    if not all(isinstance(entry, dict) and all(isinstance(entry.get(key), (str, type(None)))
+                                               for key in ("action", "from", "to"))
+               for entry in timeline):
+        return problems  # the schema reports steps that are not step records
     state: str | None = None
     previous: datetime | None = None
     for i, entry in enumerate(timeline):
@@ -205,7 +219,7 @@ def timeline_findings(case: dict) -> list[Problem]:
             problems.append((("timeline", i, "action"),
                              f"step {i + 1}: {action} from {state or 'nothing'} to {to_state} is not "
                              f"allowed (allowed: {allowed})"))
-        when = _parse(entry.get("at"))
+        when = aware_time(entry.get("at"))
         if when is not None and previous is not None and when < previous:
             problems.append((("timeline", i, "at"),
                              f"step {i + 1} ({action}) at {entry.get('at')} is earlier than the step before"))
@@ -221,9 +235,8 @@ def time_findings(case: dict) -> list[Problem]:
     """Times within kesu's years and extensions of a year at most: the deadline
     engine cannot work with anything else."""
     from kesu.deadlines import parse_duration
-    from kesu.values import times_out_of_years
 
-    problems = list(times_out_of_years(case))
+    problems = _real_times(case)
     extensions = case.get("extensions")
     for i, extension in enumerate(extensions if isinstance(extensions, list) else []):
         if isinstance(extension, dict) and extension.get("duration") is not None:
@@ -238,7 +251,7 @@ def time_findings(case: dict) -> list[Problem]:
 def money_findings(case: dict, policy) -> list[Problem]:
     """Every amount: a decimal with at most two places, within the policy's maximum."""
     problems: list[Problem] = []
-    ceiling = policy.max_amount
+    ceiling = policy.max_amount if policy is not None else None
     for path, amount in _amounts(case):
         if amount is None or isinstance(amount, bool):
             continue
@@ -247,7 +260,7 @@ def money_findings(case: dict, policy) -> list[Problem]:
         except UsageError as exc:
             problems.append((path, exc.message))
             continue
-        if value > ceiling:
+        if ceiling is not None and value > ceiling:
             problems.append((path, f"{value} is above the largest amount kesu.yaml allows "
                                    f"(money.max_amount: {ceiling})"))
     return problems
@@ -255,11 +268,11 @@ def money_findings(case: dict, policy) -> list[Problem]:
 
 def _amounts(case: dict):
     plan = case.get("plan") if isinstance(case.get("plan"), dict) else {}
-    for i, item in enumerate(plan.get("compensation") or []):
+    for i, item in enumerate(_list(plan.get("compensation"))):
         if isinstance(item, dict):
             yield ("plan", "compensation", i, "amount"), item.get("amount")
     yield ("plan", "total"), plan.get("total")
-    for i, action in enumerate(case.get("actions") or []):
+    for i, action in enumerate(_list(case.get("actions"))):
         statutory = action.get("statutory") if isinstance(action, dict) else None
         if isinstance(statutory, dict):
             for key in ("price", "compensation"):
@@ -268,26 +281,40 @@ def _amounts(case: dict):
 
 # --------------------------------------------------------------- one file
 def case_problems(case: Any, relpath: str, policy) -> list[Problem]:
+    """Every problem of one case; without a ``policy`` (kesu.yaml itself is
+    broken) only those that do not depend on it."""
     problems = schema_findings(case)
     if isinstance(case, dict):
-        problems += vocabulary_findings(case, policy)
-        problems += identity_findings(case, relpath, policy)
-        problems += timeline_findings(case)
         problems += time_findings(case)
+        if policy is not None:
+            problems += vocabulary_findings(case, policy)
+            problems += identity_findings(case, relpath, policy)
+        problems += timeline_findings(case)
         problems += money_findings(case, policy)
     return problems
+
+
+def shape_problems(case: Any) -> list[Problem]:
+    """The problems that make a case unsafe to read: wrong types, missing
+    keys, times and amounts kesu cannot compute with. Commands read only
+    cases without them; the rest (vocabularies, the timeline's walk, a
+    section its state calls for) do not keep a case from being shown or counted."""
+    if not isinstance(case, dict):
+        return [((), "a case file must be a mapping")]
+    return (schema_findings(case, sections_by_state=False) + time_findings(case)
+            + money_findings(case, None))
 
 
 def check_file(archive, path: Path, case: Any = None) -> list[Finding]:
     """Every finding for one case file, with the line of each offending key."""
     rel = archive.rel(path)
     try:
-        text = archive.read_text(path)
+        text = archive.read_case_text(path)
         if case is None:
             case = yamlio.load(text, rel)
     except UsageError as exc:
         return [Finding(exc.path or rel, exc.line, exc.message)]
-    problems = case_problems(case, rel, archive.policy)
+    problems = case_problems(case, rel, archive.policy_if_sound())
     return locate(text, rel, problems)
 
 
@@ -303,12 +330,18 @@ def check_archive(archive, paths: list[Path] | None = None,
     from kesu.cache import NoCache, verdict
     from kesu.config import CONFIG_NAME
 
+    from kesu.journal import interrupted
+    from kesu.policycheck import policy_findings
+
     findings = [] if paths is not None else policy_findings(archive)
+    for rel in (interrupted(archive.root) or {}).get("files", []):
+        findings.append(Finding(str(rel), 1, "a kesu step was interrupted before it finished; this file "
+                                             "may differ from the last commit (the next kesu step puts it right)"))
     clean = verdict((archive.root / CONFIG_NAME).read_bytes())
     cache = archive.scan_cache if use_cache else NoCache()
     checked = 0
     with_evidence: dict[str, dict] = {}
-    for path, case, error in archive.scan(paths) if use_cache else _read_afresh(archive, paths):
+    for path, case, error in archive.scan(paths, sound_only=False) if use_cache else _read_afresh(archive, paths):
         checked += 1
         rel = archive.rel(path)
         if error is not None:
@@ -380,31 +413,3 @@ def check_new_case(archive, case: dict) -> None:
     problems = case_problems(case, archive.case_relpath(case["id"]), archive.policy)
     if problems:
         raise UsageError("; ".join(message for _, message in problems))
-
-
-# ------------------------------------------------------------------ policy
-def policy_findings(archive) -> list[Finding]:
-    from kesu.config import CONFIG_NAME
-
-    try:
-        text = archive.read_text(archive.root / CONFIG_NAME)
-    except UsageError as exc:
-        return [Finding(CONFIG_NAME, exc.line, exc.message)]
-    return policy_text_findings(text)
-
-
-def policy_text_findings(text: str) -> list[Finding]:
-    """Every problem of a kesu.yaml text: YAML, schema, deadline rules."""
-    from kesu.config import CONFIG_NAME
-
-    try:
-        data = yamlio.load(text, CONFIG_NAME)
-    except UsageError as exc:
-        return [Finding(CONFIG_NAME, exc.line, exc.message)]
-    problems = schema_findings(data, "config.schema.json")
-    if isinstance(data, dict):
-        from kesu.config import setting_problems
-        from kesu.deadlines import validate_policy
-
-        problems += validate_policy(data) + setting_problems(data)
-    return locate(text, CONFIG_NAME, problems)

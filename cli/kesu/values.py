@@ -7,16 +7,16 @@ people, and the default time zone.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 #: The time zone of an archive whose kesu.yaml names none (DOMAIN: mainland China).
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-
 #: The years kesu takes times from. A complaint desk has no business before
 #: 2000 or after 2100, and a typo like 9999 would otherwise overflow the
-#: calendar arithmetic of every command that reads the case.
+#: calendar arithmetic of every command that reads the case; within them every
+#: zone's offset is a modern, whole-minute one (before 1900 zones had local mean
+#: time offsets such as +08:05:43).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 YEARS = f"the years {FIRST_YEAR} to {LAST_YEAR}"
 
@@ -40,6 +40,12 @@ def parse_time(text: Any) -> datetime | None:
         return None
 
 
+def aware_time(text: Any) -> datetime | None:
+    """A case's time with its offset, or None (a time without one is no instant)."""
+    value = parse_time(text) if isinstance(text, str) else None
+    return value if value is not None and value.tzinfo else None
+
+
 def read_time(text: str, tz, flag: str = "--at") -> datetime:
     """A time the user typed; without an offset it is read in the archive's zone ``tz``."""
     from kesu.errors import UsageError
@@ -59,26 +65,6 @@ def read_time(text: str, tz, flag: str = "--at") -> datetime:
 def in_years(moment: datetime) -> bool:
     """True when ``moment`` lies in kesu's years (as written, whatever its offset)."""
     return FIRST_YEAR <= moment.year <= LAST_YEAR
-
-
-#: The keys that hold a time in a case file: ``at`` and ``…_at``.
-_TIME_KEY = re.compile(r"^(.*_)?at$")
-
-
-def times_out_of_years(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    """(key path, message) for every time in a case's ``…at`` fields outside kesu's years."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if isinstance(value, str) and _TIME_KEY.match(str(key)):
-                moment = parse_time(value)
-                if moment is not None and not in_years(moment):
-                    where = ".".join(str(p) for p in path + (key,) if not isinstance(p, int))
-                    yield path + (key,), f"{where} {value} is outside {YEARS}"
-            else:
-                yield from times_out_of_years(value, path + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from times_out_of_years(value, path + (index,))
 
 
 def isoformat(moment: datetime) -> str:
@@ -106,6 +92,12 @@ def format_left(minutes: float, clock: str) -> str:
     parts = [f"{days} {unit}" if days else "", f"{hours} h" if hours else "",
              f"{mins} min" if mins or not (days or hours) else ""]
     return sign + " ".join(p for p in parts if p)
+
+
+def shorten(value: Any, limit: int = 40) -> str:
+    """``repr(value)`` for a message, cut short when a value typed or stored is very long."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit // 2]}… ({len(text)} characters)"
 
 
 def format_span(seconds: float) -> str:

@@ -18,18 +18,16 @@ LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "o
 
 
 def list_rows(archive, states=None, owner=None, category=None, open_only=False,
-              overdue_only=False, unreadable: list | None = None) -> list[dict]:
-    """The rows of ``kesu list``; files that cannot be read go to ``unreadable``
-    (their errors), never silently left out."""
+              overdue_only=False) -> list[dict]:
+    """The rows of ``kesu list``; files that cannot be read are left out and kept
+    in ``archive.left_out`` for the command to name."""
     from kesu.deadlines import Deadlines
 
     engine = Deadlines(archive.policy.data)
     now = archive.now()
     rows = []
-    for _, case, error in archive.scan():
+    for _, case, _ in archive.scan():
         if case is None:
-            if unreadable is not None and error is not None:
-                unreadable.append(error)
             continue
         state = case.get("state")
         if states and state not in states:
@@ -72,20 +70,17 @@ def _worst_timer(engine, case: dict, now: datetime, tz) -> tuple[str | None, str
     return worst.light, local_minute(worst.deadline, tz)
 
 
-def overdue_rows(archive, now: datetime, threshold: str = "yellow",
-                 unreadable: list | None = None) -> list[dict]:
+def overdue_rows(archive, now: datetime, threshold: str = "yellow") -> list[dict]:
     """Running timers at or above ``threshold``, the latest first: sorted by the
     instant each was due, so a red light comes before every yellow one. Files that
-    cannot be read go to ``unreadable`` (their errors)."""
+    cannot be read are left out (``archive.left_out``)."""
     from kesu.deadlines import LIGHT_RANK, MALFORMED, Deadlines
     from kesu.obligations import open_corrective
 
     engine = Deadlines(archive.policy.data)
     limit = LIGHT_RANK[threshold]
     found = []
-    for path, case, error in archive.scan():
-        if case is None and unreadable is not None and error is not None:
-            unreadable.append(error)
+    for path, case, _ in archive.scan():
         if case is None or (case.get("state") == lifecycle.CLOSED and not open_corrective(case)):
             continue  # a closed case is late only with a corrective action still to do
         try:

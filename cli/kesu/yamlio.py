@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kesu.errors import UsageError
+from kesu.values import shorten
 
 MAX_BYTES = 1024 * 1024
 
@@ -397,5 +398,9 @@ def money(value: Any) -> Decimal:
     """
     text = value if isinstance(value, str) else repr(value)
     if isinstance(value, bool) or not _MONEY.match(text.strip()):
-        raise UsageError(f"not a money amount with at most two decimals: {value!r}")
-    return Decimal(text.strip()).quantize(Decimal("0.01"))
+        raise UsageError(f"not a money amount with at most two decimals: {shorten(value)}")
+    try:
+        return Decimal(text.strip()).quantize(Decimal("0.01"))
+    except InvalidOperation:  # more digits than a Decimal holds
+        raise UsageError(f"not a money amount kesu can hold: {shorten(value)}") from None
+

@@ -40,6 +40,8 @@ RULES: dict[str, str] = {
     "time-reversed": "a commit is dated before its parent (a forged committer date)",
     "replaced": "refs/replace/ holds replacements, which make git show other objects than "
                 "those stored",
+    "interrupted": "a kesu step was cut off before its commit (killed, power lost): the work tree "
+                   "holds a change the history does not; the next kesu step finishes or undoes it",
     "unreadable": "the case file the commit wrote is not a readable YAML mapping",
     "deleted": "a case file was deleted",
     "renamed": "a case file was renamed or moved",
@@ -83,11 +85,13 @@ def case_of(path: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def entry_key(entry: Any) -> str:
-    """One timeline entry as a comparable text: what the step was (time, action, actor,
-    arguments), not the states it went between, which a later merge may derive anew."""
+def entry_key(entry: Any) -> Any:
+    """One timeline entry as a comparable value: the step's identity as kesu sync
+    sees it (``team.union.step_key``); an entry that is no mapping, as itself."""
     import json
 
+    from kesu.team.union import step_key
+
     if isinstance(entry, dict):
-        entry = {k: v for k, v in entry.items() if k not in ("from", "to")}
+        return step_key(entry)
     return json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)

@@ -1,4 +1,5 @@
-"""Checks on the history as a whole: replacements, and commits dated before their parents.
+"""Checks on the history as a whole: replacements, commits dated before their
+parents, and a step cut off before its commit.
 
 A step's own time is checked against its commit's time; these checks keep
 that commit time honest: a commit dated before its parent is a forged
@@ -18,6 +19,16 @@ from kesu.record import FUTURE_TOLERANCE
 
 def history_findings(root, since: str | None, commits: list[Commit], checks) -> None:
     """Add the history-wide findings to ``checks``."""
+    from kesu.audit.findings import case_of
+    from kesu.journal import interrupted
+
+    for rel in (interrupted(root) or {}).get("files", []):
+        # The work tree holds a change no commit records; the history read here
+        # is what the archive says happened, so the auditor must hear of it.
+        checks.findings.append(_finding("-", case_of(rel) or "-", "interrupted",
+                                        f"{rel}: a kesu step was interrupted before it finished; the "
+                                        "work tree may differ from the last commit (the next kesu step "
+                                        "finishes or undoes it)"))
     for ref in gitio.replace_refs(root):
         checks.findings.append(_finding(ref.rsplit("/", 1)[-1][:SHORT], "-", "replaced",
                                         f"{ref} replaces an object; kesu reads what is stored "

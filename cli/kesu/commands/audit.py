@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, open_archive, print_json
+from kesu.commands.common import ArchiveOpt, name_left_out, open_archive, print_json
 
 
 class AuditFormat(str, Enum):
@@ -69,7 +69,7 @@ def audit(
             print_json(data)
         else:
             print(report_markdown(data), end="")
-        return 0
+        return name_left_out(arch)
     if since_anchor:
         from kesu.audit import anchored
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, open_archive, print_json
+from kesu.commands.common import ArchiveOpt, github_annotation, open_archive, print_json
 
 
 class CheckFormat(str, Enum):
@@ -40,7 +40,7 @@ def validate(
         print_json({"checked": checked, "findings": [f.as_dict() for f in findings]})
     elif fmt is CheckFormat.github:
         for f in findings:
-            print(f"::error file={f.path},line={f.line or 1}::{_escape(f.message)}")
+            print(github_annotation("error", f.path, f.line or 1, f.message))
     else:
         for f in findings:
             print(f)
@@ -63,11 +63,6 @@ def _expand(arch, paths: list[Path]) -> list[Path]:
         else:
             raise UsageError(f"{given}: no such file or folder")
     return files
-
-
-def _escape(message: str) -> str:
-    # GitHub's workflow-command syntax: % and newlines must be escaped.
-    return message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 COMMANDS = {"validate": validate}

@@ -64,6 +64,23 @@ def step_for(archive: Archive, action: str, actor: str | None, at: str | None, a
     return Step(action, actor_of(archive, actor) or "", isoformat(when(archive, at)), args)
 
 
+def name_left_out(archive: Archive) -> int:
+    """Name on stderr each case file a whole-archive command had to leave out,
+    as ``path:line: left out: why``; 1 (the exit code) when there was any, else 0."""
+    for error in sorted(archive.left_out.values(), key=lambda e: e.path or ""):
+        print(f"{error.path}:{error.line or 1}: left out: {error.message}", file=sys.stderr)
+    return 1 if archive.left_out else 0
+
+
+def github_annotation(level: str, path: str, line: int, message: str, title: str | None = None) -> str:
+    """One GitHub workflow command, with what came from files escaped (neither a
+    line break nor a ``::`` in a value can start a command of its own)."""
+    from kesu.neutral import github_message, github_property
+
+    title_part = f",title={github_property(title)}" if title else ""
+    return f"::{level} file={github_property(path)},line={line}{title_part}::{github_message(message)}"
+
+
 def print_json(data: Any) -> None:
     import json
 
@@ -75,31 +92,23 @@ def print_table(headers: list[str], rows: Iterable[list[Any]]) -> None:
     """A table that lines up Chinese text (tabulate measures width with wcwidth)."""
     import tabulate
 
+    from kesu.neutral import terminal
+
     tabulate.WIDE_CHARS_MODE = True
-    print(tabulate.tabulate(list(rows), headers=headers, tablefmt="simple",
-                            disable_numparse=True))
+    print(tabulate.tabulate([[terminal(c) if isinstance(c, str) else c for c in row] for row in rows],
+                            headers=headers, tablefmt="simple", disable_numparse=True))
 
 
 def print_csv(headers: list[str], rows: Iterable[list[Any]]) -> None:
     import csv
 
+    from kesu.neutral import csv_cell, terminal
+
+    # On a terminal, control characters are shown escaped; into a file or a pipe, kept as data.
+    shown = terminal if sys.stdout.isatty() else (lambda text: text)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows(rows)
-
-
-def report_unreadable(errors: list) -> int:
-    """Name each case file a listing could not read, on stderr; 1 when there is any.
-
-    A listing that leaves a case out must say so: during an unfinished merge
-    a case file holds conflict markers, and a silent list would hide it.
-    """
-    for error in errors:
-        print(f"kesu: {error}" if not error.path else str(error), file=sys.stderr)
-    if errors:
-        print(f"kesu: {len(errors)} case file{'s' if len(errors) > 1 else ''} could not be read "
-              "and {} left out".format("are" if len(errors) > 1 else "is"), file=sys.stderr)
-    return 1 if errors else 0
+    writer.writerows([shown(c) if isinstance(c, str) else c for c in map(csv_cell, row)] for row in rows)
 
 
 def print_freshness(archive: Archive) -> None:

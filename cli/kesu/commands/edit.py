@@ -47,8 +47,13 @@ def run_editor(text: str) -> str:
             raise UsageError(f"editor {editor!r} not found; set EDITOR") from None
         if result.returncode != 0:
             raise UsageError(f"the editor exited with status {result.returncode}; nothing was changed")
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            raise UsageError("the editor removed the file it was editing; nothing was changed") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read what the editor saved ({exc}); nothing was changed") from None
 
 
 COMMANDS = {"edit": edit}

@@ -57,7 +57,12 @@ def new(
     for flag, value in given.items():
         if value is not None:
             intake.set_path(data, intake.FIELDS[flag][0], value)
-    subjects = list(intake.get_path(data, ("complaint", "subjects")) or [])
+    subjects = intake.get_path(data, ("complaint", "subjects")) or []
+    if not isinstance(subjects, list):
+        from kesu.errors import UsageError
+
+        raise UsageError("complaint.subjects must be a list of {kind, ref, name}", str(from_file))
+    subjects = list(subjects)
     for kind, refs in (("product", product), ("staff", staff), ("order", order)):
         for ref in refs or []:
             ref, _, name = ref.partition("=")

@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, case_id_of, open_archive, step_for
+from kesu.commands.common import (ActorOpt, ArchiveOpt, AtOpt, CaseArg, case_id_of, name_left_out,
+                                  open_archive, step_for)
 
 app = typer.Typer(help="The case library (客诉案例库): entries for training, in library/.",
                   no_args_is_help=True)
@@ -41,8 +42,10 @@ def add(
 
 
 @app.command("build")
-def build(archive: ArchiveOpt = None) -> None:
-    """Render every library entry and the index again (after a template change), in one commit."""
+def build(archive: ArchiveOpt = None) -> int:
+    """Render every library entry and the index again (after a template change), in one commit.
+
+    A case file kesu cannot read is named on stderr and left out (exit 1)."""
     from kesu import library
 
     arch = open_archive(archive)
@@ -51,6 +54,7 @@ def build(archive: ArchiveOpt = None) -> None:
         print(f"library: {count} entries, nothing changed")
     else:
         print(f"library: rebuilt {count} entries {sha[:10]}")
+    return name_left_out(arch)
 
 
 COMMANDS = {"library": app}

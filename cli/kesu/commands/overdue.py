@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, open_archive, print_freshness, print_json,
-                                  print_table, report_unreadable)
+from kesu.commands.common import (ArchiveOpt, github_annotation, name_left_out, open_archive,
+                                  print_freshness, print_json, print_table)
 
 
 class FailOn(str, Enum):
@@ -44,15 +44,15 @@ def overdue(
 
     arch = open_archive(archive)
     moment = arch.parse_time(now, "--now") if now else arch.now()
-    unreadable: list = []
-    rows = overdue_rows(arch, moment, unreadable=unreadable)
+    rows = overdue_rows(arch, moment)
     if fmt is OverdueFormat.json:
         print_json({"now": moment.isoformat(), "cases": rows})
     elif fmt is OverdueFormat.github:
         for row in rows:
             level = "error" if row["light"] == "red" else "warning"
-            print(f"::{level} file={row['path']},line=1,title={row['timer']} {row['light']}::"
-                  f"{row['id']} {row['timer']} due {row['due']}, {row['left']} (owner {row['owner'] or '-'})")
+            print(github_annotation(level, row["path"], 1,
+                                    f"{row['id']} {row['timer']} due {row['due']}, {row['left']} "
+                                    f"(owner {row['owner'] or '-'})", f"{row['timer']} {row['light']}"))
     elif rows:
         print_table(["light", "id", "timer", "due", "left", "state", "owner", "summary"],
                     ([r["light"], r["id"], r["timer"], r["due"], r["left"],
@@ -61,12 +61,11 @@ def overdue(
         print(f"no deadlines at risk as of {moment.isoformat(timespec='minutes')}")
     if fmt is OverdueFormat.table:
         print_freshness(arch)
-    if report_unreadable(unreadable):
-        return 1
+    left_out = name_left_out(arch)
     if fail_on is FailOn.never:
-        return 0
+        return left_out
     worst = {"red": 0, "yellow": 1}[fail_on.value]
-    return 1 if any({"red": 0, "yellow": 1}[r["light"]] <= worst for r in rows) else 0
+    return 1 if any({"red": 0, "yellow": 1}[r["light"]] <= worst for r in rows) else left_out
 
 
 COMMANDS = {"overdue": overdue}

@@ -32,7 +32,7 @@ def reply(
 
     Example: kesu reply KS-20261123-7F3KQ2 plan --channel sms
     """
-    from kesu.archive import write_atomic
+    from kesu.archive import write_output
     from kesu.errors import UsageError
     from kesu.render import REPLY_KINDS, Renderer, reply_context
 
@@ -40,7 +40,7 @@ def reply(
         raise UsageError(f"unknown reply {kind!r}; choose one of: {', '.join(REPLY_KINDS)}")
     arch = open_archive(archive)
     case_id = case_id_of(arch, case_id)
-    case = arch.load_case(case_id)
+    case = arch.load_sound_case(case_id)
     renderer = Renderer(arch, locale)
     text = renderer.render(f"reply/{kind}.{renderer.locale}.j2",
                            reply_context(arch, case, kind, arch.now()))
@@ -49,7 +49,7 @@ def reply(
         typer.echo(f"kesu: warning: {len(text.strip())} characters, more than one SMS "
                    f"({SMS_SEGMENT}); it will be sent as {segments} messages", err=True)
     if output:
-        write_atomic(output, text)
+        write_output(output, text)
     else:
         print(text, end="" if text.endswith("\n") else "\n")
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, open_archive, report_unreadable
+from kesu.commands.common import ArchiveOpt, name_left_out, open_archive
 
 app = typer.Typer(help="Monthly statistics and the KPI score card.", no_args_is_help=True)
 
@@ -35,11 +35,13 @@ Now = Annotated[Optional[str], typer.Option("--now", metavar="TIME", help="Repor
 
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
-        print(text, end="" if text.endswith("\n") else "\n")
-    else:
-        from kesu.archive import write_atomic
+        from kesu.neutral import terminal
 
-        write_atomic(output, text)
+        print(terminal(text), end="" if text.endswith("\n") else "\n")
+    else:
+        from kesu.archive import write_output
+
+        write_output(output, text)
         print(f"wrote {output}")
 
 
@@ -77,7 +79,7 @@ def monthly(
     else:
         text = render.monthly_text(report)
     _emit(text, output)
-    return report_unreadable(cases.unreadable)
+    return name_left_out(arch)
 
 
 @app.command("kpi")
@@ -125,7 +127,7 @@ def kpi(
     else:
         text = render.kpi_text(report)
     _emit(text, output)
-    return report_unreadable(cases.unreadable)
+    return name_left_out(arch)
 
 
 COMMANDS = {"report": app}

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, CaseArg, TableFormat, case_id_of, open_archive, print_csv,
-                                  print_freshness, print_json, print_table, report_unreadable)
+from kesu.commands.common import (ArchiveOpt, CaseArg, TableFormat, case_id_of, name_left_out,
+                                  open_archive, print_csv, print_freshness, print_json, print_table)
 
 
 class ShowFormat(str, Enum):
@@ -35,7 +35,7 @@ def show(
     arch = open_archive(archive)
     case_id = case_id_of(arch, case_id)
     if fmt is ShowFormat.yaml:
-        print(arch.read_text(arch.existing_case_path(case_id)), end="")
+        print(arch.read_case_text(arch.existing_case_path(case_id)), end="")
         return
     case = arch.load_case(case_id)
     if fmt is ShowFormat.json:
@@ -43,7 +43,17 @@ def show(
         return
     from kesu.views import case_text
 
-    print(case_text(arch, case))
+    try:
+        text = case_text(arch, case)
+    except Exception:
+        # Checking every case before showing it would double the time of
+        # 'kesu show'; a case that cannot be shown is checked now, and its
+        # first problem said (a sound case that fails is a bug, reported as one).
+        arch.refuse_unsound(case_id, case)
+        raise
+    from kesu.neutral import terminal
+
+    print(terminal(text))
 
 
 def list_cases(
@@ -57,7 +67,7 @@ def list_cases(
 ) -> int:
     """List complaints, newest first, with state, owner and deadline light.
 
-    A case file that cannot be read is named on stderr and the exit code is 1.
+    A case file kesu cannot read is named on stderr and left out (exit 1).
     In a clone, says when it last synced with its remote.
 
     Example: kesu list --open --owner li.ming
@@ -65,9 +75,8 @@ def list_cases(
     from kesu.views import LIST_COLUMNS, list_rows
 
     arch = open_archive(archive)
-    unreadable: list = []
     rows = list_rows(arch, states=state, owner=owner, category=category, open_only=open_only,
-                     overdue_only=overdue, unreadable=unreadable)
+                     overdue_only=overdue)
     if fmt is TableFormat.json:
         print_json(rows)
     elif fmt is TableFormat.csv:
@@ -76,7 +85,7 @@ def list_cases(
         print_table(LIST_COLUMNS, ([row[c] if row[c] is not None else "" for c in LIST_COLUMNS]
                                    for row in rows))
         print_freshness(arch)
-    return report_unreadable(unreadable)
+    return name_left_out(arch)
 
 
 def history(

@@ -90,13 +90,15 @@ def identities(timeline: list) -> list[Identity]:
     seen: Counter = Counter()
     result = []
     for entry in timeline:
-        key = _key(entry)
+        key = step_key(entry)
         result.append((*key, seen[key]))
         seen[key] += 1
     return result
 
 
-def _key(entry: Any) -> tuple[str, str, str, str]:
+def step_key(entry: Any) -> tuple[str, str, str, str]:
+    """What a step is — when, which action, by whom, with which arguments — not the
+    states it went between, which a merge may derive anew. The audit uses it too."""
     if not isinstance(entry, Mapping):
         raise UsageError("a timeline entry is not a mapping")
     args = entry.get("args") or {}
