@@ -203,3 +203,17 @@ def test_claimants_are_searchable_by_contact_and_member():
                           {"ref": "C002", "name": "会员002", "contact": "13900000000"}]}
     assert case_search_keys(case) == ["13900000000", "VIP0000", "13900000001", "VIP0001"]
     assert case_search_keys({"customer": "garbled"}) == []
+
+
+def test_claimants_are_masked_like_the_customer_in_text_for_others():
+    from kesu.masking import customer_masks, masked, redacted
+
+    case = {"customer": {"name": "刘先生", "contact": "13900000000"},
+            "claimants": [{"ref": "C001", "name": "欧阳娜娜", "contact": "13900000001", "member_id": "VIP-0001"}],
+            "complaint": {"summary": "欧阳女士来电，卡号 vip0001，电话 139 0000 0001"},
+            "timeline": [{"action": "claimant-add", "args": {"claimants": [{"customer": "欧阳娜娜"}]}}]}
+    text = masked(case["complaint"]["summary"], customer_masks(case))
+    assert "欧阳女士" not in text and "vip0001" not in text and "139 0000 0001" not in text
+    public = redacted(case)
+    assert "claimants" not in public and "customer" not in public
+    assert "欧阳娜娜" not in str(public)
