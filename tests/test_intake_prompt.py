@@ -29,6 +29,8 @@ class Terminal:
         self.output = ""
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: kesu on the terminal
+            # A background job inherits SIGINT ignored; a clerk's terminal does not.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.chdir(root)
             os.environ["KESU_ACTOR"] = actor
             os.execv(KESU, [KESU, "new", *args])
@@ -59,9 +61,14 @@ class Terminal:
         os.write(self.fd, text.encode("utf-8") + b"\r")
 
     def finish(self) -> int:
+        deadline = time.monotonic() + WAIT
         while self._read(0.2):
-            pass
+            if time.monotonic() > deadline:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+                raise AssertionError(f"kesu did not finish; got:\n{self.output}")
         _, status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
         return os.waitstatus_to_exitcode(status)
 
 

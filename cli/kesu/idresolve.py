@@ -22,7 +22,8 @@ _LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
 
 def normalize(text: str) -> str:
     """``text`` upper-cased, with the random part read the Crockford way."""
-    text = (text or "").strip().upper()
+    # No stripping: "ID\n" from a script is a mistake to report, not to guess at.
+    text = (text or "").upper()
     head, sep, tail = text.rpartition("-")
     return f"{head}{sep}{tail.translate(_LOOKALIKES)}"
 
@@ -51,7 +52,8 @@ def resolve(archive, text: str) -> str:
 
 
 #: The end of an ID: some of the random part, or all of it after (part of) the date.
-_ENDING = re.compile(r"^(?:(?:[A-Z][A-Z0-9]{0,9}-)?\d{0,8}-)?[0-9A-HJKMNP-TV-Z]{1,6}$")
+_ENDING = re.compile(r"^(?:(?:[A-Z][A-Z0-9]{0,9}-\d{8}|\d{0,8})-[0-9A-HJKMNP-TV-Z]{6}"
+                     r"|[0-9A-HJKMNP-TV-Z]{1,6})$")
 
 
 def _plausible(ending: str) -> bool:
