@@ -27,8 +27,15 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from hypothesis import settings
 
 from kesu import cli, trailers
+
+# The suite runs the same examples everywhere (a CI run never fails on a draw a
+# developer cannot repeat); KESU_HYPOTHESIS=explore draws fresh ones, to search.
+settings.register_profile("suite", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("explore" if os.environ.get("KESU_HYPOTHESIS") == "explore" else "suite")
 
 KESU = str(Path(sys.executable).parent / "kesu")
 #: seconds a kesu command may take in a test
@@ -54,6 +61,8 @@ def isolate_git(mp: pytest.MonkeyPatch, home: Path) -> None:
     for key, value in GIT_IDENTITY.items():
         mp.setenv(key, value)
     mp.setenv("KESU_ACTOR", "li.ming")
+    # Tests read kesu's English unless they choose a language (archives default to zh-CN).
+    mp.setenv("KESU_LANG", "en")
     for key in ("KESU_ARCHIVE", "KESU_DEBUG", "EDITOR", "VISUAL"):
         mp.delenv(key, raising=False)
 

@@ -23,7 +23,8 @@ KILLS = 50
 def _consistent(root: Path) -> None:
     """Nothing half-done: the work tree is HEAD, git holds no lock, no kesu leftovers."""
     assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
-    assert not (root / ".git" / "index.lock").exists()
+    assert not [lock for lock in ("index.lock", "HEAD.lock", "refs/heads/main.lock")
+                if (root / ".git" / lock).exists()]
     assert not (root / ".git" / "kesu-journal").exists()
     assert not list(root.rglob("*.kesu-tmp"))
 
@@ -62,7 +63,8 @@ def test_the_next_step_undoes_an_interrupted_one_and_says_so(archive):
     journal.begin(archive, [rel], head)
     # as kesu writes: a new file renamed over the old one
     write_atomic(archive / rel, (archive / rel).read_text(encoding="utf-8") + "# 写了一半\n")
-    (archive / ".git" / "index.lock").write_text("")
+    for lock in ("index.lock", "HEAD.lock", "refs/heads/main.lock"):  # git killed mid-commit
+        (archive / ".git" / lock).write_text("")
     checked = kesu("validate", cwd=archive)
     assert checked.returncode == 1 and f"{rel}:1: a kesu step was interrupted" in checked.stdout
     audited = kesu("audit", "--max-backdate", "30d", cwd=archive)
@@ -71,6 +73,7 @@ def test_the_next_step_undoes_an_interrupted_one_and_says_so(archive):
     assert result.returncode == 0, result.stderr
     assert "undid a step that was interrupted before its commit" in result.stderr
     assert "removed .git/index.lock" in result.stderr
+    assert "removed .git/HEAD.lock" in result.stderr and "removed .git/refs/heads/main.lock" in result.stderr
     _consistent(archive)
     assert "写了一半" not in (archive / rel).read_text(encoding="utf-8")
     audited = kesu("audit", "--max-backdate", "30d", cwd=archive)

@@ -19,7 +19,8 @@ def test_the_wheel_ships_templates_schemas_samples_and_runs_without_the_checkout
     names = set(zipfile.ZipFile(wheel).namelist())
     for shipped in ("kesu/templates/reply/ack.zh-CN.j2", "kesu/templates/reply/delay.en.j2",
                     "kesu/templates/library/entry.zh-CN.md.j2", "kesu/schemas/case.schema.json",
-                    "kesu/schemas/config.schema.json", "kesu/default_policy.yaml"):
+                    "kesu/schemas/config.schema.json", "kesu/default_policy.yaml",
+                    "kesu/locale/zh_CN/LC_MESSAGES/kesu.mo"):
         assert shipped in names, shipped
     assert any(n.startswith("kesu/cases/2026/") and n.endswith(".yaml") for n in names)
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
@@ -36,3 +37,6 @@ def test_the_wheel_ships_templates_schemas_samples_and_runs_without_the_checkout
     check = subprocess.run([sys.executable, "-m", "kesu", "validate", "--archive", str(tmp_path / "demo")],
                            cwd=tmp_path, env=env, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+    chinese = subprocess.run([sys.executable, "-m", "kesu", "--help"], cwd=tmp_path,
+                             env={**env, "KESU_LANG": "zh-CN"}, capture_output=True, text=True)
+    assert chinese.stdout.startswith("用法：kesu"), chinese.stdout[:200]

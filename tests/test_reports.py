@@ -132,7 +132,7 @@ def test_a_month_with_no_complaints_divides_by_nothing(synthetic):
     assert r["overdue_share"] is None and r["satisfaction_rate"] is None
     assert r["average_handling_wall_minutes"] is None
     out = kesu("report", "monthly", "--month", "2026-08", cwd=synthetic)
-    assert out.returncode == 0 and "no complaints this month" in out.stdout
+    assert out.returncode == 0 and "No complaints this month." in out.stdout
 
 
 def test_november_counts_the_case_resolved_there(synthetic):
@@ -244,7 +244,7 @@ def test_the_html_report_is_self_contained_with_its_four_charts(synthetic, tmp_p
     parser.feed(target.read_text(encoding="utf-8"))
     assert parser.svgs == ["chart-category", "chart-trend", "chart-lights", "chart-satisfaction"]
     assert parser.external == []  # nothing to fetch
-    assert ("chart-category", "service", "1") in parser.bars
+    assert ("chart-category", "Service", "1") in parser.bars
     trend = [(label, value) for svg, label, value in parser.bars if svg == "chart-trend"]
     assert trend == [("2026-05", "0"), ("2026-06", "0"), ("2026-07", "0"), ("2026-08", "0"),
                      ("2026-09", "1"), ("2026-10", "4")]

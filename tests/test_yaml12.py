@@ -150,8 +150,11 @@ def yaml_1_1_syntax(scalar: str, shape: str) -> bool:
     and, inside ``[...]`` or ``{...}``, a plain scalar starting or ending with
     ``:``. kesu then refuses the file (see the test after this one); it never
     reads a different value."""
-    scalar = scalar.strip()
-    empty_key = (shape.startswith("{}:") and not scalar) or scalar == ":" or scalar.startswith(": ")
+    raw, scalar = scalar, scalar.strip()
+    # "- : v" and "? : v": a block indicator, then an empty key
+    indicator_only = len(raw) > 1 and raw[0] in "-?" and raw[1].isspace() and scalar in "-?"
+    empty_key = ((shape.startswith("{}:") and (not scalar or indicator_only))
+                 or scalar == ":" or scalar.startswith(": "))
     flow = shape.startswith(("[", "{{"))
     return not empty_key and not (flow and (scalar.startswith(":") or scalar.endswith(":")))
 
@@ -160,6 +163,7 @@ def yaml_1_1_syntax(scalar: str, shape: str) -> bool:
 @given(plain_scalars, st.sampled_from(SHAPES))
 @example("yes", "v: {}\n")
 @example("012", "v: {}\n")
+@example("- ", "{}: v\n")
 @example("1:20", "v: {}\n")
 @example("-_", "v: {}\n")
 @example("2026-13-45", "v: {}\n")

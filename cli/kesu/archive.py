@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
+from kesu.i18n import _
 from kesu import gitio, ids, yamlio
 from kesu.config import CONFIG_NAME, Policy
 from kesu.errors import ArchiveError, UsageError
@@ -29,14 +30,15 @@ def find_root(explicit: str | None = None) -> Path:
     if given:
         root = Path(given).expanduser().resolve()
         if not (root / CONFIG_NAME).is_file():
-            raise ArchiveError(f"{root} is not a kesu archive (no {CONFIG_NAME}); run 'kesu init {given}'")
+            raise ArchiveError(_("{root} is not a kesu archive (no {config}); run 'kesu init {given}'").format(
+                root=root, config=CONFIG_NAME, given=given))
         return root
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
-    raise ArchiveError(f"no kesu archive here or above {here} (no {CONFIG_NAME}); "
-                       "use --archive PATH, set KESU_ARCHIVE, or run 'kesu init'")
+    raise ArchiveError(_("no kesu archive here or above {here} (no {config}); "
+                         "use --archive PATH, set KESU_ARCHIVE, or run 'kesu init'").format(here=here, config=CONFIG_NAME))
 
 
 class Archive:
@@ -78,7 +80,7 @@ class Archive:
     def existing_case_path(self, case_id: str) -> Path:
         path = self.case_path(case_id)
         if not path.is_file():
-            raise UsageError(f"unknown case {case_id}: no {self.case_relpath(case_id)}")
+            raise UsageError(_("unknown case {case}: no {path}").format(case=case_id, path=self.case_relpath(case_id)))
         return path
 
     def rel(self, path: Path) -> str:

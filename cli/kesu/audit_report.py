@@ -92,10 +92,10 @@ def _month_of(case_id: str) -> str | None:
 def _deadline_engine(policy):
     """kesu's deadline engine, or None where this kesu has none (the report leaves deadlines out)."""
     try:
-        from kesu.deadlines import Deadlines
+        from kesu.stores import deadlines_for
     except ImportError:
         return None
-    return Deadlines(policy.data)
+    return lambda case: deadlines_for(policy, case)  # each case on its store's calendar
 
 
 
@@ -137,7 +137,7 @@ def _case_report(cid: str, case: dict, step_commits: dict, findings: list[dict],
         "findings": findings,
     }
     if engine is not None:
-        report["deadlines"] = _deadlines(engine, case, now)
+        report["deadlines"] = _deadlines(engine(case), case, now)
     return masked(report, customer_masks(case))
 
 

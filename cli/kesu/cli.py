@@ -29,9 +29,9 @@ COMMANDS: dict[str, str] = {
     "edit": "edit", "policy": "policy",
     "attach": "evidence", "claimant": "claimants",
     "audit": "audit",
-    "overdue": "overdue",
+    "overdue": "overdue", "alert": "alert",
     "reply": "reply", "library": "library",
-    "report": "report",
+    "report": "report", "import": "importing",
     "clone": "team", "setup": "team", "sync": "team", "merge-driver": "team",
 }
 
@@ -47,10 +47,22 @@ and see what is due with 'kesu list' and 'kesu overdue'.
 """
 
 
+def _archive_given(argv: list[str]) -> str | None:
+    """The ``--archive PATH`` on the command line, wherever it stands."""
+    for i, arg in enumerate(argv):
+        if arg == "--archive" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--archive="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def _requested_command(argv: list[str]) -> str | None:
     """The sub-command named on the command line (skipping global options)."""
     args = iter(argv)
     for arg in args:
+        if arg in ("--help", "-h", "--version", "--install-completion", "--show-completion"):
+            return None
         if arg == "--archive":
             next(args, None)
         elif not arg.startswith("-"):
@@ -61,17 +73,23 @@ def _requested_command(argv: list[str]) -> str | None:
 def build_app(only: str | None = None):
     import typer
 
-    app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False,
+    from kesu.i18n import _
+
+    app = typer.Typer(help=_(HELP), no_args_is_help=True, add_completion=True,
                       pretty_exceptions_enable=False, rich_markup_mode=None,
                       context_settings={"help_option_names": ["-h", "--help"]})
 
     @app.callback()
     def _global(
         archive: str = typer.Option(None, "--archive", metavar="PATH",
-                                    help="The archive to use (default: KESU_ARCHIVE, "
-                                         "or the nearest folder up with kesu.yaml)."),
+                                    help="The archive to use (default: KESU_ARCHIVE, or the nearest folder up with kesu.yaml)."),
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of unexpected errors."),
+        version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                     help="Print kesu's version and exit."),
+        no_pager: bool = typer.Option(False, "--no-pager", help="Never send long output through a pager."),
     ) -> None:
+        if no_pager:
+            os.environ["KESU_PAGER"] = "cat"
         if archive:
             # Through the environment, so that what kesu starts (git and its
             # hooks, $EDITOR) works on the same archive; run() puts it back.
@@ -84,6 +102,38 @@ def build_app(only: str | None = None):
         else:
             app.command(name, hidden=name in HIDDEN)(command)
     return app
+
+
+def _translated(command):
+    """The click command tree with every help text in kesu's language.
+
+    typer reads help texts when the commands are defined, once per process;
+    they are translated here, on the tree built for this one command, so an
+    in-process caller may switch language between commands.
+    """
+    from kesu.i18n import _
+
+    stack = [command]
+    while stack:
+        node = stack.pop()
+        if node.help:
+            node.help = _(node.help)
+        if getattr(node, "short_help", None):
+            node.short_help = _(node.short_help)
+        for param in node.params:
+            if getattr(param, "help", None):
+                param.help = _(param.help)
+        stack.extend(getattr(node, "commands", {}).values())
+    return command
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        import typer
+        from importlib.metadata import version
+
+        print(f"kesu {version('kesu')}")  # noqa: kesu's name and number, in every language
+        raise typer.Exit()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -151,25 +201,44 @@ def _invoke(argv: list[str], debug: bool) -> int:
 
     from kesu.errors import EXIT_INTERRUPTED, EXIT_USAGE, KesuError
 
+    try:  # typer 0.28 carries its own copy of click
+        from typer._click.exceptions import NoArgsIsHelpError
+    except ImportError:  # pragma: no cover - typer on the public click
+        from click.exceptions import NoArgsIsHelpError
+
+    from kesu import i18n
+    from kesu.i18n import _
+
+    i18n.choose(i18n.detect(_archive_given(argv)))
+    i18n.patch_typer()
     try:
-        app = build_app(_requested_command(argv))
-        result = app(args=argv, prog_name="kesu", standalone_mode=False)
+        # Shell completion asks about every command.
+        app = build_app(None if "_KESU_COMPLETE" in os.environ else _requested_command(argv))
+        result = _translated(typer.main.get_command(app)).main(args=argv, prog_name="kesu",
+                                                               standalone_mode=False)
         if result == EXIT_INTERRUPTED:  # typer turns Ctrl-C into this exit code
-            _err("kesu: interrupted (a step that had not been committed was rolled back)")
+            _err("kesu: " + _("interrupted (a step that had not been committed was rolled back)"))
         return result if isinstance(result, int) else 0
     except KesuError as exc:
         _err(f"kesu: {exc}" if not exc.path else str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
-        _err("kesu: interrupted (a step that had not been committed was rolled back)")
+        _err("kesu: " + _("interrupted (a step that had not been committed was rolled back)"))
         return EXIT_INTERRUPTED
     except typer.Abort:
-        _err("kesu: aborted; nothing was changed")
+        _err("kesu: " + _("aborted; nothing was changed"))
         return EXIT_INTERRUPTED
+    except NoArgsIsHelpError as exc:
+        # 'kesu' or 'kesu report' alone asks what there is: help, on stdout, and no error.
+        try:
+            print(exc.ctx.get_help())
+        except BrokenPipeError:
+            pass
+        return 0
     except typer.TyperException as exc:  # bad flag, missing argument, bad choice
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        message = i18n.click_message(exc.format_message() if hasattr(exc, "format_message") else str(exc))
         ctx = getattr(exc, "ctx", None)
-        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        hint = " " + _("(see '{command} --help')").format(command=ctx.command_path) if ctx is not None else ""
         _err(f"kesu: {message}{hint}")
         return getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE
     except BrokenPipeError:
@@ -178,12 +247,16 @@ def _invoke(argv: list[str], debug: bool) -> int:
         if exc.errno not in _NOT_ALLOWED:
             return _bug(exc, debug)
         # Not kesu's fault: the archive (or a file named on the command line) may not be written.
-        _err(f"kesu: cannot write {exc.filename or 'a file'}: {exc.strerror}")
+        _err("kesu: " + _("cannot write {file}: {reason}").format(file=exc.filename or _("a file"),
+                                                                  reason=exc.strerror))
         return EXIT_USAGE
     except SystemExit as exc:
-        # typer exits by itself when the reader of stdout goes away (status 1)
-        # and for shell completion (_KESU_COMPLETE); report it as the
-        # interpreter would have.
+        # click exits with status 1 when the reader of stdout goes away
+        # (``kesu list | head``): that reader had all it wanted, so it is no
+        # problem found; for shell completion (_KESU_COMPLETE), report the
+        # status as the interpreter would have.
+        if type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
+            return 0
         return _exit_status(exc.code)
     except Exception as exc:  # noqa: BLE001 - the one place that reports bugs
         return _bug(exc, debug)
@@ -195,13 +268,14 @@ _NOT_ALLOWED = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 def _bug(exc: Exception, debug: bool) -> int:
     from kesu.errors import EXIT_BUG
+    from kesu.i18n import _
 
     if debug:
         import traceback
 
         traceback.print_exception(exc)
-    _err(f"kesu: unexpected error (a bug in kesu): {type(exc).__name__}: {exc}"
-         + ("" if debug else " — run with --debug for details"))
+    _err("kesu: " + _("unexpected error (a bug in kesu): {error}").format(error=f"{type(exc).__name__}: {exc}")
+         + ("" if debug else _(" — run with --debug for details")))
     return EXIT_BUG
 
 

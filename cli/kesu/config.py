@@ -34,6 +34,11 @@ def default_setting(*keys: str) -> Any:
 class Policy:
     """Read-only view of ``kesu.yaml`` with defaults filled in for missing keys."""
 
+    #: The store this policy is for (``kesu.stores.policy_for_store``), and who works
+    #: there; None: the whole chain.
+    store: str | None = None
+    store_people: frozenset[str] | None = None
+
     def __init__(self, data: dict[str, Any], path: Path | None = None):
         self.data = data
         self.path = path
@@ -112,6 +117,10 @@ class Policy:
         if user not in roster:
             names = ", ".join(sorted(roster))
             raise UsageError(f"{user!r} is not in the roster of {CONFIG_NAME} ({names})")
+        if self.store_people is not None and user not in self.store_people:
+            names = ", ".join(sorted(self.store_people))
+            raise UsageError(f"{user!r} does not work for store {self.store} "
+                             f"(its people in {CONFIG_NAME}: {names})")
         return roster[user] or {}
 
     def approval_limit(self, user: str):
@@ -185,7 +194,8 @@ def wall_duration(text: Any, what: str) -> timedelta:
 
 
 def setting_problems(policy: dict) -> list[tuple[tuple, str]]:
-    """Roles of the roster without a rank and an unreadable future tolerance, as (key path, message)."""
+    """Roles of the roster without a rank, an unreadable future tolerance and alert
+    channels kesu cannot use, as (key path, message)."""
     approval = policy.get("approval") if isinstance(policy.get("approval"), dict) else {}
     ranks = approval.get("role_ranks", default_setting("approval", "role_ranks")) or {}
     problems = []
@@ -195,6 +205,12 @@ def setting_problems(policy: dict) -> list[tuple[tuple, str]]:
         if role is not None and role not in ranks:
             problems.append((("roster", name, "role"), f"role {role!r} of {name} has no rank in "
                                                        "approval.role_ranks"))
+    from kesu.alerts.channels import spec_problems
+
+    problems += spec_problems(policy.get("alerts"))
+    from kesu.stores import setting_problems as store_problems
+
+    problems += store_problems(policy)
     tolerance = policy.get("future_tolerance")
     if tolerance is not None:
         try:

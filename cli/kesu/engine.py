@@ -84,10 +84,13 @@ class Context:
 def apply(case: dict | None, step: Step, policy) -> Applied:
     """The document after ``step``; raises ``UsageError`` when the step is not allowed."""
     from kesu import rules
+    from kesu.stores import policy_for_store
 
     if case is not None and not isinstance(case, dict):
         raise CaseContentError("a case file must be a mapping", line=1)
     from_state = None if case is None else case.get("state")
+    # A step is judged by its case's store: its people, its calendar.
+    policy = policy_for_store(policy, step.args.get("store") if case is None else case.get("store"))
     transition = lifecycle.check_step(step.action, from_state)
     when = parse_time(step.at)
     if when is None or when.tzinfo is None:

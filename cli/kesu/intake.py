@@ -12,6 +12,7 @@ from typing import Any
 from kesu import ids
 from kesu.engine import Context, Outcome
 from kesu.errors import UsageError
+from kesu.stores import check_case_store
 from kesu.values import isoformat, read_time
 
 #: Intake fields: flag name -> (path in the case file, required, prompt text)
@@ -64,6 +65,7 @@ def intake(doc: dict, ctx: Context, *, id: str, channel: Any = None, store: Any 
     if missing:
         raise UsageError("missing intake fields: " + ", ".join(f"--{m.replace('_', '-')}" for m in missing))
     policy.check_choice("channels", channel, "--channel")
+    check_case_store(policy, store)
     complaint = dict(data["complaint"])
     policy.check_choice("emotions", complaint["emotion"], "--emotion")
     if complaint.get("occurred_at"):

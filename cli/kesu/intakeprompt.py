@@ -16,27 +16,28 @@ from typing import Any, Callable
 
 from kesu import intake
 from kesu.errors import UsageError
+from kesu.i18n import N_, _
 
 #: Every prompt and message of interactive intake, in one place for translation.
 TEXT = {
-    "actor": "Who is recording this complaint (your roster name)",
-    "channel": "How did the complaint reach us",
-    "customer": "Customer's name",
-    "contact": "Customer's phone or e-mail",
-    "member": "Member / card number (Enter to skip)",
-    "summary": "Summary, one line",
-    "facts": "Facts: what happened, as the customer tells it",
-    "demands": "Demands: what the customer asks for (Enter to skip)",
-    "emotion": "The customer's mood",
-    "location": "Where it happened, e.g. 生鲜区称重台 (Enter to skip)",
-    "occurred_at": "When it happened, e.g. 2026-11-23T15:20 (Enter to skip)",
-    "store": "Store / site (Enter to skip)",
-    "product": "Product barcode or model, REF or REF=name (Enter to skip)",
-    "choices": "Choose one (number or name):",
-    "required": "An answer is needed here.",
-    "not_a_choice": "{answer!r} is not one of the choices; type its number or its name.",
-    "not_a_contact": "{answer!r} does not look like a phone number or an e-mail address.",
-    "again": "Please answer again.",
+    "actor": N_("Who is recording this complaint (your roster name)"),
+    "channel": N_("How did the complaint reach us"),
+    "customer": N_("Customer's name"),
+    "contact": N_("Customer's phone or e-mail"),
+    "member": N_("Member / card number (Enter to skip)"),
+    "summary": N_("Summary, one line"),
+    "facts": N_("Facts: what happened, as the customer tells it"),
+    "demands": N_("Demands: what the customer asks for (Enter to skip)"),
+    "emotion": N_("The customer's mood"),
+    "location": N_("Where it happened, e.g. 生鲜区称重台 (Enter to skip)"),
+    "occurred_at": N_("When it happened, e.g. 2026-11-23T15:20 (Enter to skip)"),
+    "store": N_("Store / site (Enter to skip)"),
+    "product": N_("Product barcode or model, REF or REF=name (Enter to skip)"),
+    "choices": N_("Choose one (number or name):"),
+    "required": N_("An answer is needed here."),
+    "not_a_choice": N_("{answer!r} is not one of the choices; type its number or its name."),
+    "not_a_contact": N_("{answer!r} does not look like a phone number or an e-mail address."),
+    "again": N_("Please answer again."),
 }
 
 #: What each choice means to a clerk; a label typed in full picks its choice too.
@@ -74,29 +75,29 @@ class Prompter:
         """Show the numbered choices with labels; take a number, a name or a label."""
         choices = self.policy.vocabulary(vocabulary)
         labels = LABELS.get(vocabulary, {})
-        self.say(TEXT["choices"])
+        self.say(_(TEXT["choices"]))
         for number, choice in enumerate(choices, start=1):
             label = labels.get(choice)
             self.say(f"  {number:>2}. {choice}" + (f"  — {label}" if label else ""))
         while True:
-            answer = self.ask(TEXT[key], default if default in choices else None).strip()
+            answer = self.ask(_(TEXT[key]), default if default in choices else None).strip()
             picked = pick(answer, choices, labels)
             if picked:
                 return picked
-            self.say(TEXT["not_a_choice"].format(answer=answer))
+            self.say(_(TEXT["not_a_choice"]).format(answer=answer))
 
     def text(self, key: str, required: bool, check: Callable[[str], str | None] | None = None) -> str:
         while True:
-            answer = self.ask(TEXT[key], None if required else "").strip()
+            answer = self.ask(_(TEXT[key]), None if required else "").strip()
             if not answer:
                 if not required:
                     return ""
-                self.say(TEXT["required"])
+                self.say(_(TEXT["required"]))
                 continue
             problem = check(answer) if check else None
             if problem is None:
                 return answer
-            self.say(f"{problem} {TEXT['again']}")
+            self.say(f"{problem} {_(TEXT['again'])}")
 
 
 def pick(answer: str, choices: list[str], labels: dict[str, str]) -> str | None:
@@ -149,7 +150,7 @@ def _ask_products(data: dict, prompter: Prompter) -> None:
 
 def _check_contact(text: str, policy) -> str | None:
     digits = sum(ch.isdigit() for ch in text)
-    return None if "@" in text or digits >= 5 else TEXT["not_a_contact"].format(answer=text)
+    return None if "@" in text or digits >= 5 else _(TEXT["not_a_contact"]).format(answer=text)
 
 
 def _check_time(text: str, policy) -> str | None:
@@ -162,7 +163,17 @@ def _check_time(text: str, policy) -> str | None:
     return None
 
 
-CHECKS = {"contact": _check_contact, "occurred_at": _check_time}
+def _check_store(text: str, policy) -> str | None:
+    from kesu.stores import resolve_store
+
+    try:
+        resolve_store(policy, text)
+    except UsageError as exc:
+        return exc.message
+    return None
+
+
+CHECKS = {"contact": _check_contact, "occurred_at": _check_time, "store": _check_store}
 
 
 def ask_actor(policy, ask: Ask, say: Say, given: str | None) -> str:
@@ -173,12 +184,12 @@ def ask_actor(policy, ask: Ask, say: Say, given: str | None) -> str:
     if given in roster:
         return given
     if given:
-        say(f"{given!r} is not in the roster.")
+        say(_("{given!r} is not in the roster.").format(given=given))
     for number, name in enumerate(roster, start=1):
         say(f"  {number:>2}. {name}  — {policy.roster[name].get('name', '')}")
     while True:
-        answer = ask(TEXT["actor"], None).strip()
+        answer = ask(_(TEXT["actor"]), None).strip()
         picked = roster[int(answer) - 1] if answer.isdigit() and 1 <= int(answer) <= len(roster) else answer
         if picked in roster:
             return picked
-        say(TEXT["not_a_choice"].format(answer=answer))
+        say(_(TEXT["not_a_choice"]).format(answer=answer))

@@ -114,7 +114,7 @@ def recover(root: Path) -> None:
             end(root)  # killed before the journal was complete: nothing was written yet
         return
     files = [rel for rel in step.get("files", []) if isinstance(rel, str)]
-    _remove_stale_index_lock(root)
+    _remove_stale_git_locks(root)
     if gitio.head(root) != step.get("head"):
         gitio.unstage(root, files)  # git may have died before writing its index
         end(root)
@@ -124,16 +124,26 @@ def recover(root: Path) -> None:
     NOTES.append(f"kesu: undid a step that was interrupted before its commit ({', '.join(files)})")
 
 
-def _remove_stale_index_lock(root: Path) -> None:
-    """git's ``index.lock``, when the git that the interrupted step ran made it (it
-    is newer than the journal) and died with it; we hold kesu's lock, so no kesu runs."""
-    lock = gitio.git_dir(root) / "index.lock"
+def _remove_stale_git_locks(root: Path) -> None:
+    """git's lock files (the index, HEAD, the branch), when the git that the
+    interrupted step ran made them (they are newer than the journal) and died with
+    them; we hold kesu's lock, so no kesu runs, and a commit of the user's own
+    would be older than the journal or still running under our feet."""
+    git_dir = gitio.git_dir(root)
+    branch = gitio.current_branch(root)
+    locks = ["index.lock", "HEAD.lock"] + ([f"refs/heads/{branch}.lock"] if branch else [])
     try:
-        if lock.stat().st_mtime >= (_folder(root) / "step.json").stat().st_mtime:
-            lock.unlink()
-            NOTES.append("kesu: removed .git/index.lock left by git when the step was interrupted")
+        started = (_folder(root) / "step.json").stat().st_mtime
     except OSError:
-        pass
+        return
+    for name in locks:
+        lock = git_dir / name
+        try:
+            if lock.stat().st_mtime >= started:
+                lock.unlink()
+                NOTES.append(f"kesu: removed .git/{name} left by git when the step was interrupted")
+        except OSError:
+            pass
 
 
 def take_notes() -> list[str]:

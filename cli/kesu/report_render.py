@@ -1,15 +1,18 @@
-"""Laying out reports: table, CSV, Markdown, and one self-contained HTML page.
+"""Laying out reports: table, CSV and Markdown (HTML is kesu.report_html, .xlsx kesu.xlsx).
 
-The HTML page carries its CSS and its charts (inline SVG drawn here) so a
-store manager can open it from an e-mail with no network at all.
+Labels are in the language kesu speaks and codes are shown by their labels;
+CSV keeps the codes, with a label column beside them, and starts with a
+UTF-8 byte order mark so that Excel reads Chinese correctly.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 from typing import Any
+
+from kesu.i18n import N_, _, language, ngettext
+from kesu.vocab import label, labels_of
 
 
 def pct(value: float | None) -> str:
@@ -20,7 +23,9 @@ def minutes(value: float | None) -> str:
     if value is None:
         return "-"
     hours, mins = divmod(int(round(value)), 60)
-    return f"{hours} h {mins} min" if hours else f"{mins} min"
+    if hours:
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=mins)
+    return _("{minutes} min").format(minutes=mins)
 
 
 def monthly_rows(report: dict) -> list[tuple[str, str, str]]:
@@ -33,53 +38,108 @@ def monthly_rows(report: dict) -> list[tuple[str, str, str]]:
             return ""
         if as_minutes:
             return ("+" if value >= 0 else "-") + minutes(abs(value))
-        return f"{value * 100:+.1f} pt" if as_pct else f"{value:+g}"
+        return _("{points} pt").format(points=f"{value * 100:+.1f}") if as_pct else f"{value:+g}"
 
     return [
-        ("received", str(report["received"]), delta("received")),
-        ("mass complaints (claimants)",
+        (_("complaints received"), str(report["received"]), delta("received")),
+        (_("mass complaints (claimants)"),
          f"{len(report.get('mass_complaints') or [])} ({report.get('claimants', 0)})", ""),
-        ("resolved in the month", str(report["resolved"]), delta("resolved")),
-        ("average handling (wall)", minutes(report["average_handling_wall_minutes"]),
+        (_("resolved in the month"), str(report["resolved"]), delta("resolved")),
+        (_("average handling (wall clock)"), minutes(report["average_handling_wall_minutes"]),
          delta("average_handling_wall_minutes", as_minutes=True)),
-        ("median handling (wall)", minutes(report["median_handling_wall_minutes"]), ""),
-        ("average handling (business)", minutes(report["average_handling_business_minutes"]), ""),
-        ("median handling (business)", minutes(report["median_handling_business_minutes"]), ""),
-        ("past a deadline", pct(report["overdue_share"]), delta("overdue_share", True)),
-        ("resolved within 24 h", pct(report["resolved_within_24h_rate"]),
+        (_("median handling (wall clock)"), minutes(report["median_handling_wall_minutes"]), ""),
+        (_("average handling (business hours)"), minutes(report["average_handling_business_minutes"]), ""),
+        (_("median handling (business hours)"), minutes(report["median_handling_business_minutes"]), ""),
+        (_("past a deadline"), pct(report["overdue_share"]), delta("overdue_share", True)),
+        (_("resolved within 24 h"), pct(report["resolved_within_24h_rate"]),
          delta("resolved_within_24h_rate", True)),
-        ("satisfaction", pct(report["satisfaction_rate"]), delta("satisfaction_rate", True)),
-        ("escalations / objections / reopenings",
+        (_("satisfaction"), pct(report["satisfaction_rate"]), delta("satisfaction_rate", True)),
+        (_("escalations / objections / reopenings"),
          f"{report['escalations']} / {report['objections']} / {report['reopenings']}", ""),
-        ("open at month end", str(report["open_at_month_end"]), ""),
+        (_("open at month end"), str(report["open_at_month_end"]), ""),
     ]
 
 
-def breakdowns(report: dict) -> list[tuple[str, list[dict]]]:
-    return [("category", report["by_category"]), ("subcategory", report["by_subcategory"]),
-            ("channel", report["by_channel"]), ("severity", report["by_severity"]),
-            ("risk", report["by_risk"])]
+#: report key -> its title, in the order every format shows them.
+BREAKDOWNS = (("by_category", N_("Category")), ("by_subcategory", N_("Subcategory")),
+              ("by_channel", N_("Channel")), ("by_severity", N_("Severity")), ("by_risk", N_("Risk")))
+LISTS = (("top_root_causes", N_("Top root causes")), ("responsible_parties", N_("Responsible party")))
 
 
-def monthly_text(report: dict) -> str:
+def breakdowns(report: dict) -> list[tuple[str, str, list[dict]]]:
+    return [(key, _(title), report[key]) for key, title in BREAKDOWNS]
+
+
+def lists() -> list[tuple[str, str]]:
+    return [(key, _(title)) for key, title in LISTS]
+
+
+def _name(key: str, name: Any, policy=None) -> str:
+    """A breakdown's row as people read it: labels, not codes (root causes are free text)."""
+    if key == "top_root_causes":
+        return str(name)
+    if name is None:
+        return _("not given")
+    return labels_of(name, language(), policy, readable=True)
+
+
+def _title(report: dict) -> str:
+    title = _("Complaints, {month}").format(month=report["month"])
+    return title + (f" — {report['store']}" if report.get("store") else "")
+
+
+def monthly_text(report: dict, policy=None) -> str:
     from tabulate import tabulate
 
     tabulate_wide()
-    parts = [f"Complaints, {report['month']}" + (f", {report['store']}" if report["store"] else "")
-             + f" (previous month {report['previous_month']['month']})", ""]
+    parts = [_title(report) + " " + _("(previous month {month})").format(
+        month=report["previous_month"]["month"]), ""]
     if not report["received"] and not report["resolved"]:
-        parts.append("no complaints this month")
-    parts.append(tabulate(monthly_rows(report), headers=["figure", report["month"], "change"],
+        parts.append(_("No complaints this month."))
+    parts.append(tabulate(monthly_rows(report), headers=[_("Figure"), report["month"], _("Change")],
                           disable_numparse=True))
-    for title, rows in breakdowns(report):
+    for key, title, rows in breakdowns(report):
         if rows:
-            parts += ["", tabulate([(r["name"], r["count"], pct(r["share"])) for r in rows],
-                                   headers=[title, "cases", "share"], disable_numparse=True)]
-    for title, key in (("root cause", "top_root_causes"), ("responsible", "responsible_parties")):
+            parts += ["", tabulate([(_name(key, r["name"], policy), r["count"], pct(r["share"])) for r in rows],
+                                   headers=[title, _("Cases"), _("Share")], disable_numparse=True)]
+    for key, title in lists():
         if report[key]:
-            parts += ["", tabulate([(r["name"], r["count"]) for r in report[key]],
-                                   headers=[title, "cases"], disable_numparse=True)]
+            parts += ["", tabulate([(_name(key, r["name"], policy), r["count"]) for r in report[key]],
+                                   headers=[title, _("Cases")], disable_numparse=True)]
+    if report.get("stores"):
+        parts += ["", _("By store (ranked)"), tabulate(store_rows(report), headers=store_headers(),
+                                                       disable_numparse=True)]
     return "\n".join(parts)
+
+
+def store_rows(report: dict) -> list[list[str]]:
+    """The per-store section of the monthly report, best-ranked first."""
+    return [[str(r["rank"]), r["store"] or _("(no store)"), r["name"] or "", r["region"] or "",
+             str(r["received"]), str(r["resolved"]), minutes(r["average_handling_wall_minutes"]),
+             pct(r["overdue_share"]), pct(r["resolved_within_24h_rate"]), pct(r["satisfaction_rate"])]
+            for r in report.get("stores") or []]
+
+
+STORE_HEADERS = (N_("Rank"), N_("Store"), N_("Name"), N_("Region"), N_("Received"), N_("Resolved"),
+                 N_("Average handling"), N_("Past a deadline"), N_("Within 24 h"), N_("Satisfaction"))
+
+
+def store_headers() -> list[str]:
+    return [_(h) for h in STORE_HEADERS]
+
+
+def kpi_store_rows(report: dict) -> list[list[str]]:
+    return [[str(r["rank"]), r["store"] or _("(no store)"), r["name"] or "",
+             f"{r['score']}" + (" " + _("(below {mark})").format(mark=report["pass_mark"])
+                                if r["below_pass_mark"] else "")]
+            for r in report.get("stores") or []]
+
+
+KPI_STORE_HEADERS = (N_("Rank"), N_("Store"), N_("Name"), N_("Score"))
+
+
+def kpi_store_headers() -> list[str]:
+    return [_(h) for h in KPI_STORE_HEADERS]
 
 
 def tabulate_wide() -> None:
@@ -95,145 +155,181 @@ def _md(value: Any) -> str:
     return markdown(" ".join(str(value).split())).replace("|", "\\|")
 
 
-def monthly_markdown(report: dict) -> str:
-    lines = [f"# Complaints, {report['month']}" + (f" — {report['store']}" if report["store"] else ""), ""]
+def monthly_markdown(report: dict, policy=None) -> str:
+    lines = [f"# {_md(_title(report))}", ""]
     if not report["received"] and not report["resolved"]:
-        lines += ["No complaints this month.", ""]
-    lines += ["| figure | " + report["month"] + " | change |", "|---|---|---|"]
+        lines += [_("No complaints this month."), ""]
+    lines += [f"| {_('Figure')} | {report['month']} | {_('Change')} |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in monthly_rows(report)]
-    for title, rows in breakdowns(report):
+    for key, title, rows in breakdowns(report):
         if rows:
-            lines += ["", f"## By {title}", "", "| | cases | share |", "|---|---|---|"]
-            lines += [f"| {_md(r['name'])} | {r['count']} | {pct(r['share'])} |" for r in rows]
-    for title, key in (("Top root causes", "top_root_causes"), ("Responsible parties", "responsible_parties")):
+            lines += ["", f"## {title}", "", f"| | {_('Cases')} | {_('Share')} |", "|---|---|---|"]
+            lines += [f"| {_md(_name(key, r['name'], policy))} | {r['count']} | {pct(r['share'])} |" for r in rows]
+    for key, title in lists():
         if report[key]:
-            lines += ["", f"## {title}", ""] + [f"- {_md(r['name'])} ({r['count']})" for r in report[key]]
+            lines += ["", f"## {title}", ""] + [f"- {_md(_name(key, r['name'], policy))} ({r['count']})"
+                                                 for r in report[key]]
+    lines += _md_table(_("By store (ranked)"), store_headers(), store_rows(report))
     return "\n".join(lines) + "\n"
 
 
-def monthly_csv(report: dict) -> str:
+def _md_table(title: str, headers: list[str], rows: list[list[str]]) -> list[str]:
+    if not rows:
+        return []
+    return (["", f"## {title}", "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+            + ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows])
+
+
+FIGURES = ("received", "resolved", "average_handling_wall_minutes", "median_handling_wall_minutes",
+           "average_handling_business_minutes", "median_handling_business_minutes",
+           "past_deadline", "overdue_share", "resolved_within_24h", "resolved_within_24h_rate",
+           "return_visits", "satisfied", "satisfaction_rate", "escalations", "objections",
+           "reopenings", "open_at_month_end")
+
+
+def monthly_records(report: dict, policy=None) -> list[list[Any]]:
+    """Every figure and section as rows of (section, name, label, value, share): CSV and .xlsx."""
+    rows: list[list[Any]] = []
+    for key in FIGURES:
+        rows.append(["figure", key, "", "" if report[key] is None else report[key], ""])
+    for key, _title_text, entries in breakdowns(report):
+        for row in entries:
+            rows.append([key.removeprefix("by_"), row["name"], _name(key, row["name"], policy),
+                         row["count"], row["share"]])
+    for key, _title_text in lists():
+        for row in report[key]:
+            rows.append([key, row["name"], _name(key, row["name"], policy), row["count"], ""])
+    return rows
+
+
+RECORD_HEADERS = ["section", "name", "label", "value", "share"]
+
+
+def monthly_csv(report: dict, policy=None) -> str:
     from kesu.neutral import csv_cell
 
     out = io.StringIO()
+    out.write("\ufeff")  # Excel on Chinese Windows reads UTF-8 only with its byte order mark
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "name", "value", "share"])
-    for key in ("received", "resolved", "average_handling_wall_minutes", "median_handling_wall_minutes",
-                "average_handling_business_minutes", "median_handling_business_minutes",
-                "past_deadline", "overdue_share", "resolved_within_24h", "resolved_within_24h_rate",
-                "return_visits", "satisfied", "satisfaction_rate", "escalations", "objections",
-                "reopenings", "open_at_month_end", "claimants"):
-        writer.writerow(["figure", key, "" if report[key] is None else report[key], ""])
-    for title, rows in breakdowns(report):
-        for row in rows:
-            writer.writerow([title, csv_cell(row["name"]), row["count"], row["share"]])
+    writer.writerow(RECORD_HEADERS)
+    for row in monthly_records(report, policy):
+        writer.writerow([csv_cell(c) for c in row])
     return out.getvalue()
+
+
+#: KPI item -> its name on the card.
+KPI_ITEMS = {"channel_notices": N_("Channel notices (渠道公示合规)"),
+             "onsite_intake": N_("On-site intake (现场受理)"),
+             "answer_rate": N_("Phone answer rate (电话接通率)"),
+             "resolution_24h": N_("24-hour resolution rate (24小时解决率)"),
+             "red_lights": N_("Overdue red lights (超时红灯)"),
+             "concealed": N_("Concealed or unreported (瞒报漏报)"),
+             "satisfaction": N_("Satisfaction (满意率)")}
+KPI_RULES = {"channel_notices": N_("−{per} per finding; {zero} or more → 0"),
+             "onsite_intake": N_("−{per} per problem; {zero} or more → 0"),
+             "concealed": N_("−{per} each; {zero} or more → 0"),
+             "red_lights": N_("−{per} per red light; a red light at level {level} → 0")}
+
+
+def _kpi_rule(item: dict, rules: dict | None) -> str:
+    key = item["item"]
+    rule = (rules or {}).get(key) or {}
+    if key in KPI_RULES and rule:
+        return _(KPI_RULES[key]).format(per=rule.get("per_finding", rule.get("per_light")),
+                                        zero=rule.get("zero_at"), level=rule.get("zero_at_level"))
+    if "tiers" in rule:
+        tiers = ", ".join(f"≥{t[0] * 100:g} % → {t[1]}" for t in sorted(rule["tiers"], key=lambda t: -t[0]))
+        text = _("{tiers}, else 0").format(tiers=tiers)
+        if key == "resolution_24h" and rule.get("exclude_severities"):
+            text += _(" (not counting {severities})").format(
+                severities=", ".join(label(s, language(), readable=True) for s in rule["exclude_severities"]))
+        return text
+    return str(item.get("rule") or "")
+
+
+def describe_input(item: dict) -> str:
+    """What an item was scored on, in words."""
+    key, value = item["item"], item["input"]
+    if value is None:
+        return _("not given in the inputs file: scores 0, not counted among items at zero")
+    if key == "resolution_24h":
+        if not value["cases"]:
+            return _("no cases to count: full points")
+        return _("{within} of {cases} cases resolved within 24 h ({rate})").format(
+            within=value["within_24h"], cases=value["cases"], rate=pct(value["rate"]))
+    if key == "satisfaction":
+        if not value["visits"]:
+            return _("no return visits: full points")
+        return _("{satisfied} of {visits} return visits satisfied ({rate})").format(
+            satisfied=value["satisfied"], visits=value["visits"], rate=pct(value["rate"]))
+    if key == "red_lights":
+        text = ngettext("{count} red light", "{count} red lights", value["red_lights"]).format(
+            count=value["red_lights"])
+        return text + (_("; a case at level 3 or above went red") if value["level3"] else "")
+    if key == "answer_rate":
+        return _("{rate} answered (from the inputs file)").format(rate=pct(float(value)))
+    return ngettext("{count} finding (from the inputs file)", "{count} findings (from the inputs file)",
+                    int(value)).format(count=value)
+
+
+def describe_deduction(deduction: dict) -> str:
+    reason = deduction["reason"]
+    if reason == "severity":
+        return ngettext("{count} {severity} complaint", "{count} {severity} complaints",
+                        deduction["count"]).format(count=deduction["count"],
+                                                   severity=label(deduction["severity"], language(), readable=True))
+    if reason == "zero_items":
+        return _("{count} of answer rate, 24-hour rate and satisfaction scored 0").format(count=deduction["count"])
+    if reason == "unreported_serious":
+        return ngettext("{count} serious complaint not reported", "{count} serious complaints not reported",
+                        deduction["count"]).format(count=deduction["count"])
+    return str(reason)
 
 
 def kpi_rows(report: dict) -> list[list[Any]]:
     rows = []
     for month in report["months"]:
         for it in month["items"]:
-            if it["input"] is None:
-                shown = "no input"
-            elif isinstance(it["input"], dict):
-                shown = ", ".join(f"{k}={v}" for k, v in it["input"].items())
-            else:
-                shown = it["input"]
-            rows.append([month["month"], it["name"], it["weight"], it["rule"],
-                         f"{shown} ({it['source']})", it["points"]])
+            rows.append([month["month"], _(KPI_ITEMS.get(it["item"], it["name"])), it["weight"],
+                         _kpi_rule(it, report.get("rules")), describe_input(it), it["points"]])
+        rows.append([month["month"], _("points earned"), "", "", "", month["earned"]])
         for d in month["deductions"]:
-            rows.append([month["month"], "deduction", "", d["reason"], "", -d["points"]])
-        rows.append([month["month"], "score", "", "", "", month["score"]
-                     if not month["below_pass_mark"] else f"{month['score']} (below {report['pass_mark']})"])
+            rows.append([month["month"], _("deduction"), "", describe_deduction(d), "", -d["points"]])
+        if month["earned"] - sum(d["points"] for d in month["deductions"]) < 0:
+            rows.append([month["month"], _("floor"), "", _("the score does not go below 0"), "", ""])
+        score = str(month["score"])
+        if month["below_pass_mark"]:
+            score = _("{score} (below {mark})").format(score=score, mark=report["pass_mark"])
+        rows.append([month["month"], _("score"), "", "", "", score])
     return rows
+
+
+KPI_HEADERS = (N_("Month"), N_("Item"), N_("Weight"), N_("Rule"), N_("Input"), N_("Points"))
+
+
+def _kpi_summary(report: dict) -> str:
+    months = len(report["months"])
+    return ngettext("score {score} (average of {months} month; pass mark {mark})",
+                    "score {score} (average of {months} months; pass mark {mark})", months).format(
+        score=report["score"], months=months, mark=report["pass_mark"])
 
 
 def kpi_text(report: dict) -> str:
     from tabulate import tabulate
 
     tabulate_wide()
-    flag = "  BELOW THE PASS MARK" if report["below_pass_mark"] else ""
-    return (tabulate(kpi_rows(report), headers=["month", "item", "weight", "rule", "input", "points"],
-                     disable_numparse=True)
-            + f"\n\nscore {report['score']} (average of {len(report['months'])} month(s); "
-              f"pass mark {report['pass_mark']}){flag}")
+    flag = "  " + _("BELOW THE PASS MARK") if report["below_pass_mark"] else ""
+    stores = ("\n\n" + _("By store (ranked)") + "\n"
+              + tabulate(kpi_store_rows(report), headers=kpi_store_headers(), disable_numparse=True)
+              if report.get("stores") else "")
+    return (tabulate(kpi_rows(report), headers=[_(h) for h in KPI_HEADERS], disable_numparse=True)
+            + "\n\n" + _kpi_summary(report) + flag + stores)
 
 
 def kpi_markdown(report: dict) -> str:
-    lines = ["# KPI score card" + (f" — {report['store']}" if report["store"] else ""), "",
-             "| month | item | weight | rule | input | points |", "|---|---|---|---|---|---|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in kpi_rows(report)]
-    lines += ["", f"**Score {report['score']}** (pass mark {report['pass_mark']})"
-              + (" — below the pass mark" if report["below_pass_mark"] else "")]
+    lines = ["# " + _("KPI score card") + (f" — {_md(report['store'])}" if report["store"] else ""), "",
+             "| " + " | ".join(_(h) for h in KPI_HEADERS) + " |", "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in kpi_rows(report)]
+    lines += ["", f"**{_kpi_summary(report)}**" + (" — " + _("below the pass mark") if report["below_pass_mark"] else "")]
+    lines += _md_table(_("By store (ranked)"), kpi_store_headers(), kpi_store_rows(report))
     return "\n".join(lines) + "\n"
-
-
-# -------------------------------------------------------------------- HTML
-def _bars(chart_id: str, title: str, rows: list[tuple[str, float, str]], color: str | dict = "#3b82f6") -> str:
-    """A horizontal bar chart as inline SVG: (label, value, shown text); ``color``
-    may map labels to colours."""
-    height = 26 * max(len(rows), 1) + 34
-    top = max((v for _, v, _ in rows), default=0) or 1
-    out = [f'<figure><figcaption>{html.escape(title)}</figcaption>'
-           f'<svg id="{chart_id}" class="chart" role="img" aria-label="{html.escape(title)}" '
-           f'width="560" height="{height}" viewBox="0 0 560 {height}">']
-    if not rows:
-        out.append('<text x="10" y="24">no data</text>')
-    for i, (label, value, text) in enumerate(rows):
-        y = 10 + i * 26
-        width = int(300 * value / top)
-        out.append(f'<text x="150" y="{y + 15}" text-anchor="end">{html.escape(str(label))}</text>'
-                   f'<rect class="bar" x="160" y="{y}" width="{width}" height="18" '
-                   f'fill="{color.get(label, "#9ca3af") if isinstance(color, dict) else color}" '
-                   f'data-label="{html.escape(str(label))}" data-value="{value}"></rect>'
-                   f'<text x="{166 + width}" y="{y + 15}">{html.escape(text)}</text>')
-    out.append("</svg></figure>")
-    return "".join(out)
-
-
-STYLE = """body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem;color:#1f2937}
-h1{font-size:1.5rem}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #d1d5db;padding:.3rem .6rem;text-align:left}
-.charts{display:flex;flex-wrap:wrap;gap:1.5rem}figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}
-svg text{font-size:12px;fill:#374151}.flag{color:#b91c1c;font-weight:600}"""
-
-
-def page(title: str, body: str) -> str:
-    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<title>{html.escape(title)}</title><style>{STYLE}</style></head>'
-            f'<body><h1>{html.escape(title)}</h1>{body}</body></html>\n')
-
-
-def monthly_html(report: dict, trend: list[dict], lights: dict[str, int]) -> str:
-    table = "".join(f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td><td>{html.escape(c)}</td></tr>"
-                    for a, b, c in monthly_rows(report))
-    charts = [
-        _bars("chart-category", "Category share", [(r["name"], r["count"], pct(r["share"]))
-                                                   for r in report["by_category"]]),
-        _bars("chart-trend", "Complaints received, last 6 months",
-              [(t["month"], t["received"], str(t["received"])) for t in trend], "#6366f1"),
-        _bars("chart-lights", "Open cases by deadline light now",
-              [(light, n, str(n)) for light, n in lights.items() if light != "none"],
-              {"green": "#10b981", "yellow": "#f59e0b", "red": "#ef4444"}),
-        _bars("chart-satisfaction", "Satisfaction (return visits this month)",
-              [("satisfied + fairly", report["satisfied"], str(report["satisfied"])),
-               ("unsatisfied", report["return_visits"] - report["satisfied"],
-                str(report["return_visits"] - report["satisfied"]))]
-              if report["return_visits"] else [], "#10b981"),
-    ]
-    empty = "" if report["received"] or report["resolved"] else "<p>No complaints this month.</p>"
-    body = (f"{empty}<table><tr><th>figure</th><th>{report['month']}</th><th>change</th></tr>{table}</table>"
-            f"<div class=\"charts\">{''.join(charts)}</div>")
-    return page(f"Complaints {report['month']}" + (f" — {report['store']}" if report["store"] else ""), body)
-
-
-def kpi_html(report: dict) -> str:
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
-                   for row in kpi_rows(report))
-    chart = _bars("chart-kpi", "Score by month", [(m["month"], max(m["score"], 0), str(m["score"]))
-                                                  for m in report["months"]], "#6366f1")
-    flag = (f'<p class="flag">Below the pass mark of {report["pass_mark"]}.</p>'
-            if report["below_pass_mark"] else "")
-    body = (f"<p>Score <strong>{report['score']}</strong></p>{flag}"
-            "<table><tr><th>month</th><th>item</th><th>weight</th><th>rule</th><th>input</th>"
-            f"<th>points</th></tr>{rows}</table><div class=\"charts\">{chart}</div>")
-    return page("KPI score card" + (f" — {report['store']}" if report["store"] else ""), body)

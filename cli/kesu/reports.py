@@ -97,16 +97,34 @@ def _shares(counter: Counter, total: int) -> list[dict]:
 class CaseSet:
     """The archive's cases, read once, with the engines every figure needs."""
 
-    def __init__(self, archive, store: str | None = None):
-        from kesu.deadlines import Deadlines
-
+    def __init__(self, archive, store: str | None = None, cases: list[dict] | None = None):
         self.tz = archive.policy.tz
         self.policy = archive.policy
-        self.deadlines = Deadlines(archive.policy.data)
-        self.cases = []
-        for _, case, _ in archive.scan():  # what cannot be read is in archive.left_out
-            if case is not None and _received(case) and (store is None or case.get("store") == store):
-                self.cases.append(case)
+        self.archive = archive
+        if cases is None:
+            cases = [case for _, case, _ in archive.scan()  # what cannot be read is in archive.left_out
+                     if case is not None and _received(case)]
+        self.cases = [c for c in cases if store is None or c.get("store") == store]
+
+    def deadlines(self, case: dict):
+        """The deadline engine of ``case``: its store's calendar and hours."""
+        from kesu.stores import deadlines_for
+
+        return deadlines_for(self.policy, case)
+
+    def of_store(self, store: str | None) -> "CaseSet":
+        """The cases of one store (None: the cases with no store)."""
+        return CaseSet(self.archive, cases=[c for c in self.cases if c.get("store") == store])
+
+    def stores(self) -> list[str | None]:
+        """The stores to break the chain down by: kesu.yaml's, then any other store
+        a case names, then None when some case names none."""
+        from kesu.stores import configured
+
+        codes: list[str | None] = list(configured(self.policy))
+        named = {c.get("store") for c in self.cases}
+        codes += sorted(s for s in named if s is not None and s not in codes)
+        return codes + ([None] if None in named else [])
 
     def received_in(self, start: datetime, end: datetime) -> list[dict]:
         return [c for c in self.cases if start <= parse_time(c["received_at"]) < end]
@@ -119,7 +137,7 @@ class CaseSet:
     def red_lights(self, case: dict, at: datetime) -> int:
         """Timers of ``case`` that went red: missed, or running and red at ``at``."""
         try:
-            timers = self.deadlines.timers(case, at)
+            timers = self.deadlines(case).timers(case, at)
         except MALFORMED:
             return 0
         return sum(1 for t in timers if t.met is False or (t.running and t.light == "red"))
@@ -135,9 +153,53 @@ def monthly(archive, first: date, store: str | None = None, now: datetime | None
                 "resolved_within_24h_rate", "satisfaction_rate")
     change = {key: (None if current[key] is None or previous[key] is None
                     else round(current[key] - previous[key], 4)) for key in headline}
-    return {"report": "monthly", "month": f"{first:%Y-%m}", "store": store, **current,
-            "previous_month": {key: previous[key] for key in ("month", *headline)},
-            "change": change}
+    start, end = month_range(first, cases.tz)
+    report = {"report": "monthly", "month": f"{first:%Y-%m}", "store": store,
+              "org": archive.policy.get("org") or "",
+              "period": {"from": start.isoformat(), "until": end.isoformat()}, **current,
+              "previous_month": {key: previous[key] for key in ("month", *headline)},
+              "change": change}
+    if store is None and _is_chain(cases):
+        report["stores"] = by_store(cases, first, now)
+    return report
+
+
+def _is_chain(cases: CaseSet) -> bool:
+    from kesu.stores import configured
+
+    return bool(configured(cases.policy))
+
+
+#: A store's line in the monthly report's per-store section.
+STORE_FIGURES = ("received", "resolved", "average_handling_wall_minutes", "past_deadline",
+                 "overdue_share", "resolved_within_24h_rate", "satisfaction_rate")
+
+
+def by_store(cases: CaseSet, first: date, now: datetime | None) -> list[dict]:
+    """Each store's headline figures for the month, ranked (``rank`` 1 is best).
+
+    Ranking: the smallest share of cases past a deadline first, then the
+    highest 24-hour resolution rate, then the highest satisfaction, then the
+    fewest complaints received; a store with no complaint has nothing overdue
+    and nothing unresolved, and ranks as if every rate were perfect.
+    """
+    from kesu.stores import store_name, store_region
+
+    rows = []
+    for code in cases.stores():
+        figures = _month_figures(cases.of_store(code), first, now)
+        rows.append({"store": code, "name": store_name(cases.policy, code),
+                     "region": store_region(cases.policy, code),
+                     **{key: figures[key] for key in STORE_FIGURES}})
+
+    def order(row):
+        best = lambda value: 1.0 if value is None else value  # noqa: E731
+        return ((row["overdue_share"] or 0.0), -best(row["resolved_within_24h_rate"]),
+                -best(row["satisfaction_rate"]), row["received"], str(row["store"] or "~"))
+
+    for rank, row in enumerate(sorted(rows, key=order), 1):
+        row["rank"] = rank
+    return sorted(rows, key=lambda row: row["rank"])
 
 
 def _month_figures(cases: CaseSet, first: date, now: datetime | None) -> dict:
@@ -157,7 +219,7 @@ def _month_figures(cases: CaseSet, first: date, now: datetime | None) -> dict:
         if done and start <= done < end:
             resolved.append((case, done))
     wall = [(done - parse_time(c["received_at"])).total_seconds() / 60 for c, done in resolved]
-    business = [cases.deadlines.calendar.business_minutes_between(parse_time(c["received_at"]), done)
+    business = [cases.deadlines(c).calendar.business_minutes_between(parse_time(c["received_at"]), done)
                 for c, done in resolved]
     past = [c for c in received if cases.red_lights(c, cutoff)]
     within = [c for c in received if (done := _first(c, "resolve")) is not None
@@ -296,30 +358,66 @@ def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datet
     severities = Counter((c.get("classification") or {}).get("severity") for c in received)
     for severity, per_case in rules["severity_deductions"].items():
         if severities.get(severity):
-            deductions.append({"reason": f"{severities[severity]} {severity} complaint(s)",
+            deductions.append({"reason": "severity", "severity": severity, "count": severities[severity],
                                "points": per_case * severities[severity]})
-    zeros = sum(1 for p in (answer_points, points24, sat_points) if p == 0)
-    zero_rule = rules["zero_item_deductions"].get(str(zeros))
+    # An item scores zero for the extra deduction only when it was measured:
+    # an answer rate nobody gave is missing, not zero.
+    zero_items = [key for key, p, measured in (("answer_rate", answer_points, answer is not None),
+                                                 ("resolution_24h", points24, True),
+                                                 ("satisfaction", sat_points, True)) if measured and p == 0]
+    zero_rule = rules["zero_item_deductions"].get(str(len(zero_items)))
     if zero_rule:
-        deductions.append({"reason": f"{zeros} of answer rate, 24-hour rate, satisfaction at zero",
+        deductions.append({"reason": "zero_items", "count": len(zero_items), "items": zero_items,
                            "points": zero_rule})
     unreported = int(given.get("unreported_serious", 0))
     if unreported:
-        deductions.append({"reason": f"{unreported} serious complaint(s) not reported",
+        deductions.append({"reason": "unreported_serious", "count": unreported,
                            "points": rules["unreported_serious"] * unreported})
-    score = sum(i["points"] for i in items) - sum(d["points"] for d in deductions)
-    return {"month": f"{first:%Y-%m}", "items": items, "deductions": deductions, "score": score,
-            "inputs_given": sorted(given), "below_pass_mark": score < rules["pass_mark"]}
+    earned = sum(i["points"] for i in items)
+    # The card scores from 0 to 100: deductions beyond the points earned take nothing more.
+    score = max(earned - sum(d["points"] for d in deductions), 0)
+    return {"month": f"{first:%Y-%m}", "items": items, "deductions": deductions, "earned": earned,
+            "score": score, "inputs_given": sorted(given), "missing_inputs": [
+                i["item"] for i in items if i["source"] == "input" and i["input"] is None],
+            "below_pass_mark": score < rules["pass_mark"]}
 
 
 def kpi(archive, months: list[date], store: str | None = None, inputs: dict | None = None,
         now: datetime | None = None, cases: CaseSet | None = None) -> dict:
+    """The score card of the chain (``store`` None) or of one store. The chain's
+    card also scores every store (``stores``, best first); a store's inputs are
+    under ``stores: {CODE: {YYYY-MM: …}}`` in the inputs file."""
+    from kesu.stores import store_name
+
     rules = kpi_rules(archive.policy)
     cases = cases or CaseSet(archive, store)
-    per_month = [kpi_month(cases, m, inputs or {}, rules, now) for m in months]
+    inputs = inputs or {}
+    given = _store_inputs(inputs, store) if store is not None else inputs
+    report = _score_card(cases, months, given, rules, now)
+    report = {"report": "kpi", "store": store, "org": archive.policy.get("org") or "", "rules": rules,
+              **report}
+    if store is None and _is_chain(cases):
+        scored = []
+        for code in cases.stores():
+            card = _score_card(cases.of_store(code), months, _store_inputs(inputs, code), rules, now)
+            scored.append({"store": code, "name": store_name(cases.policy, code), "score": card["score"],
+                           "below_pass_mark": card["below_pass_mark"]})
+        scored.sort(key=lambda row: (-row["score"], str(row["store"] or "~")))
+        report["stores"] = [{**row, "rank": rank} for rank, row in enumerate(scored, 1)]
+    return report
+
+
+def _score_card(cases: CaseSet, months: list[date], inputs: dict, rules: dict, now) -> dict:
+    per_month = [kpi_month(cases, m, inputs, rules, now) for m in months]
     average = round(statistics.fmean(m["score"] for m in per_month), 1)
-    return {"report": "kpi", "store": store, "months": per_month, "score": average,
-            "pass_mark": rules["pass_mark"], "below_pass_mark": average < rules["pass_mark"]}
+    return {"months": per_month, "score": average, "pass_mark": rules["pass_mark"],
+            "below_pass_mark": average < rules["pass_mark"]}
+
+
+def _store_inputs(inputs: dict, store: str | None) -> dict:
+    stores = inputs.get("stores") if isinstance(inputs.get("stores"), dict) else {}
+    given = stores.get(store) if store is not None else None
+    return {str(k): v for k, v in given.items()} if isinstance(given, dict) else {}
 
 
 def quarter_months(text: str) -> list[date]:
@@ -345,16 +443,39 @@ def trend(archive, last: date, months: int = 6, store: str | None = None, now=No
              if k in ("month", "received", "overdue_share", "satisfaction_rate")} for m in firsts]
 
 
+def stores_in(cases: CaseSet, first: date) -> list[str]:
+    """The stores with complaints received in the month, for a section each."""
+    start, end = month_range(first, cases.tz)
+    return sorted({str(c["store"]) for c in cases.received_in(start, end) if c.get("store")})
+
+
 def lights_now(cases: CaseSet, now: datetime) -> dict[str, int]:
     """How many open cases show each light now."""
+    return _lights([c for c in cases.cases if c.get("state") != CLOSED], cases, now)
+
+
+def lights_at_month_end(cases: CaseSet, first: date, now: datetime | None = None) -> dict[str, int]:
+    """The cases received in the month still open at its end (or now, for the
+    current month), by the light they showed then: they add up to ``open_at_month_end``."""
+    start, end = month_range(first, cases.tz)
+    cutoff = min(end, now) if now else end
+    then = []
+    for case in cases.received_in(start, end):
+        if _state_at(case, cutoff) == CLOSED:
+            continue
+        timeline = [e for e in case.get("timeline") or [] if isinstance(e, dict)
+                    and (when := parse_time(e.get("at"))) is not None and when < cutoff]
+        then.append({**case, "timeline": timeline})
+    return _lights(then, cases, cutoff)
+
+
+def _lights(open_cases: list[dict], cases: CaseSet, at: datetime) -> dict[str, int]:
     from kesu.deadlines import case_light
 
     counts = Counter()
-    for case in cases.cases:
-        if case.get("state") == CLOSED:
-            continue
+    for case in open_cases:
         try:
-            counts[case_light(cases.deadlines.timers(case, now)) or "none"] += 1
+            counts[case_light(cases.deadlines(case).timers(case, at)) or "none"] += 1
         except MALFORMED:
-            continue
+            counts["none"] += 1
     return {light: counts.get(light, 0) for light in ("green", "yellow", "red", "none")}

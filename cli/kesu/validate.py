@@ -136,6 +136,9 @@ def vocabulary_findings(case: dict, policy) -> list[Problem]:
         if isinstance(item, dict) and kinds and item.get("kind") not in kinds:
             problems.append((("plan", "compensation", i, "kind"),
                              f"compensation kind {item.get('kind')!r} is not one of: {_listed(kinds)}"))
+    from kesu.stores import case_problems as store_problems
+
+    problems += store_problems(case, policy)
     if policy.roster:
         for path, user in _actors(case):
             if user not in policy.roster:

@@ -77,20 +77,32 @@ def local_minute(moment: datetime, tz) -> str:
     return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
 
 
-def format_left(minutes: float, clock: str) -> str:
+def format_left(minutes: float, clock: str, translate: bool = False) -> str:
     """Time left on a timer's own clock (negative when overdue), as it runs:
-    ``-64 h 30 min business``, ``-14 d 2 h`` (wall clock), ``2 working days 3 h``."""
+    ``-64 h 30 min business``, ``-14 d 2 h`` (wall clock), ``2 working days 3 h``.
+    In English unless ``translate`` (JSON keeps one spelling; tables speak kesu's language)."""
+    from kesu.i18n import N_, _, ngettext
+
+    def say(text, plural=None, n=1):
+        if not translate:
+            return text if plural is None or n == 1 else plural
+        return _(text) if plural is None else ngettext(text, plural, n)
+
     sign = "-" if minutes < 0 else ""
     whole = int(abs(minutes) // 1)
     if clock == "business":
         hours, mins = divmod(whole, 60)
-        parts = [f"{hours} h" if hours else "", f"{mins} min" if mins or not hours else ""]
-        return sign + " ".join(p for p in parts if p) + " business"
+        parts = [say(N_("{n} h")).format(n=hours) if hours else "",
+                 say(N_("{n} min")).format(n=mins) if mins or not hours else ""]
+        return say(N_("{time} business")).format(time=sign + " ".join(p for p in parts if p))
     days, rest = divmod(whole, 1440)
     hours, mins = divmod(rest, 60)
-    unit = "d" if clock != "working_days" else ("working day" if days == 1 else "working days")
-    parts = [f"{days} {unit}" if days else "", f"{hours} h" if hours else "",
-             f"{mins} min" if mins or not (days or hours) else ""]
+    day = (say(N_("{n} d")) if clock != "working_days"
+           else say("{n} working day", "{n} working days", days)).format(n=days)
+    if translate and clock == "working_days":
+        day = ngettext("{n} working day", "{n} working days", days).format(n=days)
+    parts = [day if days else "", say(N_("{n} h")).format(n=hours) if hours else "",
+             say(N_("{n} min")).format(n=mins) if mins or not (days or hours) else ""]
     return sign + " ".join(p for p in parts if p)
 
 
@@ -100,11 +112,14 @@ def shorten(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else f"{text[:limit // 2]}… ({len(text)} characters)"
 
 
-def format_span(seconds: float) -> str:
+def format_span(seconds: float, translate: bool = False) -> str:
     """``2d 3h 5m``: a span of time for people, to the minute (``0m`` when shorter)."""
+    from kesu.i18n import N_, _
+
+    say = _ if translate else str
     minutes = int(abs(seconds) // 60)
     days, minutes = divmod(minutes, 1440)
     hours, minutes = divmod(minutes, 60)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "",
-             f"{minutes}m" if minutes or not (days or hours) else ""]
+    parts = [say(N_("{n}d")).format(n=days) if days else "", say(N_("{n}h")).format(n=hours) if hours else "",
+             say(N_("{n}m")).format(n=minutes) if minutes or not (days or hours) else ""]
     return " ".join(p for p in parts if p)

@@ -6,24 +6,33 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kesu import lifecycle
+from kesu.i18n import N_, _, language
 from kesu.trailers import Trailers
 from kesu.yamlio import money
 from kesu.values import dig, format_span, local_minute
+from kesu.vocab import label
 
 if TYPE_CHECKING:
     from kesu.githistory import LoggedStep
 
 LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "owner",
                 "light", "due", "summary"]
+#: The table's headers; the columns whose codes are shown by their labels.
+LIST_HEADERS = {"id": N_("id"), "state": N_("state"), "received": N_("received"), "channel": N_("channel"),
+                "category": N_("category"), "severity": N_("severity"), "owner": N_("owner"),
+                "light": N_("light"), "due": N_("due"), "summary": N_("summary")}
+LABELLED = {"state", "channel", "category", "severity", "light"}
+#: On a narrow terminal the summary is cut first, then these columns go, first named first.
+LIST_LAYOUT = {"cut": (9,), "drop": (3, 5, 2, 4, 6), "lights": (7,)}
 
 
 def list_rows(archive, states=None, owner=None, category=None, open_only=False,
-              overdue_only=False) -> list[dict]:
+              overdue_only=False, store=None) -> list[dict]:
     """The rows of ``kesu list``; files that cannot be read are left out and kept
-    in ``archive.left_out`` for the command to name."""
-    from kesu.deadlines import Deadlines
+    in ``archive.left_out`` for the command to name. ``store`` is a store code
+    (``kesu.stores.resolve_store``)."""
+    from kesu.stores import deadlines_for
 
-    engine = Deadlines(archive.policy.data)
     now = archive.now()
     rows = []
     for _, case, _ in archive.scan():
@@ -38,12 +47,14 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
             continue
         if category and dig(case, "classification", "category") != category:
             continue
-        light, due = _worst_timer(engine, case, now, archive.policy.tz)
+        if store and case.get("store") != store:
+            continue
+        light, due = _worst_timer(deadlines_for(archive.policy, case), case, now, archive.policy.tz)
         if overdue_only and light not in ("yellow", "red"):
             continue
         rows.append({
             "id": case.get("id"), "state": state,
-            "received": str(case.get("received_at", ""))[:16].replace("T", " "),
+            "received": _minute(case.get("received_at"), archive.policy.tz),
             "channel": case.get("channel"),
             "category": dig(case, "classification", "category"),
             "severity": dig(case, "classification", "severity"),
@@ -53,6 +64,16 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
         })
     rows.sort(key=lambda r: r["received"] or "", reverse=True)
     return rows
+
+
+def _minute(value, tz) -> str:
+    """A time as every table shows it: ``2026-11-23 16:10`` in the archive's zone."""
+    from kesu.values import parse_time
+
+    moment = parse_time(value)
+    if moment is None or moment.tzinfo is None:
+        return str(value or "")[:16].replace("T", " ")
+    return local_minute(moment, tz)
 
 
 def _worst_timer(engine, case: dict, now: datetime, tz) -> tuple[str | None, str | None]:
@@ -70,21 +91,25 @@ def _worst_timer(engine, case: dict, now: datetime, tz) -> tuple[str | None, str
     return worst.light, local_minute(worst.deadline, tz)
 
 
-def overdue_rows(archive, now: datetime, threshold: str = "yellow") -> list[dict]:
+def overdue_rows(archive, now: datetime, threshold: str = "yellow", store: str | None = None,
+                 owner: str | None = None) -> list[dict]:
     """Running timers at or above ``threshold``, the latest first: sorted by the
-    instant each was due, so a red light comes before every yellow one. Files that
-    cannot be read are left out (``archive.left_out``)."""
-    from kesu.deadlines import LIGHT_RANK, MALFORMED, Deadlines
+    instant each was due, so a red light comes before every yellow one. Only the
+    cases of ``store`` (a code) and ``owner`` when given. Files that cannot be
+    read are left out (``archive.left_out``)."""
+    from kesu.deadlines import LIGHT_RANK, MALFORMED
     from kesu.obligations import open_corrective
+    from kesu.stores import deadlines_for
 
-    engine = Deadlines(archive.policy.data)
     limit = LIGHT_RANK[threshold]
     found = []
     for path, case, _ in archive.scan():
         if case is None or (case.get("state") == lifecycle.CLOSED and not open_corrective(case)):
             continue  # a closed case is late only with a corrective action still to do
+        if (store and case.get("store") != store) or (owner and dig(case, "assignment", "owner") != owner):
+            continue
         try:
-            timers = engine.timers(case, now)
+            timers = deadlines_for(archive.policy, case).timers(case, now)
         except MALFORMED:
             continue  # a malformed case has no deadline; validate reports it
         found += [(timer, path, case) for timer in timers
@@ -106,60 +131,78 @@ def case_text(archive, case: dict) -> str:
 
     lines = []
     add = lines.append
-    add(f"{case.get('id')}  [{case.get('state')}]  {dig(case, 'complaint', 'summary') or ''}")
+    tz, policy, lang = archive.policy.tz, archive.policy, language()
+
+    def said(code):
+        return label(code, lang, policy) if code else ""
+
+    add(f"{case.get('id')}  [{said(case.get('state'))}]  {dig(case, 'complaint', 'summary') or ''}")
     add("")
     rows = [
-        ("received", case.get("received_at")), ("channel", case.get("channel")),
-        ("store", case.get("store")),
-        ("customer", " ".join(str(v) for v in (dig(case, "customer", "name"),
-                                               dig(case, "customer", "contact")) if v)),
-        ("facts", dig(case, "complaint", "facts")), ("demands", dig(case, "complaint", "demands")),
-        ("emotion", dig(case, "complaint", "emotion")),
-        ("where", dig(case, "complaint", "location")), ("when", dig(case, "complaint", "occurred_at")),
+        (_("received"), _minute(case.get("received_at"), tz)), (_("channel"), said(case.get("channel"))),
+        (_("store"), case.get("store")),
+        (_("customer"), " ".join(str(v) for v in (dig(case, "customer", "name"),
+                                                  dig(case, "customer", "contact")) if v)),
+        (_("facts"), dig(case, "complaint", "facts")), (_("demands"), dig(case, "complaint", "demands")),
+        (_("emotion"), said(dig(case, "complaint", "emotion"))),
+        (_("where"), dig(case, "complaint", "location")),
+        (_("when"), _minute(dig(case, "complaint", "occurred_at"), tz) or None),
     ]
     for subject in dig(case, "complaint", "subjects") or []:
-        rows.append((subject.get("kind"), " ".join(str(v) for v in (subject.get("ref"), subject.get("name")) if v)))
+        kind = {"product": _("product"), "staff": _("staff"), "order": _("order")}.get(subject.get("kind"),
+                                                                                     subject.get("kind"))
+        rows.append((kind, " ".join(str(v) for v in (subject.get("ref"), subject.get("name")) if v)))
     classification = case.get("classification") or {}
     if classification:
-        rows.append(("category", "/".join(str(v) for v in (classification.get("category"),
-                                                             classification.get("subcategory")) if v)))
-        rows.append(("risk/severity", f"{classification.get('risk')} / {classification.get('severity')}"))
+        rows.append((_("category"), "/".join(said(v) for v in (classification.get("category"),
+                                                                 classification.get("subcategory")) if v)))
+        rows.append((_("risk/severity"), f"{said(classification.get('risk'))} / "
+                                         f"{said(classification.get('severity'))}"))
     assignment = case.get("assignment") or {}
     if assignment:
-        rows.append(("owner", f"{assignment.get('owner')} ({assignment.get('department') or '-'}, "
-                              f"level {assignment.get('level', 1)})"))
+        rows.append((_("owner"), _("{owner} ({department}, level {level})").format(
+            owner=assignment.get("owner"), department=said(assignment.get("department")) or "-",
+            level=assignment.get("level", 1))))
     for finding in dig(case, "investigation", "findings") or []:
-        rows.append(("finding", finding.get("text")))
+        rows.append((_("finding"), finding.get("text")))
     if dig(case, "investigation", "root_cause"):
-        rows.append(("root cause", dig(case, "investigation", "root_cause")))
+        rows.append((_("root cause"), dig(case, "investigation", "root_cause")))
+    if dig(case, "investigation", "responsibility"):
+        rows.append((_("responsible"), said(dig(case, "investigation", "responsibility"))))
     plan = case.get("plan") or {}
     for i, step in enumerate(plan.get("steps") or [], 1):
-        rows.append((f"plan {i}", step))
+        rows.append((_("plan {number}").format(number=i), step))
     for item in plan.get("compensation") or []:
         amount = f" {money(item['amount']):.2f}" if item.get("amount") is not None else ""
-        rows.append(("compensation", f"{item.get('kind')}{amount}"))
+        rows.append((_("compensation"), f"{said(item.get('kind'))}{amount}"))
     if plan.get("total") is not None:
-        rows.append(("total", f"{money(plan['total']):.2f}"))
+        rows.append((_("total"), f"{money(plan['total']):.2f}"))
+    if plan.get("commitment"):
+        rows.append((_("commitment"), plan["commitment"]))
     approval = plan.get("approval") or {}
     if approval.get("required"):
-        rows.append(("approval", f"approved by {approval['approved_by']} at {approval['approved_at']}"
-                     if approval.get("approved_by") else "needed: " + "; ".join(approval.get("reasons") or [])))
+        rows.append((_("approval"), _("approved by {name} at {time}").format(
+            name=approval["approved_by"], time=_minute(approval["approved_at"], tz))
+            if approval.get("approved_by") else _("needed: {reasons}").format(
+                reasons="; ".join(approval.get("reasons") or []))))
     for objection in dig(case, "customer_response", "objections") or []:
-        rows.append(("objection", objection.get("reason")))
+        rows.append((_("objection"), objection.get("reason")))
     for action in case.get("actions") or []:
-        rows.append(("done", f"{action.get('at')}  {action.get('text')}"))
+        rows.append((_("done"), f"{_minute(action.get('at'), tz)}  {action.get('text')}"))
     if dig(case, "resolution", "summary"):
-        rows.append(("resolution", dig(case, "resolution", "summary")))
+        rows.append((_("resolution"), dig(case, "resolution", "summary")))
     if case.get("follow_up"):
-        rows.append(("follow-up", dig(case, "follow_up", "satisfaction")))
+        rows.append((_("follow-up"), said(dig(case, "follow_up", "satisfaction"))))
     if case.get("closure"):
-        rows.append(("closed", dig(case, "closure", "reason")))
+        rows.append((_("closed"), said(dig(case, "closure", "reason"))))
     rows += obligation_rows(case)
-    width = max(len(k or "") for k, _ in rows)
+    from kesu.tables import cells
+
+    width = max(cells(k or "") for k, _v in rows)
     for key, value in rows:
         if value not in (None, ""):
             text = str(value).rstrip().replace("\n", "\n" + " " * (width + 2))
-            add(f"{key:<{width}}  {text}")
+            add(f"{key}{' ' * (width - cells(key))}  {text}")
     claimants = claimant_lines(case)
     if claimants:
         add("")
@@ -167,37 +210,49 @@ def case_text(archive, case: dict) -> str:
     timers = _timer_lines(archive, case)
     if timers:
         add("")
-        add("deadlines:")
+        add(_("deadlines:"))
         lines.extend(timers)
     add("")
-    add("timeline:")
+    add(_("timeline:"))
     for entry in case.get("timeline") or []:
-        arrow = f"{entry.get('from')} -> {entry.get('to')}" if entry.get("from") else f"-> {entry.get('to')}"
-        add(f"  {entry.get('at')}  {entry.get('action'):<11} {arrow:<34} {entry.get('by')}")
+        arrow = (f"{said(entry.get('from'))} -> {said(entry.get('to'))}" if entry.get("from")
+                 else f"-> {said(entry.get('to'))}")
+        add(f"  {_minute(entry.get('at'), tz)}  {_pad(said(entry.get('action')), 11)} {_pad(arrow, 34)} "
+            f"{entry.get('by')}")
     return "\n".join(lines)
 
 
+def _pad(text: str, width: int) -> str:
+    from kesu.tables import cells
+
+    return text + " " * max(width - cells(text), 0)
+
+
 def _timer_lines(archive, case: dict) -> list[str]:
-    from kesu.deadlines import CaseTimeError, Deadlines
+    from kesu.deadlines import CaseTimeError
     from kesu.errors import UsageError
+    from kesu.stores import deadlines_for
     from kesu.values import format_left
 
     try:
-        timers = Deadlines(archive.policy.data).timers(case, archive.now())
+        timers = deadlines_for(archive.policy, case).timers(case, archive.now())
     except CaseTimeError as exc:
-        raise UsageError(f"{exc.message}; its deadlines cannot be computed",
+        raise UsageError(_("{problem}; its deadlines cannot be computed").format(problem=exc.message),
                          archive.case_relpath(case["id"])) from None
+    lang = language()
     lines = []
     for timer in timers:
         deadline = local_minute(timer.deadline, archive.policy.tz)
-        extended = f"  (extended {', '.join(timer.extended)})" if timer.extended else ""
+        extended = ("  " + _("(extended {by})").format(by=", ".join(timer.extended))) if timer.extended else ""
+        name = _pad(label(timer.name, lang, archive.policy), 11)
         if timer.running:
-            left = format_left(abs(timer.left_minutes), timer.clock)
-            when = f"{left} left" if timer.left_minutes > 0 else f"{left} overdue"
-            lines.append(f"  {timer.name:<11} due {deadline}  {timer.light:<6} {when}{extended}")
+            left = format_left(abs(timer.left_minutes), timer.clock, translate=True)
+            when = (_("{time} left") if timer.left_minutes > 0 else _("{time} overdue")).format(time=left)
+            lines.append(f"  {name} " + _("due {time}").format(time=deadline)
+                         + f"  {_pad(label(timer.light, lang), 6)} {when}{extended}")
         else:
-            outcome = {True: "met", False: "missed", None: "stopped (closed)"}[timer.met]
-            lines.append(f"  {timer.name:<11} due {deadline}  {outcome}{extended}")
+            outcome = {True: _("met"), False: _("missed"), None: _("stopped (closed)")}[timer.met]
+            lines.append(f"  {name} " + _("due {time}").format(time=deadline) + f"  {outcome}{extended}")
     return lines
 
 

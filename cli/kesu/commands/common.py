@@ -22,6 +22,11 @@ AtOpt = Annotated[Optional[str], typer.Option(
     "--at", metavar="TIME",
     help="When it happened, e.g. 2026-11-23T16:40 (archive's time zone) or with an offset; "
          "at most 10 minutes from now (kesu.yaml future_tolerance). Default: now.")]
+StoreOpt = Annotated[Optional[str], typer.Option(
+    "--store", metavar="CODE_OR_NAME",
+    help="Only this store: its code or name in kesu.yaml stores (e.g. S03 or 3号店).")]
+WideOpt = Annotated[bool, typer.Option("--wide", help="Show every column in full, however wide.")]
+LimitOpt = Annotated[Optional[int], typer.Option("--limit", metavar="N", min=0, help="Show at most N rows.")]
 CaseArg = Annotated[str, typer.Argument(metavar="ID", help="The case ID, e.g. KS-20261123-7F3KQ2, in any case, or its last 4 or more characters (7f3kq2).")]
 
 
@@ -40,6 +45,13 @@ def case_id_of(archive: Archive, typed: str) -> str:
     from kesu.idresolve import resolve
 
     return resolve(archive, typed)
+
+
+def store_of(archive: Archive, given: str | None) -> str | None:
+    """The store code ``--store`` names; an unknown store is refused, naming the known ones."""
+    from kesu.stores import resolve_store
+
+    return resolve_store(archive.policy, given)
 
 
 def actor_of(archive: Archive, given: str | None) -> str | None:
@@ -88,15 +100,14 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def print_table(headers: list[str], rows: Iterable[list[Any]]) -> None:
-    """A table that lines up Chinese text (tabulate measures width with wcwidth)."""
-    import tabulate
-
+def print_table(headers: list[str], rows: Iterable[list[Any]], layout=None) -> None:
+    """A table fitted to the terminal (see kesu.tables), paged when long."""
+    from kesu import tables
     from kesu.neutral import terminal
 
-    tabulate.WIDE_CHARS_MODE = True
-    print(tabulate.tabulate([[terminal(c) if isinstance(c, str) else c for c in row] for row in rows],
-                            headers=headers, tablefmt="simple", disable_numparse=True))
+    text = tables.render(headers, [[terminal(c) if isinstance(c, str) else c for c in row] for row in rows],
+                         layout, tables.terminal_width(), tables.colour_wanted())
+    tables.show(text)
 
 
 def print_csv(headers: list[str], rows: Iterable[list[Any]]) -> None:

@@ -30,7 +30,7 @@ def new(
     product: Annotated[Optional[list[str]], _opt("--product", "Barcode or model of a product involved (repeatable); REF or REF=name.")] = None,
     staff: Annotated[Optional[list[str]], _opt("--staff", "Staff number involved (repeatable).")] = None,
     order: Annotated[Optional[list[str]], _opt("--order", "Order or receipt number involved (repeatable).")] = None,
-    store: Annotated[Optional[str], _opt("--store", "Store or site, e.g. 旗舰店.")] = None,
+    store: Annotated[Optional[str], _opt("--store", "Store: its code or name in kesu.yaml stores, e.g. S01 or 旗舰店.")] = None,
     from_file: Annotated[Optional[str], typer.Option(
         "--from-file", metavar="FILE", help="Read the fields from a YAML or JSON file ('-' for stdin), "
         "shaped like a case file (channel, customer, complaint); flags override it.")] = None,
@@ -87,6 +87,10 @@ def new(
     try:
         if interactive:
             who = _prompt_missing(arch, data, who)
+        if data.get("store") not in (None, ""):
+            from kesu.stores import resolve_store
+
+            data["store"] = resolve_store(arch.policy, data["store"])
         if at is None and data.get("received_at"):
             at = str(data["received_at"])  # an import keeps the time it was received
         received = when(arch, at).astimezone(arch.policy.tz)
@@ -100,8 +104,10 @@ def new(
     except (Exception, KeyboardInterrupt, typer.Abort):
         if interactive or resume:
             path = drafts.save(arch.root, data)
-            print(f"kesu: your answers are kept in {path}; 'kesu new --resume' continues "
-                  "(flags given with it replace answers)", file=sys.stderr)
+            from kesu.i18n import _
+
+            print(_("kesu: your answers are kept in {path}; 'kesu new --resume' continues "
+                    "(flags given with it replace answers)").format(path=path), file=sys.stderr)
         raise
     if interactive or resume:
         drafts.discard(arch.root)

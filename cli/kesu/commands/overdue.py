@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, github_annotation, name_left_out, open_archive,
-                                  print_freshness, print_json, print_table)
+from kesu.commands.common import (ArchiveOpt, LimitOpt, StoreOpt, WideOpt, github_annotation,
+                                  name_left_out, open_archive, print_freshness, print_json,
+                                  print_table, store_of)
 
 
 class FailOn(str, Enum):
@@ -27,6 +28,10 @@ def overdue(
     now: Annotated[Optional[str], typer.Option("--now", metavar="TIME", help="Check as of this time (default: now).")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when any case is at or above this light.")] = FailOn.red,
     fmt: Annotated[OverdueFormat, typer.Option("--format", help="table, json, or github (annotations on the case files).")] = OverdueFormat.table,
+    store: StoreOpt = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", metavar="NAME", help="Only cases owned by this person, e.g. li.ming.")] = None,
+    wide: WideOpt = False,
+    limit: LimitOpt = None,
     archive: ArchiveOpt = None,
 ) -> int:
     """List the complaints whose deadlines are close (yellow) or past (red), most overdue first.
@@ -39,12 +44,17 @@ def overdue(
     (default red), or when a case file cannot be read (it is named on
     stderr), else 0. In a clone, says when it last synced with its remote.
     Example for CI: kesu overdue --fail-on red --format github
+    Example for one store's manager: kesu overdue --store 3号店 --owner li.ming
     """
+    from kesu.tables import Layout
     from kesu.views import overdue_rows
 
     arch = open_archive(archive)
     moment = arch.parse_time(now, "--now") if now else arch.now()
-    rows = overdue_rows(arch, moment)
+    if owner:
+        arch.policy.member(owner)
+    every = overdue_rows(arch, moment, store=store_of(arch, store), owner=owner)
+    rows = every[:limit]
     if fmt is OverdueFormat.json:
         print_json({"now": moment.isoformat(), "cases": rows})
     elif fmt is OverdueFormat.github:
@@ -54,18 +64,27 @@ def overdue(
                                     f"{row['id']} {row['timer']} due {row['due']}, {row['left']} "
                                     f"(owner {row['owner'] or '-'})", f"{row['timer']} {row['light']}"))
     elif rows:
-        print_table(["light", "id", "timer", "due", "left", "state", "owner", "summary"],
-                    ([r["light"], r["id"], r["timer"], r["due"], r["left"],
-                      r["state"], r["owner"] or "", r["summary"] or ""] for r in rows))
+        from kesu.i18n import _, language
+        from kesu.values import format_left
+        from kesu.vocab import label
+
+        lang = language()
+        print_table([_("light"), _("id"), _("timer"), _("due"), _("left"), _("state"), _("owner"), _("summary")],
+                    ([label(r["light"], lang), r["id"], label(r["timer"], lang, arch.policy), r["due"],
+                      format_left(r["left_minutes"], r["clock"], translate=True), label(r["state"], lang), r["owner"] or "", r["summary"] or ""] for r in rows),
+                    Layout(cut=(7,), drop=(5, 6, 7), lights=(0,), wide=wide))
     else:
-        print(f"no deadlines at risk as of {moment.isoformat(timespec='minutes')}")
+        from kesu.i18n import _
+        from kesu.values import local_minute
+
+        print(_("no deadlines at risk as of {time}").format(time=local_minute(moment, arch.policy.tz)))
     if fmt is OverdueFormat.table:
         print_freshness(arch)
     left_out = name_left_out(arch)
     if fail_on is FailOn.never:
         return left_out
     worst = {"red": 0, "yellow": 1}[fail_on.value]
-    return 1 if any({"red": 0, "yellow": 1}[r["light"]] <= worst for r in rows) else left_out
+    return 1 if any({"red": 0, "yellow": 1}[r["light"]] <= worst for r in every) else left_out
 
 
 COMMANDS = {"overdue": overdue}

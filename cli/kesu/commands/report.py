@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, name_left_out, open_archive
+from kesu.commands.common import ArchiveOpt, StoreOpt, name_left_out, open_archive, store_of
 
 app = typer.Typer(help="Monthly statistics and the KPI score card.", no_args_is_help=True)
 
@@ -19,6 +19,7 @@ class MonthlyFormat(str, Enum):
     csv = "csv"
     markdown = "markdown"
     html = "html"
+    xlsx = "xlsx"
 
 
 class KpiFormat(str, Enum):
@@ -28,12 +29,15 @@ class KpiFormat(str, Enum):
     html = "html"
 
 
-Store = Annotated[Optional[str], typer.Option("--store", help="Only this store (the cases' store field).")]
 Output = Annotated[Optional[Path], typer.Option("--output", metavar="FILE", help="Write the report to FILE.")]
 Now = Annotated[Optional[str], typer.Option("--now", metavar="TIME", help="Report as of this time (default: now).")]
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str | bytes, output: Path | None) -> None:
+    if isinstance(text, bytes) and output is None:
+        from kesu.errors import UsageError
+
+        raise UsageError("--format xlsx needs --output FILE.xlsx")
     if output is None:
         from kesu.neutral import terminal
 
@@ -48,8 +52,8 @@ def _emit(text: str, output: Path | None) -> None:
 @app.command("monthly")
 def monthly(
     month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")] = None,
-    store: Store = None,
-    fmt: Annotated[MonthlyFormat, typer.Option("--format", help="table, json, csv, markdown or html.")] = MonthlyFormat.table,
+    store: StoreOpt = None,
+    fmt: Annotated[MonthlyFormat, typer.Option("--format", help="table, json, csv (UTF-8 with BOM, for Excel), markdown, html or xlsx (needs --output).")] = MonthlyFormat.table,
     output: Output = None, now: Now = None, archive: ArchiveOpt = None,
 ) -> int:
     """Complaints of a month: shares by category, channel, severity and risk; handling
@@ -65,19 +69,31 @@ def monthly(
     arch = open_archive(archive)
     moment = arch.parse_time(now, "--now") if now else arch.now()
     first = reports.parse_month(month) if month else moment.date().replace(day=1)
+    store = store_of(arch, store)
     cases = reports.CaseSet(arch, store)
     report = reports.monthly(arch, first, store, moment, cases)
+    policy = arch.policy
     if fmt is MonthlyFormat.json:
         text = json.dumps(report, ensure_ascii=False, indent=2)
     elif fmt is MonthlyFormat.csv:
-        text = render.monthly_csv(report)
+        text = render.monthly_csv(report, policy)
+    elif fmt is MonthlyFormat.xlsx:
+        from kesu.xlsx import workbook
+
+        text = workbook({report["month"]: [render.RECORD_HEADERS, *render.monthly_records(report, policy)]})
     elif fmt is MonthlyFormat.markdown:
-        text = render.monthly_markdown(report)
+        text = render.monthly_markdown(report, policy)
     elif fmt is MonthlyFormat.html:
-        text = render.monthly_html(report, reports.trend(arch, first, 6, store, moment, cases),
-                                   reports.lights_now(cases, moment))
+        from kesu import report_html
+        from kesu.values import local_minute
+
+        stores = [] if store else [reports.monthly(arch, first, name, moment, reports.CaseSet(arch, name))
+                                   for name in reports.stores_in(cases, first)]
+        text = report_html.monthly_html(report, reports.trend(arch, first, 6, store, moment, cases),
+                                        reports.lights_at_month_end(cases, first, moment), stores, policy,
+                                        local_minute(moment, arch.policy.tz))
     else:
-        text = render.monthly_text(report)
+        text = render.monthly_text(report, policy)
     _emit(text, output)
     return name_left_out(arch)
 
@@ -86,7 +102,7 @@ def monthly(
 def kpi(
     quarter: Annotated[Optional[str], typer.Option("--quarter", metavar="YYYY-Qn", help="Score a quarter (average of its months).")] = None,
     month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Score one month (default: this month).")] = None,
-    store: Store = None,
+    store: StoreOpt = None,
     inputs: Annotated[Optional[Path], typer.Option("--inputs", metavar="FILE", help="YAML with the items kesu cannot see, by month (see docs/reports.md).")] = None,
     fmt: Annotated[KpiFormat, typer.Option("--format", help="table, json, markdown or html.")] = KpiFormat.table,
     output: Output = None, now: Now = None, archive: ArchiveOpt = None,
@@ -116,6 +132,7 @@ def kpi(
         if not isinstance(given, dict):
             raise UsageError("the inputs file must map months (2026-11) to their figures", str(inputs), 1)
         given = {str(k): v for k, v in given.items()}
+    store = store_of(arch, store)
     cases = reports.CaseSet(arch, store)
     report = reports.kpi(arch, months, store, given, moment, cases)
     if fmt is KpiFormat.json:
@@ -123,7 +140,10 @@ def kpi(
     elif fmt is KpiFormat.markdown:
         text = render.kpi_markdown(report)
     elif fmt is KpiFormat.html:
-        text = render.kpi_html(report)
+        from kesu import report_html
+        from kesu.values import local_minute
+
+        text = report_html.kpi_html(report, local_minute(moment, arch.policy.tz))
     else:
         text = render.kpi_text(report)
     _emit(text, output)

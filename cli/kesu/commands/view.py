@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, CaseArg, TableFormat, case_id_of, name_left_out,
-                                  open_archive, print_csv, print_freshness, print_json, print_table)
+from kesu.commands.common import (ArchiveOpt, CaseArg, LimitOpt, StoreOpt, TableFormat, WideOpt,
+                                  case_id_of, name_left_out, open_archive, print_csv, print_freshness,
+                                  print_json, print_table, store_of)
 
 
 class ShowFormat(str, Enum):
@@ -62,7 +63,10 @@ def list_cases(
     category: Annotated[Optional[str], typer.Option("--category", help="Only this category, e.g. product.")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only cases not yet closed.")] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only cases with a yellow or red deadline.")] = False,
+    store: StoreOpt = None,
     fmt: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = TableFormat.table,
+    wide: WideOpt = False,
+    limit: LimitOpt = None,
     archive: ArchiveOpt = None,
 ) -> int:
     """List complaints, newest first, with state, owner and deadline light.
@@ -70,20 +74,30 @@ def list_cases(
     A case file kesu cannot read is named on stderr and left out (exit 1).
     In a clone, says when it last synced with its remote.
 
-    Example: kesu list --open --owner li.ming
+    Example: kesu list --open --owner li.ming --store 3号店
     """
-    from kesu.views import LIST_COLUMNS, list_rows
+    from kesu.tables import Layout
+    from kesu.views import LIST_COLUMNS, LIST_LAYOUT, list_rows
 
     arch = open_archive(archive)
     rows = list_rows(arch, states=state, owner=owner, category=category, open_only=open_only,
-                     overdue_only=overdue)
+                     overdue_only=overdue, store=store_of(arch, store))[:limit]
     if fmt is TableFormat.json:
         print_json(rows)
     elif fmt is TableFormat.csv:
         print_csv(LIST_COLUMNS, ([row[c] for c in LIST_COLUMNS] for row in rows))
     else:
-        print_table(LIST_COLUMNS, ([row[c] if row[c] is not None else "" for c in LIST_COLUMNS]
-                                   for row in rows))
+        from kesu.i18n import _, language
+        from kesu.views import LIST_HEADERS, LABELLED
+        from kesu.vocab import labels_of
+
+        def shown(column, value):
+            if value is None:
+                return ""
+            return labels_of(value, language(), arch.policy) if column in LABELLED else value
+
+        print_table([_(LIST_HEADERS[c]) for c in LIST_COLUMNS],
+                    ([shown(c, row[c]) for c in LIST_COLUMNS] for row in rows), Layout(**LIST_LAYOUT, wide=wide))
         print_freshness(arch)
     return name_left_out(arch)
 
@@ -91,6 +105,7 @@ def list_cases(
 def history(
     case_id: CaseArg,
     fmt: Annotated[HistoryFormat, typer.Option("--format", help="text or json.")] = HistoryFormat.text,
+    wide: WideOpt = False,
     archive: ArchiveOpt = None,
 ) -> None:
     """The steps of one complaint as recorded in git: when, who, what, and time in each state.
@@ -104,9 +119,28 @@ def history(
     if fmt is HistoryFormat.json:
         print_json(steps)
         return
-    print_table(["at", "actor", "action", "from -> to", "in state", "commit"],
-                ([s["at"], s["actor"], s["action"], f"{s['from'] or '-'} -> {s['to']}",
-                  s["time_in_state"] or "", s["commit"][:10]] for s in steps))
+    from kesu.tables import Layout
+    from kesu.values import local_minute, parse_time
+
+    def minute(text):
+        moment = parse_time(text)
+        return local_minute(moment, arch.policy.tz) if moment and moment.tzinfo else (text or "")
+
+    from kesu.i18n import _, language
+    from kesu.vocab import label
+
+    def said(code):
+        return label(code, language(), arch.policy) if code else "-"
+
+    def span(text):  # "2h 5m" as JSON has it, in kesu's language
+        import re
+
+        return re.sub(r"(\d+)([dhm])", lambda m: _("{n}" + m[2]).format(n=m[1]), text or "")
+
+    print_table([_("at"), _("actor"), _("action"), _("from -> to"), _("in state"), _("commit")],
+                ([minute(s["at"]), s["actor"] or "", said(s["action"]), f"{said(s['from'])} -> {said(s['to'])}",
+                  span(s["time_in_state"]), s["commit"][:10]] for s in steps),
+                Layout(drop=(5, 4), wide=wide))
 
 
 COMMANDS = {"show": show, "list": list_cases, "history": history}

@@ -1,0 +1,144 @@
+"""kesu's own words in the user's language: gettext, with the language chosen once per command.
+
+The language is ``KESU_LANG`` (``en`` or ``zh-CN``), else the archive's
+``locale`` in kesu.yaml, else the environment (``LC_ALL``, ``LC_MESSAGES``,
+``LANG``: a Chinese one gives zh-CN), else English. ``kesu.cli`` chooses it
+before it builds the commands, so help texts, prompts, tables, reports and
+errors all speak it.
+
+Strings are marked ``_("…")`` where they are written; ``N_("…")`` marks one
+that is translated later (a table of labels). The catalog is
+``kesu/locale/zh_CN/LC_MESSAGES/kesu.po``; ``make catalog`` extracts the
+marked strings, the help texts and the command docstrings into it and
+compiles ``kesu.mo``, which ships in the package (no Babel at run time).
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import re
+from pathlib import Path
+
+LANGUAGES = ("en", "zh-CN")
+DOMAIN = "kesu"
+LOCALEDIR = Path(__file__).parent / "locale"
+
+_translation: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def choose(language: str) -> None:
+    """Speak ``language`` (``en`` or ``zh-CN``) from now on, in this process."""
+    global _translation, _language
+    _language = language if language in LANGUAGES else "en"
+    if _language == "en":
+        _translation = gettext.NullTranslations()
+    else:
+        _translation = gettext.translation(DOMAIN, LOCALEDIR, [_language.replace("-", "_")], fallback=True)
+
+
+def language() -> str:
+    return _language
+
+
+def _(message: str) -> str:
+    return _translation.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translation.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog; translate it with ``_()`` where it is shown."""
+    return message
+
+
+_LOCALE_LINE = re.compile(r"^locale:\s*['\"]?([A-Za-z-]+)", re.M)
+
+
+def detect(archive: str | None = None, environ=os.environ) -> str:
+    """The language of this command (see the module's docstring)."""
+    chosen = environ.get("KESU_LANG", "").strip()
+    if chosen:
+        return "zh-CN" if chosen.replace("_", "-").lower().startswith("zh") else "en"
+    found = _archive_locale(archive or environ.get("KESU_ARCHIVE"))
+    if found in LANGUAGES:
+        return found
+    for key in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(key, "")
+        if value:
+            return "zh-CN" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def _archive_locale(given: str | None) -> str | None:
+    """``locale`` of the archive's kesu.yaml, read cheaply (no YAML parser, no checks)."""
+    folder = Path(given) if given else Path.cwd()
+    for candidate in [folder, *folder.resolve().parents] if not given else [folder]:
+        policy = candidate / "kesu.yaml"
+        try:
+            if policy.is_file():
+                match = _LOCALE_LINE.search(policy.read_text(encoding="utf-8", errors="replace")[:65536])
+                return match.group(1) if match else "zh-CN"  # kesu.yaml's default
+        except OSError:
+            return None
+    return None
+
+
+#: The words typer and its click print around kesu's own (they carry no catalog of their own).
+CLICK_WORDS = (N_("Usage: "), N_("Options"), N_("Arguments"), N_("Commands"), N_("required"),
+               N_("default: {default}"), N_("Show this message and exit."), N_("Aborted!"))
+_patched = False
+
+
+def patch_typer() -> None:
+    """Route typer's and click's help words through kesu's catalog (once per process)."""
+    global _patched
+    if _patched:
+        return
+    _patched = True
+    import typer.core as typer_core
+    from typer._click import core as click_core
+    from typer._click import formatting
+
+    typer_core._ = _
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def translated_usage(self, prog, args="", prefix=None):
+        return write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = translated_usage
+    get_help_option = click_core.Command.get_help_option
+
+    def translated_help_option(self, ctx):
+        option = get_help_option(self, ctx)
+        if option is not None and option.help:
+            option.help = _("Show this message and exit.")
+        return option
+
+    click_core.Command.get_help_option = translated_help_option
+
+
+#: click's error messages (it has no catalog): pattern -> kesu's words for them.
+_CLICK_ERRORS = (
+    (re.compile(r"^No such command '(?P<name>.*)'\.$"), N_("no such command '{name}'")),
+    (re.compile(r"^No such option: (?P<name>\S+)(?: Did you mean (?P<hint>\S+)\?)?$"), N_("no such option: {name}")),
+    (re.compile(r"^Missing argument '(?P<name>.*)'\.$"), N_("missing argument {name}")),
+    (re.compile(r"^Missing option '(?P<name>.*)'\.$"), N_("missing option {name}")),
+    (re.compile(r"^Invalid value for '(?P<name>[^']*)': '(?P<value>.*)' is not one of (?P<choices>.*)\.$"),
+     N_("{name}: '{value}' is not one of {choices}")),
+    (re.compile(r"^Invalid value for '(?P<name>[^']*)': (?P<value>.*)$"), N_("{name}: invalid value: {value}")),
+    (re.compile(r"^Option '(?P<name>.*)' requires an argument\.$"), N_("option '{name}' needs a value")),
+    (re.compile(r"^Got unexpected extra arguments? \((?P<value>.*)\)$"), N_("unexpected extra arguments: {value}")),
+)
+
+
+def click_message(message: str) -> str:
+    """A usage error from click in kesu's words (the message as it is when none fits)."""
+    for pattern, words in _CLICK_ERRORS:
+        match = pattern.match(message.strip())
+        if match:
+            return _(words).format(**{k: v or "" for k, v in match.groupdict().items()})
+    return message

@@ -1,0 +1,166 @@
+"""``kesu import``: a whole ledger checked, then written as one commit — or nothing.
+
+Every row is read, built into a case through the engine and checked like a
+new case before anything is written, so a dry run and a real run find the
+same problems. A duplicate (the same contact, time received and summary as a
+case already in the archive, or as an earlier row) is reported and left out;
+a row with a problem stops the import. The cases are written by the recorder
+in one commit with ``Action: import`` trailers (docs/audit.md), so the audit
+accepts it, and a failed commit leaves files and HEAD as they were.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from kesu import ids, lifecycle
+from kesu.errors import UsageError
+from kesu.importer import build, table
+from kesu.importer.convert import Converter, Entry, check_times
+from kesu.importer.mapping import Mapping
+from kesu.values import dig
+
+#: States an imported case may arrive in: those the walk of ``build`` reaches.
+IMPORTABLE = (lifecycle.RECEIVED, *build.REACHES.values(), lifecycle.CLOSED)
+
+
+@dataclass
+class Problem:
+    row: int
+    message: str
+    #: A note is worth reading but does not stop the import (a value read through "*").
+    note: bool = False
+
+
+@dataclass
+class Plan:
+    """What an import would write, and what it found on the way."""
+
+    rows: int = 0
+    files: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    duplicates: list[Problem] = field(default_factory=list)
+    stores: dict[str, int] = field(default_factory=dict)
+
+
+def duplicate_key(contact, received, summary) -> tuple:
+    """Two records of one complaint: the same contact (digits), time received and summary."""
+    digits = re.sub(r"\D", "", str(contact or "")) or str(contact or "").strip().casefold()
+    return digits, str(received or "")[:19], " ".join(str(summary or "").split())
+
+
+def plan(archive, path: Path, label: str, mapping: Mapping, actor: str, owner: str,
+         progress: Callable[[int, int], None] | None = None) -> Plan:
+    """Read, convert and build every row; nothing is written."""
+    from kesu.casefile import case_text
+    from kesu.validate import case_problems
+
+    rows = table.read_rows(path, label)
+    header_index = table.header_row(rows, set(mapping.columns))
+    header = rows[header_index].cells
+    converter = Converter(mapping, archive.policy, header)
+    missing = [f for f in ("at",) if f not in converter.fields.values()]
+    if missing:
+        raise UsageError(f"no column for {', '.join(missing)} (when each complaint was received); "
+                         f"the header row names {', '.join(map(str, header))}", label, rows[header_index].number)
+    seen = _existing(archive)
+    taken: set[str] = set()
+    result = Plan()
+    now = archive.now()
+    body = [r for r in rows[header_index + 1:] if not all(map(table.blank, r.cells))]
+    for done, row in enumerate(body, 1):
+        if progress and (done % 50 == 0 or done == len(body)):
+            progress(done, len(body))
+        result.rows += 1
+        entry = converter.entry(row.number, row.cells)
+        check_times(entry, now, archive.policy.future_tolerance)
+        if entry.get("at") is None and not any(p.startswith("at ") for p in entry.problems):
+            entry.problems.append("no date received (at)")
+        result.notes += [Problem(row.number, n, note=True) for n in entry.notes]
+        if entry.problems:
+            result.problems += [Problem(row.number, p) for p in entry.problems]
+            continue
+        key = duplicate_key(entry.get("contact"), _iso(entry, archive), entry.get("summary"))
+        if key in seen:
+            result.duplicates.append(Problem(row.number, f"duplicate of {seen[key]} (same contact, time "
+                                                         "and summary); not imported", note=True))
+            continue
+        state = build.target_state(entry)
+        if state not in IMPORTABLE:
+            result.problems.append(Problem(row.number, f"state {state} cannot be imported "
+                                                       f"(importable: {', '.join(IMPORTABLE)})"))
+            continue
+        case_id = _free_id(archive, entry, taken)
+        rel = archive.case_relpath(case_id)
+        try:
+            case = build.build(entry, case_id, actor, owner, archive.policy, Path(label).name)
+        except UsageError as exc:
+            result.problems.append(Problem(row.number, exc.message))
+            continue
+        # judged as the file reads back: amounts are numbers there, not Decimals
+        problems = case_problems(_as_read(case), rel, archive.policy)
+        if problems:
+            result.problems += [Problem(row.number, message) for _, message in problems]
+            continue
+        seen[key] = f"row {row.number}"
+        taken.add(case_id)
+        result.files[rel] = case_text(case)
+        if case.get("store"):
+            result.stores[case["store"]] = result.stores.get(case["store"], 0) + 1
+    return result
+
+
+def _as_read(value):
+    """``value`` as YAML reads it back: Decimal amounts become numbers."""
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {k: _as_read(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_read(v) for v in value]
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _iso(entry: Entry, archive) -> str:
+    from kesu.values import isoformat
+
+    return isoformat(entry.get("at").astimezone(archive.policy.tz)) if entry.get("at") else ""
+
+
+def _existing(archive) -> dict[tuple, str]:
+    """The duplicate keys of the cases already in the archive."""
+    found = {}
+    for _, case, _ in archive.scan():
+        if case is not None:
+            key = duplicate_key(dig(case, "customer", "contact"), case.get("received_at"),
+                                dig(case, "complaint", "summary"))
+            found.setdefault(key, str(case.get("id")))
+    return found
+
+
+def _free_id(archive, entry: Entry, taken: set[str]) -> str:
+    day = entry.get("at").astimezone(archive.policy.tz).date()
+    for _ in range(20):
+        case_id = ids.new_id(archive.policy.id_prefix, day)
+        if case_id not in taken and not archive.case_path(case_id).exists():
+            return case_id
+    raise UsageError("could not find a free case ID; try again")
+
+
+def commit(archive, result: Plan, actor: str, at: str, source: str) -> str:
+    """Write every case of ``result`` in one commit with the import trailers."""
+    from kesu import record, trailers
+
+    record.refuse_unsafe_state(archive.root)
+    stores = ", ".join(f"{s} {n}" for s, n in sorted(result.stores.items()))
+    subject = f"Import {len(result.files)} complaints from {source}"
+    message = trailers.import_message(f"{subject}\n\nstores: {stores}" if stores else subject, actor, at)
+    with archive.lock():
+        clash = next((rel for rel in result.files if (archive.root / rel).exists()), None)
+        if clash:
+            raise UsageError(f"{clash} already exists; nothing was imported")
+        return record.commit_files(archive, result.files, message)

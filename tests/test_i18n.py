@@ -1,0 +1,179 @@
+"""kesu in Chinese and English: every string translated, no English left in a zh-CN desk,
+no Chinese of kesu's own in an English one."""
+
+from __future__ import annotations
+
+import gettext
+import re
+import sys
+
+import pytest
+
+from conftest import PROJECT, kesu, new_case
+from kesu import i18n
+from kesu.vocab import LABELS, label
+
+sys.path.insert(0, str(PROJECT / "scripts"))
+import catalog  # noqa: E402
+
+
+def test_every_user_facing_string_has_a_zh_cn_translation():
+    """Extracted from the source as it is now, so a string added anywhere later is caught;
+    read from the compiled catalog, so a .po change not compiled is caught too."""
+    compiled = gettext.GNUTranslations(open(i18n.LOCALEDIR / "zh_CN" / "LC_MESSAGES" / "kesu.mo", "rb"))
+    missing = []
+    for msgid, (plural, places) in catalog.extract().items():
+        shown = compiled.ngettext(msgid, plural, 2) if plural else compiled.gettext(msgid)
+        if shown == msgid and re.search("[A-Za-z]{3}", msgid):
+            missing.append(f"{sorted(places)[0]}: {msgid[:60]!r}")
+    assert not missing, "untranslated (run make catalog, translate, run it again):\n" + "\n".join(missing)
+
+
+def test_placeholders_survive_translation():
+    compiled = gettext.GNUTranslations(open(i18n.LOCALEDIR / "zh_CN" / "LC_MESSAGES" / "kesu.mo", "rb"))
+    for msgid, (plural, _places) in catalog.extract().items():
+        shown = compiled.ngettext(msgid, plural, 2) if plural else compiled.gettext(msgid)
+        assert set(re.findall(r"\{\w*\}", shown)) == set(re.findall(r"\{\w*\}", plural or msgid)), msgid
+
+
+def test_every_shipped_code_has_a_label_in_both_languages():
+    import yaml
+
+    policy = yaml.safe_load((PROJECT / "cli" / "kesu" / "default_policy.yaml").read_text(encoding="utf-8"))
+    vocab = policy["vocabularies"]
+    codes = set(vocab["channels"]) | set(vocab["emotions"]) | set(vocab["risks"]) | set(vocab["severities"])
+    codes |= set(vocab["roles"]) | set(vocab["responsibility"]) | set(vocab["departments"])
+    codes |= set(vocab["compensation"]) | set(vocab["categories"])
+    codes |= {sub for subs in vocab["categories"].values() for sub in subs}
+    codes |= set(policy["sla"]["timers"]) if "sla" in policy else set()
+    assert not codes - set(LABELS)
+    assert label("product", "zh-CN") == "商品类" and label("quality_defect", "zh-CN") == "质量瑕疵"
+    assert label("counter", "zh-CN") == "服务台"
+
+
+def test_kesu_yaml_labels_override_the_defaults(archive):
+    (archive / "kesu.yaml").write_text((archive / "kesu.yaml").read_text(encoding="utf-8")
+                                       + "labels:\n  zh-CN: {counter: 一楼服务台}\n", encoding="utf-8")
+    new_case(archive)
+    out = kesu("show", new_case(archive), cwd=archive, env={"KESU_LANG": "zh-CN"})
+    assert "一楼服务台" in out.stdout
+
+
+@pytest.mark.parametrize("environ,archive_locale,expected", [
+    ({"KESU_LANG": "en"}, "zh-CN", "en"), ({"KESU_LANG": "zh-CN"}, "en", "zh-CN"),
+    ({}, "en", "en"), ({}, "zh-CN", "zh-CN"), ({"LANG": "zh_CN.UTF-8"}, None, "zh-CN"),
+    ({"LANG": "C.UTF-8"}, None, "en"), ({}, None, "en"),
+])
+def test_the_language_is_kesu_lang_then_the_archive_then_the_environment(tmp_path, environ, archive_locale,
+                                                                        expected):
+    if archive_locale:
+        (tmp_path / "kesu.yaml").write_text(f"org: x\nlocale: {archive_locale}\n", encoding="utf-8")
+    assert i18n.detect(str(tmp_path) if archive_locale else str(tmp_path / "none"), environ) == expected
+
+
+# ---------------------------------------------------------------- a desk in Chinese
+ALLOWED = re.compile(
+    r"'[^'\n]*'|\b[a-z]+-[a-z]+\b|--?[\w-]+|KS-\d{8}-\w+|\bkesu\b|\b[A-Z][A-Z_]+\b|<[\w|]+>|\[[\w|=.>]+\]|[\w.-]+\.(?:ya?ml|md|j2|json|html|xlsx|csv)\b"
+    r"|\b\w+_\w+\b|\b[\w.-]+/[\w./-]*|\b\w+\.\w+\b|\b\d+\w*\b|https?://\S+|\b(?:git|ssh)\S*|\$\w+|\w+=\S*|\bApp\b|\bSKU\S*|\bAPP\b"
+    r"|\b(?:table|json|csv|yaml|text|markdown|html|xlsx|github|sms|letter|email|zh-CN|en|origin|main|nano|phone)\b"
+    r"|\b(?:cd|init|complaints|refs|OURS|HEAD|store|staff|supplier|logistics|none)\b|git", re.ASCII)
+
+
+#: Words that are kesu's own names, not prose: sub-commands, kesu.yaml keys, reply kinds, case
+#: file sections, brand names, and an unknown command echoed back.
+KESU_WORDS = {"withdrawn", "duplicate", "invalid", "no_follow_up", "monthly", "kpi", "add", "build", "edit",
+              "complaint", "customer", "channel", "policy", "locale", "objection", "delay", "plan", "resolution",
+              "ack", "audited", "docs", "Excel", "nosuch"}
+
+
+def english_words(text: str) -> list[str]:
+    """Latin words of three letters or more that are not names, options, codes or data."""
+    codes = set(LABELS) | KESU_WORDS
+    cleaned = ALLOWED.sub(" ", re.sub(r"\n\s+(?=\S)", "", text))  # click wraps Chinese anywhere
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z_]{2,}", cleaned) if w not in codes]
+
+
+@pytest.fixture
+def chinese_desk(sample_archive):
+    case_id = new_case(sample_archive)
+    return sample_archive, case_id
+
+
+def zh(*args, cwd):
+    return kesu(*args, cwd=cwd, env={"KESU_LANG": "zh-CN", "COLUMNS": "200"})
+
+
+@pytest.mark.parametrize("args", [["list"], ["overdue", "--now", "2026-11-24T12:00"], ["show", "CASE"],
+                                  ["history", "CASE"], ["show", "KS-20261110-SETA6Z"],
+                                  ["report", "monthly", "--month", "2026-11", "--now", "2026-11-24T12:00"],
+                                  ["report", "monthly", "--month", "2026-11", "--format", "markdown"],
+                                  ["report", "kpi", "--month", "2026-11", "--now", "2026-11-24T12:00"],
+                                  ["report", "kpi", "--month", "2026-11", "--format", "markdown"]])
+def test_a_zh_cn_desk_shows_no_english_words(chinese_desk, args):
+    root, case_id = chinese_desk
+    result = zh(*[case_id if a == "CASE" else a for a in args], cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    data = " ".join(str(v) for v in (case_id, "zhang.san", "li.ming", "wang.fang"))
+    assert english_words(result.stdout.replace(data, "")) == [], result.stdout
+
+
+@pytest.mark.parametrize("report", ["monthly", "kpi"])
+def test_the_html_reports_are_in_the_archive_language(chinese_desk, tmp_path, report):
+    root, _case = chinese_desk
+    target = tmp_path / "r.html"
+    args = ["--month", "2026-11"] if report == "monthly" else ["--quarter", "2026-Q4"]
+    result = kesu("report", report, *args, "--format", "html", "--output", str(target), "--now",
+                  "2026-11-24T12:00", cwd=root, env={"KESU_LANG": ""})
+    assert result.returncode in (0, 1), result.stderr
+    page = target.read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page
+    text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S)
+    assert english_words(text) == [], text[:2000]
+    assert ("投诉月报" if report == "monthly" else "客诉管理考核表") in text
+
+
+def every_command(app_path=()):
+    from kesu.cli import COMMANDS, HIDDEN
+
+    for name, module in COMMANDS.items():
+        if name in HIDDEN:
+            continue
+        yield [name]
+        if name in ("report", "policy", "library"):
+            from importlib import import_module
+
+            group = import_module(f"kesu.commands.{module}").COMMANDS[name]
+            for sub in group.registered_commands:
+                yield [name, sub.name or sub.callback.__name__.replace("_", "-")]
+
+
+@pytest.mark.parametrize("command", list(every_command()), ids=" ".join)
+def test_every_help_is_in_chinese(tmp_path, command):
+    result = kesu(*command, "--help", cwd=tmp_path, env={"KESU_LANG": "zh-CN"})
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if "示例" not in line and "kesu " not in line]
+    assert english_words("\n".join(lines)) == [], result.stdout
+
+
+def test_errors_are_in_chinese(chinese_desk, tmp_path):
+    root, case_id = chinese_desk
+    for args, cwd in ((["nosuch"], root), (["list", "--format", "bad"], root),
+                      (["show"], root), (["list", "--nosuch"], root), (["show", "KS-20261123-AAAAAA"], root),
+                      (["list"], tmp_path), (["reply", case_id, "plan"], root),
+                      (["reply", case_id, "objection"], root)):
+        result = zh(*args, cwd=cwd)
+        assert result.returncode == 2
+        assert english_words(result.stderr) == [], result.stderr
+
+
+def test_with_kesu_lang_en_there_is_no_chinese_but_data(chinese_desk):
+    root, case_id = chinese_desk
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for args in (["--help"], ["list", "--help"], ["report", "kpi", "--help"], ["history", case_id]):
+        result = kesu(*args, cwd=root, env={"KESU_LANG": "en"})
+        # Chinese that stays: the names of the desk's own standards (客诉) quoted in help.
+        assert not han.search(re.sub(r"[（(][^)）]*[\u4e00-\u9fff][^)）]*[)）]|客诉", "", result.stdout)), result.stdout
+    listing = kesu("list", cwd=root, env={"KESU_LANG": "en", "COLUMNS": "200"}).stdout
+    data = {"草莓霉变", "价签与结算价格不一致"}
+    assert all(not han.search(line) or any(d in line for d in data) or "KS-" in line
+               for line in listing.splitlines())
