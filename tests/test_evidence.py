@@ -105,6 +105,13 @@ def test_the_policy_can_relax_the_cash_signature(archive):
     assert_ok(step(archive, "resolve", case_id, "--summary", "已赔偿", actor="li.ming", when="17:10"))
 
 
+def test_a_signed_paper_filed_elsewhere_is_named_instead(archive):
+    case_id = _cash_case(archive)
+    assert_ok(step(archive, "resolve", case_id, "--summary", "已赔偿", "--signature-kept",
+                   "纸质收据存档于服务台 2026-11 第3册", actor="li.ming", when="17:10"))
+    assert read_case(archive, case_id)["resolution"]["signature_kept"] == "纸质收据存档于服务台 2026-11 第3册"
+
+
 def test_a_plan_without_cash_resolves_without_evidence(archive):
     case_id = case_in(archive, "resolved")
     assert read_case(archive, case_id)["state"] == "resolved"

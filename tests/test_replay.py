@@ -66,7 +66,7 @@ ARGS = {
     "object": st.fixed_dictionaries({"reason": text}),
     "escalate": st.fixed_dictionaries({"reason": text, "owner": maybe(person)}),
     "act": st.fixed_dictionaries({"text": text, "statutory": maybe(money)}),
-    "resolve": st.fixed_dictionaries({"summary": text}),
+    "resolve": st.fixed_dictionaries({"summary": text, "signature_kept": maybe(text)}),
     "follow-up": st.fixed_dictionaries({
         "satisfaction": st.sampled_from(list(lifecycle.SATISFACTION_CLOSES)), "note": maybe(text)}),
     "close": st.fixed_dictionaries({

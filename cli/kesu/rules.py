@@ -244,10 +244,11 @@ def act(doc, ctx: Context, *, text: str, statutory: str | None = None,
     return Outcome(details)
 
 
-def resolve(doc, ctx: Context, *, summary: str) -> Outcome:
-    evidence.check_signed_for_cash(doc, ctx.policy)
+def resolve(doc, ctx: Context, *, summary: str, signature_kept: str | None = None) -> Outcome:
+    if not signature_kept:
+        evidence.check_signed_for_cash(doc, ctx.policy)
     claimants.check_all_have_outcomes(doc)
-    doc["resolution"] = _entry(ctx, summary=summary)
+    doc["resolution"] = _entry(ctx, summary=summary, signature_kept=signature_kept)
     return Outcome([("summary", summary)])
 
 

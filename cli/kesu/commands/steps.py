@@ -199,13 +199,14 @@ def act(case_id: CaseArg,
 
 def resolve(case_id: CaseArg,
             summary: Annotated[str, typer.Option("--summary", help="What was done, in one or two sentences.")],
+            signature_kept: Annotated[Optional[str], typer.Option("--signature-kept", metavar="WHERE", help="Cash paid: where the customer's signed paper receipt is filed, when it is not attached with 'kesu attach'.")] = None,
             at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
     """Mark the plan as carried out; the return visit is due within 24 business hours.
 
     Example: kesu resolve KS-20261123-7F3KQ2 --summary "已退款并补偿20元券"
     """
 
-    _step("resolve", case_id, archive, actor, at, summary=summary)
+    _step("resolve", case_id, archive, actor, at, summary=summary, signature_kept=signature_kept)
 
 
 def follow_up(case_id: CaseArg,
