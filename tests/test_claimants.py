@@ -104,6 +104,10 @@ def test_three_hundred_claimants_from_a_csv_refunded_resolved_and_reported_as_on
     assert "C300  会员300  13900000300  VIP0300  400.00  paid" in shown
     as_json = json.loads(kesu("show", case_id, "--format", "json", cwd=archive).stdout)
     assert len(as_json["claimants"]) == MEMBERS
+    # a claimant calling in is found by their phone or card, like the customer
+    for flag, value in (("--contact", "139-0000-0150"), ("--member", "vip0150")):
+        found = kesu("find", flag, value, "--format", "json", cwd=archive)
+        assert [row["id"] for row in json.loads(found.stdout)] == [case_id], found.stderr
 
     report = json.loads(kesu("report", "monthly", "--month", "2026-11", "--format", "json",
                              "--now", "2026-11-30T12:00", cwd=archive).stdout)

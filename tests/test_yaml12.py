@@ -156,7 +156,9 @@ def yaml_1_1_syntax(scalar: str, shape: str) -> bool:
     empty_key = ((shape.startswith("{}:") and (not scalar or indicator_only))
                  or scalar == ":" or scalar.startswith(": "))
     flow = shape.startswith(("[", "{{"))
-    return not empty_key and not (flow and (scalar.startswith(":") or scalar.endswith(":")))
+    # each plain scalar of the flow, also those after an implicit key ("0: :0")
+    parts = [part.strip() for part in scalar.split(": ")]
+    return not empty_key and not (flow and any(p.startswith(":") or p.endswith(":") for p in parts))
 
 
 @settings(max_examples=1500, deadline=None)

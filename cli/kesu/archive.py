@@ -46,6 +46,7 @@ class Archive:
         self.root = root
         #: Case files a whole-archive read left out, by path: what kept each one out.
         self.left_out: dict[str, UsageError] = {}
+        self._index = None
 
     @classmethod
     def find(cls, explicit: str | None = None) -> "Archive":
@@ -216,6 +217,16 @@ class Archive:
             return UsageError(problems[0][1], rel, 1)
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         return UsageError(f"{first.message}{more}", rel, first.line or 1)
+
+    def case_index(self):
+        """The case index, brought up to date once per command; the case files it
+        could not read (or cannot rely on) are added to ``left_out``."""
+        if self._index is None:
+            from kesu.index import open_index
+
+            self._index = open_index(self)
+            self.left_out.update({error.path: error for error in self._index.unreadable()})
+        return self._index
 
     def load_sound_case(self, case_id: str) -> dict[str, Any]:
         """One case, refused with its first shape problem when kesu cannot rely on it."""

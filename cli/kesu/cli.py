@@ -23,7 +23,8 @@ from kesu.lifecycle import STEP_COMMANDS
 COMMANDS: dict[str, str] = {
     "init": "setup", "demo": "demo",
     "new": "intake",
-    "show": "view", "list": "view", "history": "view",
+    "show": "view", "list": "view", "history": "view", "find": "find",
+    "export": "export",
     "validate": "check",
     **{action: "steps" for action in STEP_COMMANDS},
     "edit": "edit", "policy": "policy",

@@ -154,8 +154,9 @@ class Deadlines:
         self.warn_left = float(sla.get("warn_left", 0.40))
         self.rules = [_rule(name, spec) for name, spec in (sla.get("timers") or {}).items()]
 
-    def timers(self, case: dict, now: datetime) -> list[TimerStatus]:
-        """Every timer the case has started, running or stopped, in policy order."""
+    def timers(self, case: dict, now: datetime | None) -> list[TimerStatus]:
+        """Every timer the case has started, running or stopped, in policy order;
+        with ``now`` None, without lights (the case index stores when they change)."""
         timeline = [e for e in case.get("timeline") or [] if isinstance(e, dict)]
         extensions = [e for e in case.get("extensions") or [] if isinstance(e, dict)]
         statuses = []
@@ -187,7 +188,7 @@ class Deadlines:
                                  None, stopped_at is None, None, None, None, own)
             if stopped_at is not None:
                 status.met = stopped_at <= deadline if met_by_stop else None
-            else:
+            elif now is not None:
                 self._light(status, now)
             statuses.append(status)
         if case.get("corrective"):

@@ -351,6 +351,14 @@ def shallow_commits(root: Path) -> set[str]:
     return {line.strip() for line in text.splitlines() if line.strip()}
 
 
+def has_fsmonitor(root: Path) -> bool:
+    """True when this git has its own file-system monitor (macOS and Windows builds)."""
+    proc = subprocess.run([*GIT, "fsmonitor--daemon", "status"], cwd=root, capture_output=True,
+                          text=True)
+    return "not supported" not in (proc.stderr + proc.stdout) and proc.returncode in (0, 1) \
+        and "unknown" not in proc.stderr and "is not a git command" not in proc.stderr
+
+
 def config_get(root: Path, key: str) -> str | None:
     value = run(root, "config", "--get", key, check=False).strip()
     return value or None

@@ -27,6 +27,13 @@ def terminal(text: str) -> str:
     return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+def has_controls(cells) -> bool:
+    """Whether any text among ``cells`` holds a character ``terminal`` would escape
+    (one search for a whole row of a long table)."""
+    return _CONTROLS.search("\n".join(c for c in cells if isinstance(c, str))) is not None \
+        or any(not isinstance(c, str) for c in cells)
+
+
 def csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
         return "'" + value

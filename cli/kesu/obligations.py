@@ -128,7 +128,7 @@ def corrective_timers(deadlines, case: dict, now: datetime) -> list:
                              stopped, None, stopped is None, None, None, None, [])
         if stopped is not None:
             status.met = stopped <= deadline
-        else:
+        elif now is not None:  # the case index stores timers without a light
             deadlines._light(status, now)
         statuses.append(status)
     return statuses

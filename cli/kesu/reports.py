@@ -24,8 +24,7 @@ import statistics
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from kesu.deadlines import MALFORMED
-from kesu.errors import UsageError
+from kesu.errors import KesuError, UsageError
 from kesu.masking import customer_masks, masked
 from kesu.lifecycle import CLOSED
 from kesu.values import FIRST_YEAR, LAST_YEAR, YEARS, in_years, parse_time
@@ -95,16 +94,24 @@ def _shares(counter: Counter, total: int) -> list[dict]:
 
 
 class CaseSet:
-    """The archive's cases, read once, with the engines every figure needs."""
+    """The cases the figures of ``months`` need, from the case index, with the
+    engines every figure needs: those received, resolved, visited or escalated,
+    objected or reopened in those months (and the month before each, for the
+    change), and every timer of them as stored."""
 
-    def __init__(self, archive, store: str | None = None, cases: list[dict] | None = None):
+    def __init__(self, archive, store: str | None = None, months: list[date] = (),
+                 of: "CaseSet | None" = None):
         self.tz = archive.policy.tz
         self.policy = archive.policy
         self.archive = archive
-        if cases is None:
-            cases = [case for _, case, _ in archive.scan()  # what cannot be read is in archive.left_out
-                     if case is not None and _received(case)]
-        self.cases = [c for c in cases if store is None or c.get("store") == store]
+        self.store = store
+        if of is not None:  # one store's share of cases already read
+            self.index, self.timers = of.index, of.timers
+            self.cases = [c for c in of.cases if c.get("store") == store]
+            return
+        self.index = archive.case_index()  # what cannot be read is in archive.left_out
+        windows = [month_range(m, self.tz) for m in months]
+        self.cases, self.timers = self.index.report_cases(windows, store)
 
     def deadlines(self, case: dict):
         """The deadline engine of ``case``: its store's calendar and hours."""
@@ -114,7 +121,7 @@ class CaseSet:
 
     def of_store(self, store: str | None) -> "CaseSet":
         """The cases of one store (None: the cases with no store)."""
-        return CaseSet(self.archive, cases=[c for c in self.cases if c.get("store") == store])
+        return CaseSet(self.archive, store, of=self)
 
     def stores(self) -> list[str | None]:
         """The stores to break the chain down by: kesu.yaml's, then any other store
@@ -135,18 +142,19 @@ class CaseSet:
                    and (when := parse_time(e.get("at"))) is not None and start <= when < end)
 
     def red_lights(self, case: dict, at: datetime) -> int:
-        """Timers of ``case`` that went red: missed, or running and red at ``at``."""
-        try:
-            timers = self.deadlines(case).timers(case, at)
-        except MALFORMED:
-            return 0
-        return sum(1 for t in timers if t.met is False or (t.running and t.light == "red"))
+        """Timers of ``case`` that went red: missed, or running and red at ``at``
+        (none when its times keep deadlines from being computed)."""
+        from kesu.index.lights import micros
+
+        moment = micros(at)
+        return sum(1 for met, running, deadline_us in self.timers.get(case["_row"], ())
+                   if met == 0 or (running and moment >= deadline_us))
 
 
 def monthly(archive, first: date, store: str | None = None, now: datetime | None = None,
             cases: CaseSet | None = None) -> dict:
     """The monthly statistics of 000 §五, with the previous month beside them."""
-    cases = cases or CaseSet(archive, store)
+    cases = cases or CaseSet(archive, store, [first, previous_month(first)])
     current = _month_figures(cases, first, now)
     previous = _month_figures(cases, previous_month(first), now)
     headline = ("received", "resolved", "average_handling_wall_minutes", "overdue_share",
@@ -229,8 +237,7 @@ def _month_figures(cases: CaseSet, first: date, now: datetime | None) -> dict:
               and c["follow_up"].get("satisfaction") in VISITED]
     satisfied = [c for c in visits if c["follow_up"]["satisfaction"] in SATISFIED]
     # Root causes are free text: one may quote the customer (reports are read widely).
-    root_causes = Counter(masked((c.get("investigation") or {}).get("root_cause"), customer_masks(c))
-                          for c in received)
+    root_causes = Counter(_masked_root_cause(c) for c in received)
     parties = Counter((c.get("investigation") or {}).get("responsibility") for c in received)
     root_causes.pop(None, None)
     parties.pop(None, None)
@@ -266,6 +273,26 @@ def _month_figures(cases: CaseSet, first: date, now: datetime | None) -> dict:
         "top_root_causes": [{"name": n, "count": k} for n, k in root_causes.most_common(5)],
         "responsible_parties": [{"name": n, "count": k} for n, k in parties.most_common()],
     }
+
+
+def _masked_root_cause(case: dict):
+    """The case's root cause with its customer masked. Building a customer's masks
+    costs more than the rest of a report, so they are built only for a text that
+    shares a character with the customer's name, contact or member number: no
+    mask can match any other."""
+    text = (case.get("investigation") or {}).get("root_cause")
+    customer = case.get("customer")
+    if isinstance(text, str) and isinstance(customer, dict):
+        known = "".join(str(customer.get(k) or "") for k in ("name", "contact", "member_id"))
+        if set(_folded(text)) & set(_folded(known)):
+            return masked(text, customer_masks(case))
+    return masked(text, [])
+
+
+def _folded(text: str) -> str:
+    from kesu.masking import _FULLWIDTH_DIGITS
+
+    return text.translate(_FULLWIDTH_DIGITS).casefold()
 
 
 def _state_at(case: dict, moment: datetime) -> str | None:
@@ -390,7 +417,7 @@ def kpi(archive, months: list[date], store: str | None = None, inputs: dict | No
     from kesu.stores import store_name
 
     rules = kpi_rules(archive.policy)
-    cases = cases or CaseSet(archive, store)
+    cases = cases or CaseSet(archive, store, months)
     inputs = inputs or {}
     given = _store_inputs(inputs, store) if store is not None else inputs
     report = _score_card(cases, months, given, rules, now)
@@ -432,13 +459,18 @@ def quarter_months(text: str) -> list[date]:
     return [_in_years(m, f"--quarter {text}") for m in months]
 
 
-def trend(archive, last: date, months: int = 6, store: str | None = None, now=None,
-          cases: CaseSet | None = None) -> list[dict]:
-    """Received, overdue share and satisfaction for the ``months`` up to ``last``."""
-    cases = cases or CaseSet(archive, store)
+def trend_months(last: date, months: int = 6) -> list[date]:
     firsts: list[date] = [last]
     while len(firsts) < months:
         firsts.insert(0, previous_month(firsts[0]))
+    return firsts
+
+
+def trend(archive, last: date, months: int = 6, store: str | None = None, now=None,
+          cases: CaseSet | None = None) -> list[dict]:
+    """Received, overdue share and satisfaction for the ``months`` up to ``last``."""
+    firsts = trend_months(last, months)
+    cases = cases or CaseSet(archive, store, firsts)
     return [{k: v for k, v in _month_figures(cases, m, now).items()
              if k in ("month", "received", "overdue_share", "satisfaction_rate")} for m in firsts]
 
@@ -451,31 +483,40 @@ def stores_in(cases: CaseSet, first: date) -> list[str]:
 
 def lights_now(cases: CaseSet, now: datetime) -> dict[str, int]:
     """How many open cases show each light now."""
-    return _lights([c for c in cases.cases if c.get("state") != CLOSED], cases, now)
+    return cases.index.lights_now(now, cases.store)
 
 
 def lights_at_month_end(cases: CaseSet, first: date, now: datetime | None = None) -> dict[str, int]:
     """The cases received in the month still open at its end (or now, for the
-    current month), by the light they showed then: they add up to ``open_at_month_end``."""
+    current month), by the light they showed then: they add up to ``open_at_month_end``.
+    The lights of a past moment come from the case files themselves (the index
+    keeps today's timers), read for these cases only."""
     start, end = month_range(first, cases.tz)
     cutoff = min(end, now) if now else end
     then = []
     for case in cases.received_in(start, end):
         if _state_at(case, cutoff) == CLOSED:
             continue
-        timeline = [e for e in case.get("timeline") or [] if isinstance(e, dict)
+        try:
+            whole = cases.archive.load_case(str(case.get("id")))
+        except KesuError:
+            whole = None
+        if whole is None:
+            then.append(None)
+            continue
+        timeline = [e for e in whole.get("timeline") or [] if isinstance(e, dict)
                     and (when := parse_time(e.get("at"))) is not None and when < cutoff]
-        then.append({**case, "timeline": timeline})
+        then.append({**whole, "timeline": timeline})
     return _lights(then, cases, cutoff)
 
 
-def _lights(open_cases: list[dict], cases: CaseSet, at: datetime) -> dict[str, int]:
-    from kesu.deadlines import case_light
+def _lights(open_cases: list[dict | None], cases: CaseSet, at: datetime) -> dict[str, int]:
+    from kesu.deadlines import MALFORMED, case_light
 
     counts = Counter()
     for case in open_cases:
         try:
-            counts[case_light(cases.deadlines(case).timers(case, at)) or "none"] += 1
-        except MALFORMED:
+            counts[(case_light(cases.deadlines(case).timers(case, at)) or "none") if case else "none"] += 1
+        except MALFORMED:  # kesu.deadlines: times no deadline can be computed from
             counts["none"] += 1
     return {light: counts.get(light, 0) for light in ("green", "yellow", "red", "none")}

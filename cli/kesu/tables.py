@@ -53,6 +53,8 @@ class Layout:
 
 def cells(text: str) -> int:
     """Terminal cells ``text`` takes (a Chinese character takes two)."""
+    if text.isascii() and text.isprintable():
+        return len(text)  # the common case, and 100,000 rows of it must be quick
     width = wcswidth(text)
     return width if width >= 0 else sum(max(wcwidth(ch), 0) for ch in text)
 

@@ -77,6 +77,15 @@ def local_minute(moment: datetime, tz) -> str:
     return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
 
 
+def table_minute(value: Any, tz) -> str:
+    """A case's time as every table shows it (``local_minute``); a value that is
+    no time with an offset, as much of it as reads like one."""
+    moment = aware_time(value)
+    if moment is None:
+        return str(value or "")[:16].replace("T", " ")
+    return local_minute(moment, tz)
+
+
 def format_left(minutes: float, clock: str, translate: bool = False) -> str:
     """Time left on a timer's own clock (negative when overdue), as it runs:
     ``-64 h 30 min business``, ``-14 d 2 h`` (wall clock), ``2 working days 3 h``.

@@ -9,7 +9,7 @@ from kesu import lifecycle
 from kesu.i18n import N_, _, language
 from kesu.trailers import Trailers
 from kesu.yamlio import money
-from kesu.values import dig, format_span, local_minute
+from kesu.values import dig, format_span, local_minute, table_minute
 from kesu.vocab import label
 
 if TYPE_CHECKING:
@@ -27,68 +27,13 @@ LIST_LAYOUT = {"cut": (9,), "drop": (3, 5, 2, 4, 6), "lights": (7,)}
 
 
 def list_rows(archive, states=None, owner=None, category=None, open_only=False,
-              overdue_only=False, store=None) -> list[dict]:
-    """The rows of ``kesu list``; files that cannot be read are left out and kept
-    in ``archive.left_out`` for the command to name. ``store`` is a store code
-    (``kesu.stores.resolve_store``)."""
-    from kesu.stores import deadlines_for
-
-    now = archive.now()
-    rows = []
-    for _, case, _ in archive.scan():
-        if case is None:
-            continue
-        state = case.get("state")
-        if states and state not in states:
-            continue
-        if open_only and state == lifecycle.CLOSED:
-            continue
-        if owner and dig(case, "assignment", "owner") != owner:
-            continue
-        if category and dig(case, "classification", "category") != category:
-            continue
-        if store and case.get("store") != store:
-            continue
-        light, due = _worst_timer(deadlines_for(archive.policy, case), case, now, archive.policy.tz)
-        if overdue_only and light not in ("yellow", "red"):
-            continue
-        rows.append({
-            "id": case.get("id"), "state": state,
-            "received": _minute(case.get("received_at"), archive.policy.tz),
-            "channel": case.get("channel"),
-            "category": dig(case, "classification", "category"),
-            "severity": dig(case, "classification", "severity"),
-            "owner": dig(case, "assignment", "owner"),
-            "light": light, "due": due,
-            "summary": dig(case, "complaint", "summary"),
-        })
-    rows.sort(key=lambda r: r["received"] or "", reverse=True)
-    return rows
-
-
-def _minute(value, tz) -> str:
-    """A time as every table shows it: ``2026-11-23 16:10`` in the archive's zone."""
-    from kesu.values import parse_time
-
-    moment = parse_time(value)
-    if moment is None or moment.tzinfo is None:
-        return str(value or "")[:16].replace("T", " ")
-    return local_minute(moment, tz)
-
-
-def _worst_timer(engine, case: dict, now: datetime, tz) -> tuple[str | None, str | None]:
-    if case.get("state") == lifecycle.CLOSED:
-        return None, None
-    from kesu.deadlines import LIGHT_RANK, MALFORMED
-
-    try:
-        running = [t for t in engine.timers(case, now) if t.running]
-    except MALFORMED:
-        return None, None  # a malformed case has no deadline; validate reports it
-    if not running:
-        return None, None
-    worst = min(running, key=lambda t: (LIGHT_RANK[t.light], t.deadline))
-    return worst.light, local_minute(worst.deadline, tz)
+              overdue_only=False, store=None, limit: int | None = None) -> list[dict]:
+    """The rows of ``kesu list``, newest first, from the case index; files that
+    cannot be read are left out and kept in ``archive.left_out`` for the command
+    to name. ``store`` is a store code (``kesu.stores.resolve_store``)."""
+    return archive.case_index().list_rows(archive.now(), states=states, owner=owner,
+                                          category=category, open_only=open_only,
+                                          overdue_only=overdue_only, limit=limit, store=store)
 
 
 def overdue_rows(archive, now: datetime, threshold: str = "yellow", store: str | None = None,
@@ -97,32 +42,7 @@ def overdue_rows(archive, now: datetime, threshold: str = "yellow", store: str |
     instant each was due, so a red light comes before every yellow one. Only the
     cases of ``store`` (a code) and ``owner`` when given. Files that cannot be
     read are left out (``archive.left_out``)."""
-    from kesu.deadlines import LIGHT_RANK, MALFORMED
-    from kesu.obligations import open_corrective
-    from kesu.stores import deadlines_for
-
-    limit = LIGHT_RANK[threshold]
-    found = []
-    for path, case, _ in archive.scan():
-        if case is None or (case.get("state") == lifecycle.CLOSED and not open_corrective(case)):
-            continue  # a closed case is late only with a corrective action still to do
-        if (store and case.get("store") != store) or (owner and dig(case, "assignment", "owner") != owner):
-            continue
-        try:
-            timers = deadlines_for(archive.policy, case).timers(case, now)
-        except MALFORMED:
-            continue  # a malformed case has no deadline; validate reports it
-        found += [(timer, path, case) for timer in timers
-                  if timer.running and LIGHT_RANK[timer.light] <= limit]
-    found.sort(key=lambda item: (item[0].deadline, str(item[2].get("id")), item[0].name))
-    return [{
-        "id": case.get("id"), "path": archive.rel(path), "state": case.get("state"),
-        "owner": dig(case, "assignment", "owner"), "timer": timer.name,
-        "light": timer.light, "deadline": timer.deadline.isoformat(),
-        "due": local_minute(timer.deadline, archive.policy.tz), "clock": timer.clock,
-        "left_minutes": round(timer.left_minutes, 1), "left": timer.left_text,
-        "extensions": timer.extended, "summary": dig(case, "complaint", "summary"),
-    } for timer, path, case in found]
+    return archive.case_index().overdue_rows(now, threshold, store=store, owner=owner)
 
 
 def case_text(archive, case: dict) -> str:
@@ -139,14 +59,14 @@ def case_text(archive, case: dict) -> str:
     add(f"{case.get('id')}  [{said(case.get('state'))}]  {dig(case, 'complaint', 'summary') or ''}")
     add("")
     rows = [
-        (_("received"), _minute(case.get("received_at"), tz)), (_("channel"), said(case.get("channel"))),
+        (_("received"), table_minute(case.get("received_at"), tz)), (_("channel"), said(case.get("channel"))),
         (_("store"), case.get("store")),
         (_("customer"), " ".join(str(v) for v in (dig(case, "customer", "name"),
                                                   dig(case, "customer", "contact")) if v)),
         (_("facts"), dig(case, "complaint", "facts")), (_("demands"), dig(case, "complaint", "demands")),
         (_("emotion"), said(dig(case, "complaint", "emotion"))),
         (_("where"), dig(case, "complaint", "location")),
-        (_("when"), _minute(dig(case, "complaint", "occurred_at"), tz) or None),
+        (_("when"), table_minute(dig(case, "complaint", "occurred_at"), tz) or None),
     ]
     for subject in dig(case, "complaint", "subjects") or []:
         kind = {"product": _("product"), "staff": _("staff"), "order": _("order")}.get(subject.get("kind"),
@@ -182,13 +102,13 @@ def case_text(archive, case: dict) -> str:
     approval = plan.get("approval") or {}
     if approval.get("required"):
         rows.append((_("approval"), _("approved by {name} at {time}").format(
-            name=approval["approved_by"], time=_minute(approval["approved_at"], tz))
+            name=approval["approved_by"], time=table_minute(approval["approved_at"], tz))
             if approval.get("approved_by") else _("needed: {reasons}").format(
                 reasons="; ".join(approval.get("reasons") or []))))
     for objection in dig(case, "customer_response", "objections") or []:
         rows.append((_("objection"), objection.get("reason")))
     for action in case.get("actions") or []:
-        rows.append((_("done"), f"{_minute(action.get('at'), tz)}  {action.get('text')}"))
+        rows.append((_("done"), f"{table_minute(action.get('at'), tz)}  {action.get('text')}"))
     if dig(case, "resolution", "summary"):
         rows.append((_("resolution"), dig(case, "resolution", "summary")))
     if case.get("follow_up"):
@@ -217,7 +137,7 @@ def case_text(archive, case: dict) -> str:
     for entry in case.get("timeline") or []:
         arrow = (f"{said(entry.get('from'))} -> {said(entry.get('to'))}" if entry.get("from")
                  else f"-> {said(entry.get('to'))}")
-        add(f"  {_minute(entry.get('at'), tz)}  {_pad(said(entry.get('action')), 11)} {_pad(arrow, 34)} "
+        add(f"  {table_minute(entry.get('at'), tz)}  {_pad(said(entry.get('action')), 11)} {_pad(arrow, 34)} "
             f"{entry.get('by')}")
     return "\n".join(lines)
 

@@ -103,11 +103,11 @@ def print_json(data: Any) -> None:
 def print_table(headers: list[str], rows: Iterable[list[Any]], layout=None) -> None:
     """A table fitted to the terminal (see kesu.tables), paged when long."""
     from kesu import tables
-    from kesu.neutral import terminal
+    from kesu.neutral import has_controls, terminal
 
-    text = tables.render(headers, [[terminal(c) if isinstance(c, str) else c for c in row] for row in rows],
-                         layout, tables.terminal_width(), tables.colour_wanted())
-    tables.show(text)
+    shown = [[terminal(c) if isinstance(c, str) else c for c in row] if has_controls(row) else row
+             for row in rows]
+    tables.show(tables.render(headers, shown, layout, tables.terminal_width(), tables.colour_wanted()))
 
 
 def print_csv(headers: list[str], rows: Iterable[list[Any]]) -> None:

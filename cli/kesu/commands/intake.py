@@ -100,6 +100,7 @@ def new(
         # Flags can only produce a well-formed case (each value is checked as it
         # is set); a file can hold anything, so it meets the full schema.
         check = (lambda case: check_new_case(arch, case)) if from_file else None
+        earlier = _earlier(arch, data)
         recorded = record.record_intake(arch, step, check)
     except (Exception, KeyboardInterrupt, typer.Abort):
         if interactive or resume:
@@ -112,6 +113,33 @@ def new(
     if interactive or resume:
         drafts.discard(arch.root)
     print(recorded.case_id)
+    if earlier:
+        print(earlier, file=sys.stderr)
+
+
+def _earlier(arch, data: dict) -> str | None:
+    """A warning when this customer (same contact or member number) complained
+    before: how often, the last case and how it ended. Never stops an intake."""
+    import sqlite3
+
+    from kesu.errors import KesuError
+    from kesu.values import dig
+
+    contact, member = dig(data, "customer", "contact"), dig(data, "customer", "member_id")
+    if not (isinstance(contact, str) and contact) and not (isinstance(member, str) and member):
+        return None
+    try:
+        rows = arch.case_index().earlier_complaints(contact if isinstance(contact, str) else None,
+                                                    member if isinstance(member, str) else None)
+    except (KesuError, sqlite3.Error, OSError):
+        return None
+    if not rows:
+        return None
+    last = rows[0]
+    count = f"{len(rows)} earlier complaint{'s' if len(rows) > 1 else ''}"
+    return (f"kesu: note: this customer (same contact or member number) has {count}; "
+            f"the last: {last['id']} received {last['received']}, {last['outcome']} "
+            f"(kesu find --contact/--member lists them)")
 
 
 def _free_id(arch, received) -> str:

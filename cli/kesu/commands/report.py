@@ -70,7 +70,10 @@ def monthly(
     moment = arch.parse_time(now, "--now") if now else arch.now()
     first = reports.parse_month(month) if month else moment.date().replace(day=1)
     store = store_of(arch, store)
-    cases = reports.CaseSet(arch, store)
+    months = [first, reports.previous_month(first)]
+    if fmt is MonthlyFormat.html:
+        months += reports.trend_months(first)
+    cases = reports.CaseSet(arch, store, months)
     report = reports.monthly(arch, first, store, moment, cases)
     policy = arch.policy
     if fmt is MonthlyFormat.json:
@@ -87,7 +90,7 @@ def monthly(
         from kesu import report_html
         from kesu.values import local_minute
 
-        stores = [] if store else [reports.monthly(arch, first, name, moment, reports.CaseSet(arch, name))
+        stores = [] if store else [reports.monthly(arch, first, name, moment, cases.of_store(name))
                                    for name in reports.stores_in(cases, first)]
         text = report_html.monthly_html(report, reports.trend(arch, first, 6, store, moment, cases),
                                         reports.lights_at_month_end(cases, first, moment), stores, policy,
@@ -133,7 +136,7 @@ def kpi(
             raise UsageError("the inputs file must map months (2026-11) to their figures", str(inputs), 1)
         given = {str(k): v for k, v in given.items()}
     store = store_of(arch, store)
-    cases = reports.CaseSet(arch, store)
+    cases = reports.CaseSet(arch, store, months)
     report = reports.kpi(arch, months, store, given, moment, cases)
     if fmt is KpiFormat.json:
         text = json.dumps(report, ensure_ascii=False, indent=2)

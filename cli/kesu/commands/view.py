@@ -81,7 +81,7 @@ def list_cases(
 
     arch = open_archive(archive)
     rows = list_rows(arch, states=state, owner=owner, category=category, open_only=open_only,
-                     overdue_only=overdue, store=store_of(arch, store))[:limit]
+                     overdue_only=overdue, store=store_of(arch, store), limit=limit)
     if fmt is TableFormat.json:
         print_json(rows)
     elif fmt is TableFormat.csv:

@@ -30,7 +30,9 @@ ATTRIBUTES_FILE = ".gitattributes"
 ATTRIBUTES_HEADER = ("# kesu: merge case files step by step and render library files again\n"
                      "# (see docs/team.md); 'kesu setup' registers the drivers in .git/config.\n")
 
-SETTINGS = {"pull.rebase": "false"}
+SETTINGS = {"pull.rebase": "false",
+            # an archive grows to 100,000 files and more: git's settings for many files
+            "feature.manyFiles": "true", "core.untrackedCache": "true"}
 
 
 def driver_command(library: bool = False) -> str:
@@ -63,7 +65,10 @@ def register(root: Path) -> list[str]:
         gitio.config_set(root, f"merge.{name}.name", title)
         gitio.config_set(root, f"merge.{name}.driver", driver_command(library))
         done.append(f"merge driver {name}: {driver_command(library)}")
-    for key, value in SETTINGS.items():
+    settings = dict(SETTINGS)
+    if gitio.has_fsmonitor(root):
+        settings["core.fsmonitor"] = "true"
+    for key, value in settings.items():
         gitio.config_set(root, key, value)
         done.append(f"{key} = {value}")
     tracked = root / ATTRIBUTES_FILE
