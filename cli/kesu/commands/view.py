@@ -74,7 +74,7 @@ def list_cases(
     A case file kesu cannot read is named on stderr and left out (exit 1).
     In a clone, says when it last synced with its remote.
 
-    Example: kesu list --open --owner li.ming --store 3号店
+    Example: kesu list --open --owner li.ming --store S03
     """
     from kesu.tables import Layout
     from kesu.views import LIST_COLUMNS, LIST_LAYOUT, list_rows
