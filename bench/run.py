@@ -390,6 +390,36 @@ sync_bench.name = "sync"
 EXTRA.append(sync_bench)
 
 
+
+# ------------------------------------------------------------------ IDs as typed, claimants
+def suffix_bench(root: Path, env: dict, ids: list[str], runs: int) -> dict:
+    """``kesu show`` of a six-character ending (finds the case among the file names)
+    against ``kesu show`` of the whole ID."""
+    return paired("kesu show 7f3kq2 vs kesu show KS-...-7F3KQ2", runs,
+                  lambda i: [KESU, "show", ids[i][-6:].lower()], lambda i: [KESU, "show", ids[i]],
+                  root, env)
+
+
+suffix_bench.name = "suffix"
+EXTRA.append(suffix_bench)
+
+CLAIMANTS = 300
+
+
+def claimants_bench(root: Path, env: dict, ids: list[str], runs: int) -> dict:
+    """``kesu claimant add --from-file`` of 300 claimants (one commit) against one
+    ``kesu note`` on another case: a mass complaint's import costs about one step."""
+    table = root.parent / "members.csv"
+    table.write_text("customer,contact,member,amount\n" + "".join(
+        f"会员{n:03d},139{n:08d},VIP{n:04d},400.00\n" for n in range(CLAIMANTS)), encoding="utf-8")
+    return paired(f"kesu claimant add ({CLAIMANTS} from CSV) vs kesu note", runs,
+                  lambda i: [KESU, "claimant", "add", ids[-1 - i], "--from-file", str(table)],
+                  lambda i: [KESU, "note", ids[-1 - runs - i], "称重台复核"], root, env)
+
+
+claimants_bench.name = "claimants"
+EXTRA.append(claimants_bench)
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     names = ["show", "new", "ack"] + [e.name for e in EXTRA]

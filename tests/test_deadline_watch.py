@@ -45,6 +45,9 @@ STEP_ARGS = {
     "extend": [{"by": "10m", "reason": "等待", "approver": "wang.fang"}],
     "note": [{"text": "来电"}],
     "assign": [{"owner": "wang.fang"}],
+    # Obligations keep the state and neither start nor stop a stage timer; walking
+    # them would only multiply the routes (test_obligations covers their deadlines).
+    "report-back": [], "refer": [], "corrective": [],
 }
 MAX_STEPS = 16
 

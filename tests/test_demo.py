@@ -15,7 +15,7 @@ def test_the_demo_walks_the_strawberry_complaint_to_closed_and_leaves_no_trace(t
     # every step is printed before it runs, in lifecycle order
     steps = re.findall(r"^\$ (?:KESU_ACTOR=\S+ )?kesu (\S+)", out, re.M)
     assert steps == ["init", "new", "ack", "dispatch", "investigate", "propose", "approve", "notify",
-                     "accept", "act", "resolve", "follow-up", "reply", "library", "history", "list"]
+                     "accept", "act", "attach", "resolve", "follow-up", "reply", "library", "history", "list"]
     case_id = re.search(r"^(KS-\d{8}-[0-9A-HJKMNP-TV-Z]{6})$", out, re.M).group(1)
     assert f"{case_id}: follow-up (resolved -> closed)" in out
     assert "statutory compensation: 1000.00" in out
@@ -25,7 +25,7 @@ def test_the_demo_walks_the_strawberry_complaint_to_closed_and_leaves_no_trace(t
     assert "## 五、推广要点与注意事项" in entry and "13800138000" not in entry and "王女士" not in entry
     # the git log shows one commit per step, newest first
     log = re.findall(rf"^[0-9a-f]{{7,}} {case_id}: (\S+)", out, re.M)
-    assert log == ["library", "follow-up", "resolve", "act", "accept", "notify", "approve", "propose",
+    assert log == ["library", "follow-up", "resolve", "attach", "act", "accept", "notify", "approve", "propose",
                    "investigate", "dispatch", "ack", "intake"]
     # the list holds the sample cases and the walked case, closed
     assert re.search(rf"^{case_id}\s+closed\s", out, re.M)

@@ -212,9 +212,10 @@ def test_new_on_a_terminal_asks_for_each_missing_field(archive):
 
     from conftest import KESU
 
-    answers = {"Customer name": "王女士", "Customer contact": "13800138000",
-               "Summary": "草莓霉变", "Facts": "昨天购买的草莓今天发现霉变",
-               "Emotion": "anxious"}
+    # Prompts go to stderr, so stdout holds only the new ID; optional questions take Enter.
+    answers = {"Customer's name": "王女士", "Customer's phone": "13800138000",
+               "Member": "", "Summary": "草莓霉变", "Facts": "昨天购买的草莓今天发现霉变",
+               "Demands": "", "mood": "anxious", "Where": "", "When": "", "Store": "", "Product": ""}
     count = commit_count(archive)
     master, slave = pty.openpty()
     proc = subprocess.Popen([KESU, "new", "--channel", "counter", "--actor", "zhang.san"],
@@ -224,14 +225,14 @@ def test_new_on_a_terminal_asks_for_each_missing_field(archive):
     asked, pending = [], b""
     try:
         while len(asked) < len(answers):
-            ready, _, _ = select.select([proc.stdout], [], [], 30)
+            ready, _, _ = select.select([proc.stderr], [], [], 30)
             assert ready, f"no prompt after {asked}"
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            assert chunk, f"kesu stopped asking after {asked}: {proc.stderr.read().decode()}"
+            chunk = os.read(proc.stderr.fileno(), 4096)
+            assert chunk, f"kesu stopped asking after {asked}"
             pending += chunk
             text = pending.decode("utf-8", "replace")
-            if text.rstrip().endswith(":"):
-                question = next(q for q in answers if q in text)
+            if text.rstrip().endswith(":") and not text.rstrip().endswith("name):"):
+                question = next(q for q in answers if q in text.splitlines()[-1])
                 asked.append(question)
                 os.write(master, answers[question].encode("utf-8") + b"\n")
                 pending = b""
@@ -451,7 +452,7 @@ def test_show_an_unknown_case(shown):
 
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "KS-2026-XYZ", "../../../kesu",
                                  "KS-20261123-7F3KQ2/../../../../kesu", "KS-20261123-ILOU00",
-                                 "ks-20261123-7f3kq2", ""])
+                                 "ks-20261123-7f3kq2/../x", "7F3", ""])
 def test_show_a_malformed_id_is_refused_before_any_path(shown, bad):
     root, _ = shown
     before = snapshot(root)

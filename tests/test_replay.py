@@ -66,7 +66,7 @@ ARGS = {
     "object": st.fixed_dictionaries({"reason": text}),
     "escalate": st.fixed_dictionaries({"reason": text, "owner": maybe(person)}),
     "act": st.fixed_dictionaries({"text": text, "statutory": maybe(money)}),
-    "resolve": st.fixed_dictionaries({"summary": text}),
+    "resolve": st.fixed_dictionaries({"summary": text, "signature_kept": maybe(text)}),
     "follow-up": st.fixed_dictionaries({
         "satisfaction": st.sampled_from(list(lifecycle.SATISFACTION_CLOSES)), "note": maybe(text)}),
     "close": st.fixed_dictionaries({
@@ -81,6 +81,21 @@ ARGS = {
     "library": st.fixed_dictionaries({
         "lessons": text, "value": maybe(text), "five_whys": st.lists(text, max_size=2),
         "typical": st.booleans(), "draft": st.booleans()}),
+    "attach": st.fixed_dictionaries({
+        "path": st.sampled_from(["evidence/KS-20261123-7F3KQ2/草莓.jpg", "evidence/KS-20261123-7F3KQ2/r.pdf"]),
+        "sha256": st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+        "size": st.integers(0, 10**9).map(str),
+        "kind": st.sampled_from(["photo", "receipt", "agreement"]), "note": maybe(text)}),
+    "claimant-add": st.fixed_dictionaries({"claimants": st.lists(st.fixed_dictionaries({
+        "customer": text, "contact": st.integers(10**10, 10**11).map(str),
+        "amount": maybe(money)}), min_size=1, max_size=3)}),
+    "report-back": st.fixed_dictionaries({"method": st.sampled_from(["platform", "phone"]),
+                                          "text": text, "reference": maybe(text)}),
+    "refer": st.fixed_dictionaries({"to": st.sampled_from(["police", "market_regulator"]),
+                                    "text": text, "reference": maybe(text)}),
+    "corrective": st.one_of(
+        st.fixed_dictionaries({"text": text, "kind": st.sampled_from(["retraining", "voucher"])}),
+        st.fixed_dictionaries({"text": text, "done": st.sampled_from(["1", "2"])})),
     "edit": st.fixed_dictionaries({"sections": st.fixed_dictionaries({
         "complaint": st.fixed_dictionaries({"summary": text, "facts": text,
                                             "emotion": vocab("emotions"),

@@ -17,15 +17,18 @@ from kesu.values import deep_copy, dig
 
 #: Top-level keys in the order a reader meets them; the timeline always last.
 SECTION_ORDER = (
-    "id", "schema_version", "state", "received_at", "channel", "store", "customer", "complaint",
+    "id", "schema_version", "state", "received_at", "channel", "store", "customer", "claimants",
+    "complaint",
     "acknowledgement", "classification", "assignment", "investigation", "plan",
     "customer_response", "escalations", "actions", "resolution", "follow_up", "closure",
-    "reopenings", "extensions", "notes", "library",
+    "reopenings", "extensions", "notes", "evidence", "report_back", "referrals", "corrective",
+    "library",
 )
 _RANK = {key: i for i, key in enumerate(SECTION_ORDER)}
 
 #: Lists whose items are written one per line, so a step's diff is one added line.
-FLOW_LISTS = (("timeline",), ("plan", "compensation"), ("complaint", "subjects"))
+FLOW_LISTS = (("timeline",), ("plan", "compensation"), ("complaint", "subjects"), ("claimants",),
+              ("evidence",))
 
 
 def case_text(document: dict, quick: bool = False) -> str:
@@ -63,6 +66,9 @@ def _money_fields(document: dict):
         for item in plan.get("compensation") or []:
             if isinstance(item, dict) and item.get("amount") is not None:
                 yield item, "amount"
+    for claimant in document.get("claimants") or []:
+        if isinstance(claimant, dict) and claimant.get("amount") is not None:
+            yield claimant, "amount"
     for action in document.get("actions") or []:
         statutory = action.get("statutory") if isinstance(action, dict) else None
         if isinstance(statutory, dict):

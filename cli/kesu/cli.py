@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "validate": "check",
     **{action: "steps" for action in STEP_COMMANDS},
     "edit": "edit", "policy": "policy",
+    "attach": "evidence", "claimant": "claimants",
     "audit": "audit",
     "overdue": "overdue", "alert": "alert",
     "reply": "reply", "library": "library",

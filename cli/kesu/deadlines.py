@@ -191,6 +191,10 @@ class Deadlines:
             elif now is not None:
                 self._light(status, now)
             statuses.append(status)
+        if case.get("corrective"):
+            from kesu.obligations import corrective_timers
+
+            statuses += corrective_timers(self, case, now)
         return statuses
 
     def measure(self, clock: str, start: datetime, end: datetime) -> float:

@@ -82,8 +82,8 @@ TABLE: dict[str, Transition] = {t.action: t for t in (
        "The customer objected to the plan."),
     _t("escalate", DISPATCHED_STATES, INVESTIGATING, ("assignment", "escalations"),
        "Raise the case one level, back to investigation."),
-    _t("act", EXECUTING, SAME, ("actions",),
-       "Record an action carried out."),
+    _t("act", EXECUTING, SAME, ("actions", "claimants"),
+       "Record an action carried out (for one claimant, many, or all)."),
     _t("resolve", EXECUTING, RESOLVED, ("resolution",),
        "Mark the plan as carried out."),
     _t("follow-up", RESOLVED, (CLOSED, RESOLVED), ("follow_up", "closure"),
@@ -104,6 +104,18 @@ TABLE: dict[str, Transition] = {t.action: t for t in (
     # owners and outcomes change only through their own steps.
     _t("edit", ALL_STATES, SAME, ("customer", "complaint"),
        "Correct what the customer said."),
+    # Evidence may arrive after a case closed (a signed receipt, a QC report).
+    _t("attach", ALL_STATES, SAME, ("evidence",),
+       "Keep an evidence file with the case."),
+    _t("claimant-add", OPEN_STATES, SAME, ("claimants",),
+       "Add claimants to a mass complaint."),
+    _t("report-back", OPEN_STATES, SAME, ("report_back",),
+       "Record that the body that transferred the complaint was told the outcome."),
+    _t("refer", ALL_STATES, SAME, ("referrals",),
+       "Record a referral to the police or a regulator."),
+    # Retraining may be due after the customer's case closed (000: 3个工作日内).
+    _t("corrective", ALL_STATES, SAME, ("corrective",),
+       "Record a corrective action and its deadline, or that it was done."),
 )}
 
 #: ``close --reason`` values and the states each is allowed from.
@@ -143,9 +155,11 @@ REQUIRED_SECTIONS: dict[str, tuple[str, ...]] = {
     CLOSED: ("closure",),
 }
 
-#: Actions with a command of their own in ``kesu.commands.steps``; intake is
-#: ``kesu new``, edit ``kesu edit`` and library ``kesu library add``.
-STEP_COMMANDS: tuple[str, ...] = tuple(a for a in TABLE if a not in ("intake", "edit", "library"))
+#: Actions whose command lives elsewhere: intake is ``kesu new``, edit ``kesu edit``,
+#: library ``kesu library add``, attach ``kesu attach`` and claimant-add ``kesu claimant add``.
+OWN_COMMANDS: tuple[str, ...] = ("intake", "edit", "library", "attach", "claimant-add")
+#: Actions with a command of their own in ``kesu.commands.steps``.
+STEP_COMMANDS: tuple[str, ...] = tuple(a for a in TABLE if a not in OWN_COMMANDS)
 
 
 def actions_from(state: str) -> list[str]:

@@ -67,11 +67,14 @@ def _surname(name: str) -> str | None:
 
 
 def customer_masks(case: dict | None) -> list[Mask]:
-    """Patterns for the case's customer (name and its surname-and-title forms,
-    contact, member number), each with what replaces it."""
-    customer = (case or {}).get("customer")
-    if not isinstance(customer, dict):
-        return []
+    """Patterns for the case's customer and every claimant of a mass complaint
+    (name and its surname-and-title forms, contact, member number), each with
+    what replaces it."""
+    people = [(case or {}).get("customer"), *((case or {}).get("claimants") or [])]
+    return [mask for person in people if isinstance(person, dict) for mask in _person_masks(person)]
+
+
+def _person_masks(customer: dict) -> list[Mask]:
     masks: list[Mask] = []
     contact = customer.get("contact")
     if isinstance(contact, str) and contact:
@@ -115,9 +118,19 @@ def masked(data: Any, masks: list[Mask]) -> Any:
     return data
 
 
+#: Sections that are nothing but the people of a case.
+PERSONAL = ("customer", "claimants")
+#: Steps whose recorded arguments are people (claimant-add repeats the claimants).
+PERSONAL_STEPS = ("claimant-add",)
+
+
 def redacted(case: dict) -> dict:
-    """A copy of ``case`` without the customer, with their name, contact and
-    member number masked wherever free text quotes them: library entries
-    and reports are read widely (DOMAIN, confidentiality)."""
-    return masked({key: value for key, value in case.items() if key != "customer"},
-                  customer_masks(case))
+    """A copy of ``case`` without the customer and claimants, with their names,
+    contacts and member numbers masked wherever free text quotes them: library
+    entries and reports are read widely (DOMAIN, confidentiality)."""
+    kept = {key: value for key, value in case.items() if key not in PERSONAL}
+    if isinstance(kept.get("timeline"), list):
+        kept["timeline"] = [{k: v for k, v in entry.items() if k != "args"}
+                            if isinstance(entry, dict) and entry.get("action") in PERSONAL_STEPS
+                            else entry for entry in kept["timeline"]]
+    return masked(kept, customer_masks(case))

@@ -42,6 +42,8 @@ def monthly_rows(report: dict) -> list[tuple[str, str, str]]:
 
     return [
         (_("complaints received"), str(report["received"]), delta("received")),
+        (_("mass complaints (claimants)"),
+         f"{len(report.get('mass_complaints') or [])} ({report.get('claimants', 0)})", ""),
         (_("resolved in the month"), str(report["resolved"]), delta("resolved")),
         (_("average handling (wall clock)"), minutes(report["average_handling_wall_minutes"]),
          delta("average_handling_wall_minutes", as_minutes=True)),

@@ -211,6 +211,8 @@ def by_store(cases: CaseSet, first: date, now: datetime | None) -> list[dict]:
 
 
 def _month_figures(cases: CaseSet, first: date, now: datetime | None) -> dict:
+    from kesu.claimants import summary as claimant_summary
+
     start, end = month_range(first, cases.tz)
     cutoff = min(end, now) if now else end
     received = cases.received_in(start, end)
@@ -264,6 +266,10 @@ def _month_figures(cases: CaseSet, first: date, now: datetime | None) -> dict:
         "objections": cases.events_in("object", start, end),
         "reopenings": cases.events_in("reopen", start, end),
         "open_at_month_end": sum(1 for c in received if _state_at(c, cutoff) != CLOSED),
+        # A mass complaint counts once in "received"; its claimants are counted, never named.
+        "mass_complaints": [{"id": c.get("id"), **claimant_summary(c)} for c in received
+                            if c.get("claimants")],
+        "claimants": sum(len(c.get("claimants") or []) for c in received),
         "top_root_causes": [{"name": n, "count": k} for n, k in root_causes.most_common(5)],
         "responsible_parties": [{"name": n, "count": k} for n, k in parties.most_common()],
     }

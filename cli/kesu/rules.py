@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from kesu import lifecycle, yamlio
+from kesu import claimants, evidence, lifecycle, obligations, yamlio
 from kesu.engine import Context, Outcome
 from kesu.errors import UsageError
 from kesu.intake import intake
@@ -225,9 +225,14 @@ def escalate(doc, ctx: Context, *, reason: str, owner: str | None = None) -> Out
     return Outcome([("level", level), ("owner", assignment.get("owner")), ("reason", reason)])
 
 
-def act(doc, ctx: Context, *, text: str, statutory: str | None = None) -> Outcome:
+def act(doc, ctx: Context, *, text: str, statutory: str | None = None,
+        outcomes: list[str] | None = None) -> Outcome:
     entry = _entry(ctx, text=text)
     details: list[tuple[str, Any]] = [("text", text)]
+    if outcomes:
+        refs = claimants.record_outcomes(doc, ctx, outcomes)
+        entry["claimants"] = refs
+        details.append(("claimants", len(refs)))
     if statutory is not None:
         price = money_arg(statutory, "--statutory", ctx.policy)
         compensation = statutory_compensation(price)
@@ -239,8 +244,11 @@ def act(doc, ctx: Context, *, text: str, statutory: str | None = None) -> Outcom
     return Outcome(details)
 
 
-def resolve(doc, ctx: Context, *, summary: str) -> Outcome:
-    doc["resolution"] = _entry(ctx, summary=summary)
+def resolve(doc, ctx: Context, *, summary: str, signature_kept: str | None = None) -> Outcome:
+    if not signature_kept:
+        evidence.check_signed_for_cash(doc, ctx.policy)
+    claimants.check_all_have_outcomes(doc)
+    doc["resolution"] = _entry(ctx, summary=summary, signature_kept=signature_kept)
     return Outcome([("summary", summary)])
 
 
@@ -249,6 +257,7 @@ def follow_up(doc, ctx: Context, *, satisfaction: str, note: str | None = None) 
         raise UsageError(f"--satisfaction must be one of: {', '.join(lifecycle.SATISFACTION_CLOSES)}")
     doc["follow_up"] = _entry(ctx, satisfaction=satisfaction, note=note)
     if lifecycle.SATISFACTION_CLOSES[satisfaction]:
+        obligations.check_can_close(doc, ctx.policy)
         doc["closure"] = _entry(ctx, reason="resolved")
         return Outcome([("satisfaction", satisfaction)], target=lifecycle.CLOSED)
     return Outcome([("satisfaction", satisfaction)], target=lifecycle.RESOLVED)
@@ -271,6 +280,7 @@ def close(doc, ctx: Context, *, reason: str, of: str | None = None,
             raise UsageError("a case cannot duplicate itself")
     elif of:
         raise UsageError("--of only goes with --reason duplicate")
+    obligations.check_can_close(doc, ctx.policy)
     doc["closure"] = _entry(ctx, reason=reason, of=of, note=note)
     return Outcome([("reason", reason)] + ([("of", of)] if of else []))
 
@@ -369,4 +379,7 @@ RULES = {
     "object": object_, "escalate": escalate, "act": act, "resolve": resolve,
     "follow-up": follow_up, "close": close, "reopen": reopen, "extend": extend,
     "note": note, "assign": assign, "library": library, "edit": edit,
+    "attach": evidence.attach, "claimant-add": claimants.claimant_add,
+    "report-back": obligations.report_back, "refer": obligations.refer,
+    "corrective": obligations.corrective,
 }

@@ -343,12 +343,15 @@ def check_archive(archive, paths: list[Path] | None = None,
     clean = verdict((archive.root / CONFIG_NAME).read_bytes())
     cache = archive.scan_cache if use_cache else NoCache()
     checked = 0
+    with_evidence: dict[str, dict] = {}
     for path, case, error in archive.scan(paths, sound_only=False) if use_cache else _read_afresh(archive, paths):
         checked += 1
         rel = archive.rel(path)
         if error is not None:
             findings.append(Finding(error.path or rel, error.line, error.message))
             continue
+        if isinstance(case, dict) and case.get("evidence"):
+            with_evidence[str(case.get("id"))] = case
         entry = cache.entries.get(rel)
         if entry is not None and entry.get("clean") == clean:
             continue
@@ -359,7 +362,19 @@ def check_archive(archive, paths: list[Path] | None = None,
     cache.save()
     if paths is None:
         findings += conflict_findings(archive, {f.path for f in findings})
+        findings += evidence_findings(archive, with_evidence)
     return checked, findings
+
+
+def evidence_findings(archive, cases: dict[str, dict]) -> list[Finding]:
+    """Evidence files missing, altered or not recorded, in the work tree (kesu.evidence).
+
+    Checked on every run, past the cache: a file can be swapped without its case changing."""
+    from kesu import evidence
+
+    stored = evidence.work_tree_files(archive.root)
+    return [Finding(path, None, f"{message} (case {case_id})")
+            for case_id, path, _, message in evidence.problems(cases, stored)]
 
 
 def _read_afresh(archive, paths: list[Path] | None):

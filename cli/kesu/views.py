@@ -47,6 +47,8 @@ def overdue_rows(archive, now: datetime, threshold: str = "yellow", store: str |
 
 def case_text(archive, case: dict) -> str:
     """A readable page about one case, for the person handling it."""
+    from kesu.showparts import claimant_lines, obligation_rows
+
     lines = []
     add = lines.append
     tz, policy, lang = archive.policy.tz, archive.policy, language()
@@ -113,6 +115,7 @@ def case_text(archive, case: dict) -> str:
         rows.append((_("follow-up"), said(dig(case, "follow_up", "satisfaction"))))
     if case.get("closure"):
         rows.append((_("closed"), said(dig(case, "closure", "reason"))))
+    rows += obligation_rows(case)
     from kesu.tables import cells
 
     width = max(cells(k or "") for k, _v in rows)
@@ -120,6 +123,10 @@ def case_text(archive, case: dict) -> str:
         if value not in (None, ""):
             text = str(value).rstrip().replace("\n", "\n" + " " * (width + 2))
             add(f"{key}{' ' * (width - cells(key))}  {text}")
+    claimants = claimant_lines(case)
+    if claimants:
+        add("")
+        lines.extend(claimants)
     timers = _timer_lines(archive, case)
     if timers:
         add("")

@@ -51,6 +51,10 @@ RULES: dict[str, str] = {
     "unsigned": "with --require-signed: a kesu commit carries no signature git could check",
     "bad-signature": "with --require-signed: git verify-commit does not accept the commit's signature",
     "signer-mismatch": "with --require-signed: the signer is not the actor's key or e-mail in the roster",
+    "evidence-missing": "an evidence file a case records is not at HEAD",
+    "evidence-altered": "an evidence file at HEAD is not the one attached (its SHA-256 differs from "
+                        "the one its case records)",
+    "evidence-unrecorded": "a file under evidence/ is not recorded by any case's attach step",
 }
 
 #: How far an event may lie after its commit: the clocks of two machines

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from kesu import gitio, lifecycle, yamlio
 from kesu.config import CONFIG_NAME, Policy
 from kesu.audit.casereader import CaseReader, ParsedCase, Unreadable
+from kesu.audit.evidence import evidence_findings
 from kesu.audit.history import anchor_findings, dropped_steps, history_findings
 from kesu.audit.findings import Finding, case_of
 from kesu.audit.rules import Checks
@@ -133,6 +134,7 @@ class Replay:
         history_findings(self.root, self.since, commits, checks)
         dropped_steps(self.root, checks)
         anchor_findings(self.root, checks)
+        evidence_findings(self.root, plans, checks)
         result = AuditResult(len(commits), self._filtered(checks.findings), head=head)
         if self.keep_cases:
             result.cases = self._final_cases()

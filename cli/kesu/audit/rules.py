@@ -181,7 +181,11 @@ class Checks:
                     message = (f"changed by a commit recorded as {step.action} of {step.case}; "
                                "a step changes one case")
                 self._add(commit, case, "multi-case", message)
-        self._check_others(commit, step.case, others, allowed={f"library/{step.case}.md"})
+        allowed = {f"library/{step.case}.md"}
+        if step.action == "attach":  # the evidence file comes with its step; never replaced
+            allowed |= {c.path for c in others if c.status == "A"
+                        and c.path.startswith(f"evidence/{step.case}/")}
+        self._check_others(commit, step.case, others, allowed=allowed)
         for change in compare:
             self._check_diff(commit, step, change)
             if change.path in self.last_blob and change.old != self.last_blob[change.path]:

@@ -56,6 +56,10 @@ def audit(
         if month:
             raise UsageError("--month goes with --report")
     arch = open_archive(archive)
+    if case is not None:
+        from kesu.commands.common import case_id_of
+
+        case = case_id_of(arch, case)
     if report:
         from kesu.audit_report import build_report, report_markdown
 

@@ -27,7 +27,7 @@ StoreOpt = Annotated[Optional[str], typer.Option(
     help="Only this store: its code or name in kesu.yaml stores (e.g. S03 or 3号店).")]
 WideOpt = Annotated[bool, typer.Option("--wide", help="Show every column in full, however wide.")]
 LimitOpt = Annotated[Optional[int], typer.Option("--limit", metavar="N", min=0, help="Show at most N rows.")]
-CaseArg = Annotated[str, typer.Argument(metavar="ID", help="The case ID, e.g. KS-20261123-7F3KQ2.")]
+CaseArg = Annotated[str, typer.Argument(metavar="ID", help="The case ID, e.g. KS-20261123-7F3KQ2, in any case, or its last 4 or more characters (7f3kq2).")]
 
 
 class TableFormat(str, Enum):
@@ -38,6 +38,13 @@ class TableFormat(str, Enum):
 
 def open_archive(path: str | None) -> Archive:
     return Archive.find(path)
+
+
+def case_id_of(archive: Archive, typed: str) -> str:
+    """The full ID a clerk typed: any case, or a unique ending (``7f3kq2``)."""
+    from kesu.idresolve import resolve
+
+    return resolve(archive, typed)
 
 
 def store_of(archive: Archive, given: str | None) -> str | None:

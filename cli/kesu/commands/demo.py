@@ -35,6 +35,8 @@ WALK: list[tuple[str, list[str]]] = [
     ("li.ming", ["notify", "{id}", "--method", "phone"]),
     ("li.ming", ["accept", "{id}"]),
     ("zhang.san", ["act", "{id}", "退款 39.90 元已原路退回，法定赔偿已支付", "--statutory", "39.90"]),
+    # 000: 现金补偿需客户签字确认 — the signed receipt is kept with the case before it resolves
+    ("zhang.san", ["attach", "{id}", "{receipt}", "--kind", "receipt", "--note", "顾客签字确认的赔偿收据"]),
     ("li.ming", ["resolve", "{id}", "--summary", "已退款、赔偿并赠券，同批次草莓已下架"]),
     ("zhang.san", ["follow-up", "{id}", "--satisfaction", "satisfied",
                    "--note", "顾客表示满意"]),
@@ -93,8 +95,12 @@ def _walk(root: Path) -> None:
     _kesu(root.parent, ["init", str(root)])
     _import_samples(root)
     case_id = _kesu(root, ["new", *CUSTOMER], actor="zhang.san").strip()
-    for actor, args in WALK:
-        _kesu(root, [a.replace("{id}", case_id) for a in args], actor=actor)
+    with tempfile.TemporaryDirectory(prefix="kesu-demo-") as scans:
+        receipt = Path(scans) / "signed-receipt.txt"
+        receipt.write_text("赔偿收据：已收到法定赔偿 1000.00 元。顾客签字：王**\n", encoding="utf-8")
+        for actor, args in WALK:
+            _kesu(root, [a.replace("{id}", case_id).replace("{receipt}", str(receipt))
+                         for a in args], actor=actor)
     print(f"\n$ cat library/{case_id}.md")
     print((root / "library" / f"{case_id}.md").read_text(encoding="utf-8"), end="")
     _kesu(root, ["history", case_id])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, actor_of, open_archive, when
+from kesu.commands.common import (ActorOpt, ArchiveOpt, AtOpt, CaseArg, actor_of, case_id_of, open_archive,
+                                  when)
 
 
 
@@ -19,6 +20,7 @@ def edit(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: Ar
     from kesu.values import isoformat
 
     arch = open_archive(archive)
+    case_id = case_id_of(arch, case_id)
     done = edit_case(arch, case_id, actor_of(arch, actor), isoformat(when(arch, at)), run_editor)
     if done is None:
         print(f"{case_id}: no changes")

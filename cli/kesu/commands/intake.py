@@ -34,11 +34,18 @@ def new(
     from_file: Annotated[Optional[str], typer.Option(
         "--from-file", metavar="FILE", help="Read the fields from a YAML or JSON file ('-' for stdin), "
         "shaped like a case file (channel, customer, complaint); flags override it.")] = None,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Continue the interactive 'kesu new' that was interrupted (Ctrl-C or an "
+        "error): its answers are kept as a draft.")] = False,
     at: AtOpt = None,
     actor: ActorOpt = None,
     archive: ArchiveOpt = None,
 ) -> None:
     """Record a new complaint (受理) and print its ID.
+
+    On a terminal, kesu asks for whatever the flags leave out, checking each
+    answer as it is typed; choices are listed with numbers. If the intake is
+    interrupted, the answers are kept: 'kesu new --resume' continues.
 
     Example: kesu new --channel counter --customer 王女士 --contact 13800138000
     --summary 草莓霉变 --facts "草莓约三分之一霉变" --demands "全额退款" --emotion anxious
@@ -49,8 +56,14 @@ def new(
     from kesu.validate import check_new_case
     from kesu.values import isoformat
 
+    from kesu import drafts
+
     arch = open_archive(archive)
-    data = _read_file(arch, from_file) if from_file else {}
+    if resume and from_file:
+        from kesu.errors import UsageError
+
+        raise UsageError("--resume continues a draft; --from-file reads a file: give one")
+    data = drafts.load(arch.root) if resume else _read_file(arch, from_file) if from_file else {}
     given = {"channel": channel, "customer": customer, "contact": contact, "member": member,
              "summary": summary, "facts": facts, "demands": demands, "emotion": emotion,
              "location": location, "occurred_at": occurred_at, "store": store}
@@ -69,23 +82,37 @@ def new(
             subjects.append({"kind": kind, "ref": ref, **({"name": name} if name else {})})
     if subjects:
         intake.set_path(data, ("complaint", "subjects"), subjects)
-    if sys.stdin.isatty() and from_file != "-":
-        _prompt_missing(data)
-    if data.get("store") not in (None, ""):
-        from kesu.stores import resolve_store
+    interactive = sys.stdin.isatty() and from_file != "-"
+    who = actor_of(arch, actor)
+    try:
+        if interactive:
+            who = _prompt_missing(arch, data, who)
+        if data.get("store") not in (None, ""):
+            from kesu.stores import resolve_store
 
-        data["store"] = resolve_store(arch.policy, data["store"])
-    if at is None and data.get("received_at"):
-        at = str(data["received_at"])  # an import keeps the time it was received
-    received = when(arch, at).astimezone(arch.policy.tz)
-    args = {key: data[key] for key in ("channel", "store", "customer", "complaint") if key in data}
-    step = Step("intake", actor_of(arch, actor) or "", isoformat(received),
-                {"id": _free_id(arch, received), **args})
-    # Flags can only produce a well-formed case (each value is checked as it
-    # is set); a file can hold anything, so it meets the full schema.
-    check = (lambda case: check_new_case(arch, case)) if from_file else None
-    earlier = _earlier(arch, data)
-    print(record.record_intake(arch, step, check).case_id)
+            data["store"] = resolve_store(arch.policy, data["store"])
+        if at is None and data.get("received_at"):
+            at = str(data["received_at"])  # an import keeps the time it was received
+        received = when(arch, at).astimezone(arch.policy.tz)
+        args = {key: data[key] for key in ("channel", "store", "customer", "complaint") if key in data}
+        step = Step("intake", who or "", isoformat(received),
+                    {"id": _free_id(arch, received), **args})
+        # Flags can only produce a well-formed case (each value is checked as it
+        # is set); a file can hold anything, so it meets the full schema.
+        check = (lambda case: check_new_case(arch, case)) if from_file else None
+        earlier = _earlier(arch, data)
+        recorded = record.record_intake(arch, step, check)
+    except (Exception, KeyboardInterrupt, typer.Abort):
+        if interactive or resume:
+            path = drafts.save(arch.root, data)
+            from kesu.i18n import _
+
+            print(_("kesu: your answers are kept in {path}; 'kesu new --resume' continues "
+                    "(flags given with it replace answers)").format(path=path), file=sys.stderr)
+        raise
+    if interactive or resume:
+        drafts.discard(arch.root)
+    print(recorded.case_id)
     if earlier:
         print(earlier, file=sys.stderr)
 
@@ -144,12 +171,19 @@ def _read_file(arch, name: str) -> dict:
     return data
 
 
-def _prompt_missing(data: dict) -> None:
-    from kesu import intake
+def _prompt_missing(arch, data: dict, actor: str | None) -> str | None:
+    """Ask for the actor and the missing fields on the terminal; returns the actor."""
+    from kesu.intakeprompt import ask_actor, ask_missing
 
-    for flag in intake.missing_fields(data):
-        path, _, question = intake.FIELDS[flag]
-        intake.set_path(data, path, typer.prompt(question))
+    def ask(question: str, default):
+        return typer.prompt(question, default=default, show_default=bool(default), err=True)
+
+    def say(line: str) -> None:
+        typer.echo(line, err=True)
+
+    actor = ask_actor(arch.policy, ask, say, actor)
+    ask_missing(data, arch.policy, ask, say)
+    return actor
 
 
 COMMANDS = {"new": new}

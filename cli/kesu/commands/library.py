@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ActorOpt, ArchiveOpt, AtOpt, CaseArg, name_left_out, open_archive,
-                                  step_for)
+from kesu.commands.common import (ActorOpt, ArchiveOpt, AtOpt, CaseArg, case_id_of, name_left_out,
+                                  open_archive, step_for)
 
 app = typer.Typer(help="The case library (客诉案例库): entries for training, in library/.",
                   no_args_is_help=True)
@@ -36,6 +36,7 @@ def add(
     step = step_for(arch, "library", actor, at, {
         "lessons": lessons, "value": value, "caveats": caveats, "five_whys": five_whys,
         "typical": typical, "draft": draft})
+    case_id = case_id_of(arch, case_id)
     done = library.add(arch, case_id, step)
     print(f"{done.case_id}: library ({done.to_state}) {done.commit[:10]} -> {library.entry_path(case_id)}")
 

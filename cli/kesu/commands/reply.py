@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import ArchiveOpt, CaseArg, open_archive
+from kesu.commands.common import ArchiveOpt, CaseArg, case_id_of, open_archive
 
 SMS_SEGMENT = 70
 
@@ -39,6 +39,7 @@ def reply(
     if kind not in REPLY_KINDS:
         raise UsageError(f"unknown reply {kind!r}; choose one of: {', '.join(REPLY_KINDS)}")
     arch = open_archive(archive)
+    case_id = case_id_of(arch, case_id)
     case = arch.load_sound_case(case_id)
     renderer = Renderer(arch, locale)
     text = renderer.render(f"reply/{kind}.{renderer.locale}.j2",

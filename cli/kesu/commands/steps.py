@@ -8,7 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 from kesu import lifecycle
-from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, open_archive, step_for
+from kesu.claimants import OUTCOMES
+from kesu.obligations import REFER_TO, REPORT_METHODS
+from kesu.commands.common import (ActorOpt, ArchiveOpt, AtOpt, CaseArg, case_id_of, open_archive,
+                                  step_for)
 
 
 def _choices(name: str, values) -> type[Enum]:
@@ -19,6 +22,9 @@ def _choices(name: str, values) -> type[Enum]:
 Satisfaction = _choices("Satisfaction", lifecycle.SATISFACTION_CLOSES)
 CloseReason = _choices("CloseReason", lifecycle.CLOSE_REASONS)
 TellMethod = _choices("TellMethod", lifecycle.TELL_METHODS)
+Outcome = _choices("Outcome", OUTCOMES)
+ReportMethod = _choices("ReportMethod", REPORT_METHODS)
+ReferTo = _choices("ReferTo", REFER_TO)
 
 
 Reason = Annotated[str, typer.Option("--reason", help="Why (recorded in the case and the commit).")]
@@ -29,7 +35,7 @@ def _step(action: str, case_id: str, archive, actor, at, **args) -> None:
     from kesu.record import record_step
 
     arch = open_archive(archive)
-    done = record_step(arch, case_id, step_for(arch, action, actor, at, args))
+    done = record_step(arch, case_id_of(arch, case_id), step_for(arch, action, actor, at, args))
     arrow = f"{done.from_state} -> {done.to_state}" if done.from_state != done.to_state else done.to_state
     print(f"{done.case_id}: {action} ({arrow}) {done.commit[:10]}")
 
@@ -159,13 +165,30 @@ def escalate(case_id: CaseArg, reason: Reason,
 def act(case_id: CaseArg,
         text: Annotated[str, typer.Argument(metavar="TEXT", help="What was done, e.g. 退款 39.90 元已到账.")],
         statutory: Annotated[Optional[str], typer.Option("--statutory", metavar="PRICE", help="Food safety: compute 10x PRICE, at least 1000 yuan, and record it.")] = None,
+        claimant: Annotated[Optional[list[str]], typer.Option("--claimant", metavar="REF", help="Mass complaint: the claimant it was done for (C001, or their contact or member number; repeatable; 'all' for everyone still waiting). Needs --outcome.")] = None,
+        outcome: Annotated[Optional[Outcome], typer.Option("--outcome", help="What became of the claimants' claims: paid, refused or unreachable.")] = None,
+        outcomes_file: Annotated[Optional[str], typer.Option("--outcomes-file", metavar="CSV", help="Mass complaint: outcomes of many claimants, a CSV with the columns claimant,outcome.")] = None,
         at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
     """Record an action carried out (refund paid, voucher sent, product sealed).
 
-    Example: kesu act KS-20261123-7F3KQ2 "退款 39.90 元已原路退回" --statutory 39.90
-    """
+    In a mass complaint, say for whom: each claimant gets an outcome (paid,
+    refused, unreachable), and the case resolves once every claimant has one.
 
-    _step("act", case_id, archive, actor, at, text=text, statutory=statutory)
+    Example: kesu act KS-20261123-7F3KQ2 "退款 39.90 元已原路退回" --statutory 39.90
+
+    Example: kesu act KS-20261123-7F3KQ2 "预付卡余额已退回" --claimant C001 --claimant C002 --outcome paid
+    """
+    from kesu.errors import UsageError
+
+    if bool(claimant) != (outcome is not None):
+        raise UsageError("--claimant and --outcome go together")
+    outcomes = [f"{who}={outcome.value}" for who in claimant or []]
+    if outcomes_file:
+        from kesu.claimants import read_outcomes
+
+        outcomes += read_outcomes(open_archive(archive), outcomes_file)
+    _step("act", case_id, archive, actor, at, text=text, statutory=statutory,
+          outcomes=outcomes or None)
     if statutory is not None:
         from kesu.money import money_arg, statutory_compensation
 
@@ -176,13 +199,14 @@ def act(case_id: CaseArg,
 
 def resolve(case_id: CaseArg,
             summary: Annotated[str, typer.Option("--summary", help="What was done, in one or two sentences.")],
+            signature_kept: Annotated[Optional[str], typer.Option("--signature-kept", metavar="WHERE", help="Cash paid: where the customer's signed paper receipt is filed, when it is not attached with 'kesu attach'.")] = None,
             at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
     """Mark the plan as carried out; the return visit is due within 24 business hours.
 
     Example: kesu resolve KS-20261123-7F3KQ2 --summary "已退款并补偿20元券"
     """
 
-    _step("resolve", case_id, archive, actor, at, summary=summary)
+    _step("resolve", case_id, archive, actor, at, summary=summary, signature_kept=signature_kept)
 
 
 def follow_up(case_id: CaseArg,
@@ -211,7 +235,9 @@ def close(case_id: CaseArg,
     """
 
     if of:
-        open_archive(archive).existing_case_path(of)
+        arch = open_archive(archive)
+        of = case_id_of(arch, of)
+        arch.existing_case_path(of)
     _step("close", case_id, archive, actor, at, reason=reason.value, of=of, note=note)
 
 
@@ -268,6 +294,56 @@ def assign(case_id: CaseArg,
     """
 
     _step("assign", case_id, archive, actor, at, owner=owner, department=department)
+
+
+def report_back(case_id: CaseArg,
+                method: Annotated[ReportMethod, typer.Option("--method", help="How the body was told: platform (its complaint system), phone, letter, email, in_person, other.")],
+                text: Annotated[str, typer.Option("--text", help="What it was told: the outcome and how it was reached.")],
+                reference: Annotated[Optional[str], typer.Option("--reference", help="The body's own reference number for the complaint.")] = None,
+                at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Record that the consumer association or 12315 was told how its complaint ended.
+
+    A complaint transferred by one of them (channel consumer_association or
+    platform_12315) cannot close until this is recorded.
+
+    Example: kesu report-back KS-20261123-7F3KQ2 --method platform --text "已退款并致歉，顾客满意" --reference 12315-2026-0001
+    """
+
+    _step("report-back", case_id, archive, actor, at, method=method.value, text=text,
+          reference=reference)
+
+
+def refer(case_id: CaseArg,
+          to: Annotated[ReferTo, typer.Option("--to", help="police, market_regulator, food_safety, consumer_association or other.")],
+          text: Annotated[str, typer.Option("--text", help="What was reported, and to whom.")],
+          reference: Annotated[Optional[str], typer.Option("--reference", help="Their reference (case or receipt number).")] = None,
+          at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Record a referral to the police or a regulator (an unlawful event, e.g. a lost deposit).
+
+    Example: kesu refer KS-20261123-7F3KQ2 --to police --text "寄存柜物品遗失，已报辖区派出所" --reference 110-20261123-17
+    """
+
+    _step("refer", case_id, archive, actor, at, to=to.value, text=text, reference=reference)
+
+
+def corrective(case_id: CaseArg,
+               text: Annotated[str, typer.Argument(metavar="TEXT", help="What is to be done (or, with --done, what was done).")],
+               kind: Annotated[Optional[str], typer.Option("--kind", help="retraining (3 working days), voucher (1), purchasing_check (5): kesu.yaml obligations.corrective.")] = None,
+               due: Annotated[Optional[str], typer.Option("--due", metavar="DURATION", help="Another time limit than the policy's, e.g. 2wd.")] = None,
+               done: Annotated[Optional[str], typer.Option("--done", metavar="N", help="Mark corrective action N of the case as done.")] = None,
+               at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
+    """Record a corrective action (整改) with its own deadline, or that it was done.
+
+    Retraining is due within 3 working days and a voucher within one, by
+    default; 'kesu overdue' shows the ones running late, even after the case
+    closed, until they are marked done.
+
+    Example: kesu corrective KS-20261123-7F3KQ2 --kind retraining "收银组情景模拟培训"
+
+    Example: kesu corrective KS-20261123-7F3KQ2 --done 1 "培训完成，考核通过"
+    """
+
+    _step("corrective", case_id, archive, actor, at, text=text, kind=kind, due=due, done=done)
 
 
 #: One command per step of the transition table (``object`` is a Python keyword).

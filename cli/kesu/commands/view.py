@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from kesu.commands.common import (ArchiveOpt, CaseArg, LimitOpt, StoreOpt, TableFormat, WideOpt,
-                                  name_left_out, open_archive, print_csv, print_freshness, print_json,
-                                  print_table, store_of)
+                                  case_id_of, name_left_out, open_archive, print_csv, print_freshness,
+                                  print_json, print_table, store_of)
 
 
 class ShowFormat(str, Enum):
@@ -34,6 +34,7 @@ def show(
     Example: kesu show KS-20261123-7F3KQ2
     """
     arch = open_archive(archive)
+    case_id = case_id_of(arch, case_id)
     if fmt is ShowFormat.yaml:
         print(arch.read_case_text(arch.existing_case_path(case_id)), end="")
         return
@@ -73,7 +74,7 @@ def list_cases(
     A case file kesu cannot read is named on stderr and left out (exit 1).
     In a clone, says when it last synced with its remote.
 
-    Example: kesu list --open --owner li.ming --store 3号店
+    Example: kesu list --open --owner li.ming --store S03
     """
     from kesu.tables import Layout
     from kesu.views import LIST_COLUMNS, LIST_LAYOUT, list_rows
@@ -114,7 +115,7 @@ def history(
     from kesu.views import history_steps
 
     arch = open_archive(archive)
-    steps = history_steps(arch, case_id)
+    steps = history_steps(arch, case_id_of(arch, case_id))
     if fmt is HistoryFormat.json:
         print_json(steps)
         return

@@ -95,7 +95,9 @@ def steps(entry: Entry, case_id: str, actor: str, owner: str, source: str) -> li
                         "root_cause": entry.get("root-cause")},
         "propose": {"step": [entry.get("plan") or entry.get("resolution") or f"as recorded in {provenance}"],
                     "refund": entry.get("refund"), "voucher": entry.get("voucher"), "cash": entry.get("cash")},
-        "resolve": {"summary": entry.get("resolution") or f"as recorded in {provenance}"},
+        "resolve": {"summary": entry.get("resolution") or f"as recorded in {provenance}",
+                    # cash paid before kesu: the signed paper is wherever the ledger's is
+                    "signature_kept": f"as recorded in {provenance}" if entry.get("cash") else None},
     }
     by_actor = ("intake", "ack", "dispatch", "approve")
     made: list[Step] = []
@@ -109,6 +111,7 @@ def steps(entry: Entry, case_id: str, actor: str, owner: str, source: str) -> li
 
     add("intake", received, **intake_args(entry, case_id))
     if state == lifecycle.CLOSED and entry.get("close-reason") in EARLY_CLOSE:
+        _report_back(add, entry, entry.get("closed-at"), provenance)
         add("close", entry.get("closed-at"), reason=entry.get("close-reason"))
         return made
     goal = lifecycle.RESOLVED if state == lifecycle.CLOSED else state
@@ -123,6 +126,7 @@ def steps(entry: Entry, case_id: str, actor: str, owner: str, source: str) -> li
     if state == lifecycle.CLOSED:
         satisfaction = entry.get("satisfaction")
         closed = entry.get("closed-at")
+        _report_back(add, entry, closed, provenance)
         if satisfaction:
             add("follow-up", closed, satisfaction=satisfaction)
         if not satisfaction or not lifecycle.SATISFACTION_CLOSES[satisfaction]:
@@ -130,6 +134,15 @@ def steps(entry: Entry, case_id: str, actor: str, owner: str, source: str) -> li
                       else "no_follow_up" if satisfaction else "resolved")
             add("close", closed, reason=reason)
     return made
+
+
+def _report_back(add, entry: Entry, closed, provenance: str) -> None:
+    """A closed complaint that 12315 or the consumer association transferred was
+    reported back before it closed (003); the ledger says so by closing it."""
+    from kesu.obligations import OUTSIDE_BODIES
+
+    if entry.get("channel") in OUTSIDE_BODIES:
+        add("report-back", closed, method="other", text=f"as recorded in {provenance}")
 
 
 def build(entry: Entry, case_id: str, actor: str, owner: str, policy, source: str) -> dict:

@@ -110,8 +110,10 @@ class CaseIndex:
 
         now_us = micros(now)
         instant = "yellow_us" if threshold == "yellow" else "deadline_us"
+        # No test of the state: closing stops every stage timer, so a closed case's
+        # running timers are its corrective actions still to do (kesu.obligations).
         where, args = [f"t.running = 1 AND t.{instant} <= ? AND c.error IS NULL "
-                       "AND c.state IS NOT ? AND c.timers_ok = 1"], [now_us, CLOSED]
+                       "AND c.timers_ok = 1"], [now_us]
         for column, value in (("store", store), ("owner", owner)):
             if value:
                 where.append(f"c.{column} = ?")

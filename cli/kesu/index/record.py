@@ -85,6 +85,10 @@ def _subset(value: Any, wanted: tuple) -> Any:
 def report_facts(case: dict) -> dict:
     facts = {key: (case[key] if wanted is None else _subset(case[key], wanted))
              for key, wanted in REPORT_FIELDS.items() if key in case}
+    if isinstance(case.get("claimants"), list):
+        # what reports count of a mass complaint: outcomes and amounts, never who
+        facts["claimants"] = [_subset(c, ("outcome", "amount")) for c in case["claimants"]
+                              if isinstance(c, dict)]
     timeline = case.get("timeline")
     if "timeline" in case:
         facts["timeline"] = ([_subset(e, TIMELINE_FIELDS) for e in timeline]
