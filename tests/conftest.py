@@ -194,7 +194,9 @@ def snapshot(root: Path) -> tuple[str, dict[str, str]]:
     for path in sorted(root.rglob("*")):
         if path.is_file() and ".git" not in path.relative_to(root).parts:
             files[path.relative_to(root).as_posix()] = hashlib.sha1(path.read_bytes()).hexdigest()
-    status = git(root, "status", "--porcelain")
+    # Looking must not write: without optional locks git status leaves the index
+    # alone (on a full disk, refreshing it would fail).
+    status = git(root, "--no-optional-locks", "status", "--porcelain")
     return head + "\n" + status, files
 
 

@@ -22,7 +22,7 @@ KILLS = 50
 
 def _consistent(root: Path) -> None:
     """Nothing half-done: the work tree is HEAD, git holds no lock, no kesu leftovers."""
-    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(root, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all") == ""
     assert not [lock for lock in ("index.lock", "HEAD.lock", "refs/heads/main.lock")
                 if (root / ".git" / lock).exists()]
     assert not (root / ".git" / "kesu-journal").exists()
