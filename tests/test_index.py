@@ -20,7 +20,7 @@ import pytest
 import scan_reference
 import synthetic
 from conftest import git, kesu
-from kesu import reports, views
+from kesu import kpi, reports, views
 from kesu.archive import Archive
 from kesu.config import Policy
 from kesu.deadlines import Deadlines
@@ -53,8 +53,8 @@ def same_answers(root: Path, now: datetime) -> None:
             assert reports.lights_now(reports.CaseSet(archive, store), now) == \
                 reports.lights_now(scanned, now)
             months = [first, reports.previous_month(first)]
-            assert reports.kpi(archive, months, store, {}, now) == \
-                reports.kpi(scanned_archive, months, store, {}, now, scanned)
+            assert kpi.kpi(archive, months, store, {}, now) == \
+                kpi.kpi(scanned_archive, months, store, {}, now, scanned)
             assert reports.trend(archive, first, 6, store, now) == \
                 reports.trend(scanned_archive, first, 6, store, now, scanned)
 

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import git, kesu
-from kesu import reports, yamlio
+from kesu import kpi, reports, yamlio
 from kesu.archive import Archive
 
 TZ = "+08:00"
@@ -150,7 +150,7 @@ def test_kpi_october_item_by_item(synthetic, tmp_path):
     inputs = {"2026-10": {"channel_notice_findings": 1, "onsite_intake_problems": 2,
                           "phone_answer_rate": 0.96, "concealed": 1}}
     archive = Archive(synthetic)
-    r = reports.kpi(archive, [date(2026, 10, 1)], None, inputs, datetime.fromisoformat(NOW))
+    r = kpi.kpi(archive, [date(2026, 10, 1)], None, inputs, datetime.fromisoformat(NOW))
     month = r["months"][0]
     points = {i["item"]: i["points"] for i in month["items"]}
     # five red lights (B: dispatch, execute, after_visit; D: dispatch, completion) -> 20 - 25 -> 0
@@ -164,9 +164,9 @@ def test_kpi_october_item_by_item(synthetic, tmp_path):
 
 def test_kpi_empty_month_and_quarter_average(synthetic, tmp_path):
     archive = Archive(synthetic)
-    empty = reports.kpi(archive, [date(2026, 8, 1)], now=datetime.fromisoformat(NOW))
+    empty = kpi.kpi(archive, [date(2026, 8, 1)], now=datetime.fromisoformat(NOW))
     assert empty["score"] == 98  # nothing to measure scores in full, but no answer-rate input is 0
-    quarter = reports.kpi(archive, reports.quarter_months("2026-Q4"), now=datetime.fromisoformat(NOW))
+    quarter = kpi.kpi(archive, kpi.quarter_months("2026-Q4"), now=datetime.fromisoformat(NOW))
     months = [m["score"] for m in quarter["months"]]
     assert [m["month"] for m in quarter["months"]] == ["2026-10", "2026-11", "2026-12"]
     assert quarter["score"] == round(sum(months) / 3, 1)
@@ -181,7 +181,7 @@ def test_a_level_three_red_light_zeroes_the_red_light_item(synthetic, tmp_path):
     path.write_text(yamlio.dump(data), encoding="utf-8")
     # without D, three red lights (B's) would leave 20 - 15 = 5 points; at level 3 they leave none
     (root / "cases" / "2026" / "10" / "KS-20261020-DDDDDD.yaml").unlink()
-    r = reports.kpi(Archive(root), [date(2026, 10, 1)], now=datetime.fromisoformat(NOW))
+    r = kpi.kpi(Archive(root), [date(2026, 10, 1)], now=datetime.fromisoformat(NOW))
     red = next(i for i in r["months"][0]["items"] if i["item"] == "red_lights")
     assert red["input"] == {"red_lights": 3, "level3": True} and red["points"] == 0
 

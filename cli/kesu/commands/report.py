@@ -118,6 +118,7 @@ def kpi(
     import json
 
     from kesu import report_render as render
+    from kesu import kpi as score_card
     from kesu import reports, yamlio
     from kesu.errors import UsageError
 
@@ -125,7 +126,7 @@ def kpi(
         raise UsageError("give --quarter or --month, not both")
     arch = open_archive(archive)
     moment = arch.parse_time(now, "--now") if now else arch.now()
-    months = (reports.quarter_months(quarter) if quarter
+    months = (score_card.quarter_months(quarter) if quarter
               else [reports.parse_month(month) if month else moment.date().replace(day=1)])
     given = {}
     if inputs:
@@ -137,7 +138,7 @@ def kpi(
         given = {str(k): v for k, v in given.items()}
     store = store_of(arch, store)
     cases = reports.CaseSet(arch, store, months)
-    report = reports.kpi(arch, months, store, given, moment, cases)
+    report = score_card.kpi(arch, months, store, given, moment, cases)
     if fmt is KpiFormat.json:
         text = json.dumps(report, ensure_ascii=False, indent=2)
     elif fmt is KpiFormat.markdown:
