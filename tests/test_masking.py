@@ -7,7 +7,7 @@ import pytest
 
 from conftest import git, kesu
 from kesu import yamlio
-from kesu.render import redacted
+from kesu.masking import redacted
 
 CUSTOMER = {"name": "欧阳娜娜", "contact": "13800138000", "member_id": "M123456"}
 #: Ways free text quotes this customer, or anyone's phone or ID card number.

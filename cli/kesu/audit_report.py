@@ -19,7 +19,7 @@ from kesu import lifecycle
 from kesu.audit import SHORT, audit
 from kesu.errors import UsageError
 from kesu.neutral import markdown
-from kesu.render import customer_masks, masked
+from kesu.masking import customer_masks, masked
 from kesu.values import dig, format_span, parse_time
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

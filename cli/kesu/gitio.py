@@ -271,59 +271,6 @@ def current_branch(root: Path) -> str | None:
     return None
 
 
-# ------------------------------------------------------------------ configuration
-def _config_texts(root: Path) -> list[str] | None:
-    """The repository's own config file(s), read directly; None when git must be asked
-    (the file includes others)."""
-    gdir = git_dir(root)
-    common = gdir
-    try:
-        common = (gdir / (gdir / "commondir").read_text(encoding="utf-8").strip()).resolve()
-    except OSError:
-        pass
-    texts = []
-    for folder, name in ((common, "config"), (gdir, "config.worktree")):
-        try:
-            texts.append((folder / name).read_text(encoding="utf-8"))
-        except OSError:
-            continue
-    if any("[include" in text.lower() for text in texts):
-        return None
-    return texts
-
-
-def has_remote(root: Path) -> bool:
-    """True when the repository knows a remote (it is a clone, or pushes somewhere)."""
-    texts = _config_texts(root)
-    if texts is None:
-        return bool(run(root, "remote", check=False).strip())
-    return any(re.search(r'^\s*\[remote\s+"', text, re.M) for text in texts)
-
-
-def has_local_config(root: Path, section: str, key: str) -> bool:
-    """True when the repository's config sets ``section.key`` (``merge "kesu"``, ``driver``)
-    — read from the file without a git process, as every step asks."""
-    texts = _config_texts(root)
-    if texts is None:
-        name, _, sub = section.partition(" ")
-        full = f"{name}.{sub.strip(chr(34))}.{key}" if sub else f"{name}.{key}"
-        return bool(run(root, "config", "--local", "--get", full, check=False).strip())
-    pattern = re.compile(r"^\s*\[" + re.escape(section) + r"\]\s*$(.*?)(?=^\s*\[|\Z)", re.M | re.S)
-    for text in texts:
-        for block in pattern.findall(text):
-            if re.search(r"^\s*" + re.escape(key) + r"\s*=", block, re.M | re.I):
-                return True
-    return False
-
-
-def config_set(root: Path, key: str, value: str) -> None:
-    run(root, "config", "--local", key, value)
-
-
-def remotes(root: Path) -> list[str]:
-    return run(root, "remote").split()
-
-
 def rev_parse(root: Path, rev: str) -> str | None:
     """The commit ``rev`` names, or None when it names none."""
     out = run(root, "rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}",
@@ -370,19 +317,6 @@ def shallow_commits(root: Path) -> set[str]:
     except OSError:
         return set()
     return {line.strip() for line in text.splitlines() if line.strip()}
-
-
-def has_fsmonitor(root: Path) -> bool:
-    """True when this git has its own file-system monitor (macOS and Windows builds)."""
-    proc = subprocess.run([*GIT, "fsmonitor--daemon", "status"], cwd=root, capture_output=True,
-                          text=True)
-    return "not supported" not in (proc.stderr + proc.stdout) and proc.returncode in (0, 1) \
-        and "unknown" not in proc.stderr and "is not a git command" not in proc.stderr
-
-
-def config_get(root: Path, key: str) -> str | None:
-    value = run(root, "config", "--get", key, check=False).strip()
-    return value or None
 
 
 def run_bytes(root: Path, *args: str, stdin: bytes | None = None) -> bytes:

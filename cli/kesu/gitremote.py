@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from kesu import gitconfig
 from kesu.errors import GitError
 
 #: How long one fetch, push or clone may take before kesu gives up on it.
@@ -79,9 +80,7 @@ def clone(url: str, target: Path, progress: bool) -> None:
 def fetch(root: Path, remote: str, progress: bool) -> None:
     """Fetch ``remote``'s branches into its remote-tracking refs."""
     if not progress:
-        from kesu import gitio
-
-        if remote not in gitio.remotes(root):
+        if remote not in gitconfig.remotes(root):
             raise GitError(f"no remote named {remote!r}; 'git remote -v' lists this clone's remotes")
         _quietly(root, "fetch", "-q", remote)
         return

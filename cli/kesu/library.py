@@ -3,14 +3,15 @@
 An entry follows 000's problem – process – lessons and 004's five parts. It
 is read widely, so its template never receives the customer section, and
 their name, contact and member number are masked wherever free text quotes
-them (``render.redacted``).
+them (``masking.redacted``).
 """
 
 from __future__ import annotations
 
 from kesu.engine import Step
 from kesu.record import commit_files, record_step
-from kesu.render import Renderer, redacted, template_case
+from kesu.masking import redacted
+from kesu.render import Renderer, template_case
 from kesu.masking import customer_masks, masked
 from kesu.neutral import markdown
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Callable, Union
 
-from kesu import engine, gitio, journal, trailers, yamlio
+from kesu import engine, gitconfig, gitio, journal, trailers, yamlio
 from kesu.archive import Archive, write_atomic, write_new
 from kesu.casefile import case_text, load_case
 from kesu.config import default_setting, wall_duration
@@ -65,7 +66,7 @@ def refuse_unsafe_state(root: Path) -> None:
     if gitio.head(root) is not None and gitio.current_branch(root) is None:
         raise ArchiveError("HEAD is detached (not on a branch); 'git switch main' (or your "
                            "branch) before kesu changes anything")
-    if gitio.has_remote(root) and not gitio.has_local_config(root, MERGE_DRIVER_SECTION, "driver"):
+    if gitconfig.has_remote(root) and not gitconfig.has_local_config(root, MERGE_DRIVER_SECTION, "driver"):
         raise ArchiveError("this clone is not set up for working together (no merge driver for "
                            "case files); run 'kesu setup' once, then try again")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kesu.errors import UsageError
-from kesu.masking import customer_masks, mask_contact, mask_name, masked, redacted  # noqa: F401
+from kesu.masking import mask_contact, mask_name
 
 #: Output larger than this is cut off: a reply or an entry is never this long,
 #: so a template that produces it is looping.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from kesu import lifecycle
 from kesu.i18n import N_, _, language
 from kesu.trailers import Trailers
 from kesu.yamlio import money

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kesu import gitio, lifecycle, yamlio
+from kesu import gitconfig, gitio, lifecycle, yamlio
 from kesu.config import CONFIG_NAME, Policy
 from kesu.audit.casereader import CaseReader, ParsedCase, Unreadable
 from kesu.audit.evidence import evidence_findings
@@ -206,8 +206,8 @@ class Replay:
 
     def _ssh_unverifiable(self) -> bool:
         """git reports SSH signatures it cannot check as "N", like no signature."""
-        return (gitio.config_get(self.root, "gpg.format") == "ssh" and not
-                gitio.config_get(self.root, "gpg.ssh.allowedSignersFile"))
+        return (gitconfig.config_get(self.root, "gpg.format") == "ssh" and not
+                gitconfig.config_get(self.root, "gpg.ssh.allowedSignersFile"))
 
     def _filtered(self, findings: list[Finding]) -> list[Finding]:
         if not self.case_id:

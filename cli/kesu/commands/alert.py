@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu import gitconfig
 from kesu.commands.common import ArchiveOpt, name_left_out, open_archive, print_json
 
 
@@ -89,10 +90,9 @@ def alert(
 
 def _remote(root, given: str | None) -> str | None:
     """The given remote, else origin, else the only one; None keeps the ledger in this clone."""
-    from kesu import gitio
     from kesu.errors import UsageError
 
-    names = gitio.remotes(root)
+    names = gitconfig.remotes(root)
     if given:
         if given not in names:
             raise UsageError(f"no remote named {given!r}; this clone has {', '.join(names) or 'none'}")

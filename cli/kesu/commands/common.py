@@ -10,6 +10,7 @@ from typing import Annotated, Any, Iterable, Optional
 
 import typer
 
+from kesu import gitconfig
 from kesu.archive import Archive
 
 ArchiveOpt = Annotated[Optional[str], typer.Option(
@@ -59,9 +60,7 @@ def actor_of(archive: Archive, given: str | None) -> str | None:
         return given
     if os.environ.get("KESU_ACTOR"):
         return os.environ["KESU_ACTOR"]
-    from kesu import gitio
-
-    return gitio.config_get(archive.root, "user.name")
+    return gitconfig.config_get(archive.root, "user.name")
 
 
 def when(archive: Archive, at: str | None) -> datetime:

@@ -93,5 +93,5 @@ def header_row(rows: list[Row], known: set[str]) -> int:
             best, best_hits = index, hits
     if best is None:
         raise UsageError("no header row naming known columns in its first rows "
-                         f"(kesu import --template shows the columns it knows)")
+                         "(kesu import --template shows the columns it knows)")
     return best

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kesu import gitio
+from kesu import gitconfig, gitio
 
 
 def ago(seconds: float) -> str:
@@ -27,7 +27,7 @@ def freshness_line(root: Path, now: datetime | None = None) -> str | None:
     """One line for a clone ("last sync 3 h ago with origin"), None without a remote."""
     from kesu.team.sync import last_sync
 
-    if not gitio.has_remote(root):
+    if not gitconfig.has_remote(root):
         return None
     now = now or datetime.now(timezone.utc)
     synced = last_sync(root)

@@ -18,7 +18,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from kesu import gitio
+from kesu import gitconfig, gitio
 from kesu.errors import ArchiveError
 from kesu.record import MERGE_DRIVER as CASE_DRIVER, MERGE_DRIVER_SECTION
 
@@ -62,14 +62,14 @@ def register(root: Path) -> list[str]:
     done = []
     for name, library, title in ((CASE_DRIVER, False, "kesu: replay both sides' steps"),
                                  (LIBRARY_DRIVER, True, "kesu: render library files again")):
-        gitio.config_set(root, f"merge.{name}.name", title)
-        gitio.config_set(root, f"merge.{name}.driver", driver_command(library))
+        gitconfig.config_set(root, f"merge.{name}.name", title)
+        gitconfig.config_set(root, f"merge.{name}.driver", driver_command(library))
         done.append(f"merge driver {name}: {driver_command(library)}")
     settings = dict(SETTINGS)
-    if gitio.has_fsmonitor(root):
+    if gitconfig.has_fsmonitor(root):
         settings["core.fsmonitor"] = "true"
     for key, value in settings.items():
-        gitio.config_set(root, key, value)
+        gitconfig.config_set(root, key, value)
         done.append(f"{key} = {value}")
     tracked = root / ATTRIBUTES_FILE
     if not (tracked.is_file() and declares_attributes(tracked.read_text(encoding="utf-8"))):
@@ -84,7 +84,7 @@ def register(root: Path) -> list[str]:
 
 
 def is_set_up(root: Path) -> bool:
-    return gitio.has_local_config(root, MERGE_DRIVER_SECTION, "driver")
+    return gitconfig.has_local_config(root, MERGE_DRIVER_SECTION, "driver")
 
 
 def set_up_existing(root: Path) -> list[str]:
@@ -111,7 +111,7 @@ def clone(url: str, directory: Path | None, progress: bool) -> tuple[Path, list[
         raise ArchiveError(f"cloned {url} into {target}, but it is not a kesu archive "
                            f"(no {CONFIG_NAME}); nothing was set up")
     done = register(target)
-    remember_sync(target, gitio.remotes(target)[0], gitio.head(target) or "")
+    remember_sync(target, gitconfig.remotes(target)[0], gitio.head(target) or "")
     return target, done
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kesu import gitio
+from kesu import gitconfig, gitio
 from kesu.errors import ArchiveError, GitError, UsageError
 from kesu.team.carry import Carrier, Resolution
 
@@ -58,9 +58,9 @@ def refuse_unsafe(root: Path) -> str:
 def upstream_of(root: Path, branch: str, remote: str | None) -> tuple[str, str]:
     """(remote, branch on it): the one given, else the branch's upstream, else the only
     remote (or origin), with the same branch name."""
-    configured = gitio.config_get(root, f"branch.{branch}.remote")
-    merge = gitio.config_get(root, f"branch.{branch}.merge") or ""
-    names = gitio.remotes(root)
+    configured = gitconfig.config_get(root, f"branch.{branch}.remote")
+    merge = gitconfig.config_get(root, f"branch.{branch}.merge") or ""
+    names = gitconfig.remotes(root)
     chosen = remote or configured or ("origin" if "origin" in names else
                                       names[0] if len(names) == 1 else None)
     if chosen is None:
@@ -146,9 +146,9 @@ def _count(root: Path, since: str | None, until: str) -> int:
 
 def _track(root: Path, branch: str, remote: str, theirs: str) -> None:
     """Make ``remote/theirs`` the branch's upstream when it has none (first sync)."""
-    if not gitio.config_get(root, f"branch.{branch}.remote"):
-        gitio.config_set(root, f"branch.{branch}.remote", remote)
-        gitio.config_set(root, f"branch.{branch}.merge", f"refs/heads/{theirs}")
+    if not gitconfig.config_get(root, f"branch.{branch}.remote"):
+        gitconfig.config_set(root, f"branch.{branch}.remote", remote)
+        gitconfig.config_set(root, f"branch.{branch}.merge", f"refs/heads/{theirs}")
 
 
 def remember_sync(root: Path, remote: str, head: str) -> None:
