@@ -200,13 +200,14 @@ def test_claimant_steps_and_outcomes_replay_exactly(people):
 
 
 def test_claimants_are_searchable_by_contact_and_member():
-    from kesu.searchkeys import case_search_keys
+    from kesu.index.record import find_keys
 
     case = {"customer": {"name": "刘先生", "contact": "13900000000", "member_id": "VIP0000"},
             "claimants": [{"ref": "C001", "name": "会员001", "contact": "13900000001", "member_id": "VIP0001"},
                           {"ref": "C002", "name": "会员002", "contact": "13900000000"}]}
-    assert case_search_keys(case) == ["13900000000", "VIP0000", "13900000001", "VIP0001"]
-    assert case_search_keys({"customer": "garbled"}) == []
+    assert find_keys(case) == [("contact", "13900000000"), ("contact", "13900000001"),
+                               ("member", "vip0000"), ("member", "vip0001")]
+    assert find_keys({"customer": "garbled"}) == []
 
 
 def test_claimants_are_masked_like_the_customer_in_text_for_others():
