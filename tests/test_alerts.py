@@ -419,7 +419,7 @@ def test_dry_run_prints_the_messages_and_sends_nothing(archive, platforms, env):
         "",
         f"🔴 红灯 {case}｜SH01｜草莓霉变（您是负责人的上级）",
     ]
-    assert "   - plan：应于 2026-11-24 10:40 前完成，已超时 20 分钟（营业时间）" in result.stdout
+    assert "   - 方案：应于 2026-11-24 10:40 前完成，已超时 20 分钟（营业时间）" in result.stdout
     assert platforms.requests == [] and git(archive, "for-each-ref") == before
     as_json = json.loads(kesu("alert", "--dry-run", "--format", "json", "--now", "2026-11-24T11:00",
                               cwd=archive).stdout)

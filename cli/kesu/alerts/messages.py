@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from kesu.alerts.plan import Item, Recipient
 from kesu.values import format_left
+from kesu.vocab import label
 
 #: Words of each message, per locale.
 WORDS = {
@@ -76,7 +77,7 @@ def _lines(recipient: Recipient, locale: str, bold: str, escape=lambda text: tex
                      f"{escape(first.summary)}{w['why_open']}{w['why'][why]}{w['why_close']}")
         for item, _ in timers:
             mark = "-" if item.light == first.light else f"- {w[item.light]}"
-            lines.append(f"   {mark} {item.timer}{w['colon']}{w['due'].format(due=item.due)}{w['comma']}"
+            lines.append(f"   {mark} {label(item.timer, locale)}{w['colon']}{w['due'].format(due=item.due)}{w['comma']}"
                          f"{how_late(item, locale)}")
     return lines
 
