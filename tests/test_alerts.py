@@ -323,7 +323,7 @@ def test_each_platform_gets_its_documented_payload_and_signature(archive, platfo
     for path in ("/wecom", "/dingtalk", "/feishu"):
         [request] = platforms.on(path)
         text = json.dumps(request["body"], ensure_ascii=False)
-        assert case in text and "黄灯" in text and "plan" in text and "2026-11-24 10:40" in text
+        assert case in text and "黄灯" in text and "出方案" in text and "2026-11-24 10:40" in text
         assert "王女士" not in text and "13800138000" not in text
     ding = platforms.on("/dingtalk")[0]
     stamp = ding["query"]["timestamp"][0]
@@ -419,7 +419,7 @@ def test_dry_run_prints_the_messages_and_sends_nothing(archive, platforms, env):
         "",
         f"🔴 红灯 {case}｜SH01｜草莓霉变（您是负责人的上级）",
     ]
-    assert "   - 方案：应于 2026-11-24 10:40 前完成，已超时 20 分钟（营业时间）" in result.stdout
+    assert "   - 出方案：应于 2026-11-24 10:40 前完成，已超时 20 分钟（营业时间）" in result.stdout
     assert platforms.requests == [] and git(archive, "for-each-ref") == before
     as_json = json.loads(kesu("alert", "--dry-run", "--format", "json", "--now", "2026-11-24T11:00",
                               cwd=archive).stdout)
