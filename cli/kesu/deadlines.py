@@ -29,6 +29,8 @@ from typing import Any
 
 from kesu.calendar import WEEKDAYS, BusinessCalendar, parse_range
 from kesu.errors import UsageError
+from kesu.i18n import _, language
+from kesu.vocab import label
 from kesu.lifecycle import CLOSED
 from kesu.values import DEFAULT_TIMEZONE, YEARS, format_left, in_years
 
@@ -54,7 +56,7 @@ def split_duration(text: Any) -> tuple[int, str]:
     """(amount, unit) of a duration as typed, however long."""
     match = _DURATION.match(str(text))
     if not match or int(match.group(1)) <= 0:
-        raise UsageError(f"{text!r} is not a duration like 90m, 2h, 1d or 3wd (working days)")
+        raise UsageError(_("{text!r} is not a duration like 90m, 2h, 1d or 3wd (working days)").format(text=text))
     return int(match.group(1)), match.group(2)
 
 
@@ -62,7 +64,7 @@ def parse_duration(text: Any) -> tuple[int, str]:
     """``"90m"``, ``"2h"``, ``"1d"``, ``"3wd"`` -> (amount, unit); at most a year."""
     amount, unit = split_duration(text)
     if amount * _UNIT_MINUTES[unit] > LONGEST_DAYS * 1440:
-        raise UsageError(f"{text!r} is longer than a year")
+        raise UsageError(_("{text!r} is longer than a year").format(text=text))
     return amount, unit
 
 
@@ -246,10 +248,11 @@ class Deadlines:
         running = {t.name: t for t in self.timers(case, now) if t.running}
         if timer is None:
             if not running:
-                raise UsageError("no deadline is running for this case; nothing to extend")
+                raise UsageError(_("no deadline is running for this case; nothing to extend"))
             timer = min(running.values(), key=lambda s: s.deadline).name
         elif timer not in running:
-            raise UsageError(f"timer {timer!r} is not running; running: {', '.join(running) or 'none'}")
+            raise UsageError(_("timer {timer!r} is not running; running: {running}").format(
+                timer=timer, running=", ".join(running) or _("none")))
         status = running[timer]
         rule = next(r for r in self.rules if r.name == timer)
         cap = rule.max_extension or status.limit
@@ -259,11 +262,12 @@ class Deadlines:
         room = (latest - status.deadline).total_seconds() / 60
         if (_shortest_wall_minutes(amount, unit) > room
                 or self._move(clock, status.deadline, amount, unit) > latest):
-            source = f"sla.timers.{timer}.max_extension" if rule.max_extension else "its limit"
+            source = f"sla.timers.{timer}.max_extension" if rule.max_extension else _("its limit")
             left = format_left(max(self.measure(clock, status.deadline, latest), 0), clock)
-            raise UsageError(f"--by {by}: the extensions of the {timer} timer may add up to {cap} "
-                             f"({source}); extended so far: {', '.join(status.extended) or 'none'}; "
-                             f"{left} left")
+            raise UsageError(_("--by {by}: the extensions of the {timer} timer may add up to {cap} ({source}); "
+                               "extended so far: {extended}; {left} left").format(
+                by=by, timer=label(timer, language()), cap=cap, source=source,
+                extended=", ".join(status.extended) or _("none"), left=left))
         return timer, f"{amount}{unit}", duration_minutes(amount, unit)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from kesu.errors import UsageError
+from kesu.i18n import _
 
 #: Calendar keys a store may override (``business_hours`` also at the store's top level).
 CALENDAR_KEYS = ("business_hours", "working_days", "holiday_country", "holidays", "workdays",
@@ -57,7 +58,8 @@ def resolve_store(policy, text: str | None, flag: str = "--store") -> str | None
     for code, entry in stores.items():
         if code.casefold() == folded or str(entry.get("name") or "").strip().casefold() == folded:
             return code
-    raise UsageError(f"{flag} {text!r} is not a store of kesu.yaml (stores: {known_list(policy)})")
+    raise UsageError(_("{flag} {value!r} is not a store of kesu.yaml (stores: {known})").format(
+        flag=flag, value=text, known=known_list(policy)))
 
 
 def store_name(policy, code: str | None) -> str | None:
@@ -138,7 +140,8 @@ def check_case_store(policy, store: Any) -> None:
     """A new case's store must be one of kesu.yaml's (when it lists any)."""
     stores = configured(policy)
     if stores and store not in (None, "") and str(store) not in stores:
-        raise UsageError(f"store {store!r} is not a store of kesu.yaml (stores: {known_list(policy)})")
+        raise UsageError(_("store {value!r} is not a store of kesu.yaml (stores: {known})").format(
+            value=store, known=known_list(policy)))
 
 
 # ------------------------------------------------------------------ checks
