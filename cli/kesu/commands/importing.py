@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
 from kesu.commands.common import ActorOpt, ArchiveOpt, actor_of, open_archive
 
 
@@ -38,7 +39,7 @@ def import_ledger(
         print(mappings.shipped_text(), end="")
         return 0
     if file is None:
-        raise UsageError("name the ledger to import: kesu import FILE (or --template)")
+        raise UsageError(_("name the ledger to import: kesu import FILE (or --template)"))
     arch = open_archive(archive)
     label = str(file)
     chosen = mappings.load(mapping, str(mapping)) if mapping else mappings.shipped()
