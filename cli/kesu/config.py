@@ -217,8 +217,8 @@ def setting_problems(policy: dict) -> list[tuple[tuple, str]]:
     for name, member in roster.items():
         role = member.get("role") if isinstance(member, dict) else None
         if role is not None and role not in ranks:
-            problems.append((("roster", name, "role"), f"role {role!r} of {name} has no rank in "
-                                                       "approval.role_ranks"))
+            problems.append((("roster", name, "role"), _("role {role!r} of {name} has no rank in "
+                                                         "approval.role_ranks").format(role=role, name=name)))
     from kesu.alerts.channels import spec_problems
 
     problems += spec_problems(policy.get("alerts"))

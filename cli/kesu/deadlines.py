@@ -303,11 +303,11 @@ def validate_policy(policy: dict) -> list[tuple[tuple, str]]:
     try:
         ZoneInfo(str(policy.get("timezone") or DEFAULT_TIMEZONE))
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append((("timezone",), f"unknown time zone {policy.get('timezone')!r}"))
+        problems.append((("timezone",), _("unknown time zone {zone!r}").format(zone=policy.get("timezone"))))
     calendar = policy.get("calendar") or {}
     for day, ranges in (calendar.get("business_hours") or {}).items():
         if day not in WEEKDAYS:
-            problems.append((("calendar", "business_hours", day), f"unknown weekday {day!r}"))
+            problems.append((("calendar", "business_hours", day), _("unknown weekday {day!r}").format(day=day)))
             continue
         for i, text in enumerate(ranges or []):
             try:
@@ -316,29 +316,32 @@ def validate_policy(policy: dict) -> list[tuple[tuple, str]]:
                 problems.append((("calendar", "business_hours", day, i), exc.message))
     for i, day in enumerate(calendar.get("working_days") or []):
         if day not in WEEKDAYS:
-            problems.append((("calendar", "working_days", i), f"unknown weekday {day!r}"))
+            problems.append((("calendar", "working_days", i), _("unknown weekday {day!r}").format(day=day)))
     sla = policy.get("sla") or {}
     warn = sla.get("warn_left", 0.4)
     if not isinstance(warn, (int, float)) or not 0 < warn < 1:
-        problems.append((("sla", "warn_left"), f"warn_left must be a fraction between 0 and 1, not {warn!r}"))
+        problems.append((("sla", "warn_left"), _("warn_left must be a fraction between 0 and 1, not {value!r}").format(
+            value=warn)))
     events = set(TABLE)
     for name, spec in (sla.get("timers") or {}).items():
         where = ("sla", "timers", name)
         if not isinstance(spec, dict):
-            problems.append((where, f"timer {name} must be a mapping"))
+            problems.append((where, _("timer {name} must be a mapping").format(name=name)))
             continue
         starts = _events(spec.get("start"))
         if not starts:
-            problems.append((where + ("start",), f"timer {name}: no start event"))
+            problems.append((where + ("start",), _("timer {name}: no start event").format(name=name)))
         for start in starts:
             if start not in events:
-                problems.append((where + ("start",), f"timer {name}: unknown start event {start!r}"))
+                problems.append((where + ("start",), _("timer {name}: unknown start event {event!r}").format(
+                    name=name, event=start)))
         for stop in _events(spec.get("stop")):
             if stop not in events:
-                problems.append((where + ("stop",), f"timer {name}: unknown stop event {stop!r}"))
+                problems.append((where + ("stop",), _("timer {name}: unknown stop event {event!r}").format(
+                    name=name, event=stop)))
         if spec.get("clock", "business") not in CLOCKS:
-            problems.append((where + ("clock",), f"timer {name}: unknown clock {spec.get('clock')!r} "
-                                                 f"(use {', '.join(CLOCKS)})"))
+            problems.append((where + ("clock",), _("timer {name}: unknown clock {clock!r} (use {clocks})").format(
+                name=name, clock=spec.get("clock"), clocks=", ".join(CLOCKS))))
         limits = [(("limit",), spec.get("limit"))]
         if spec.get("max_extension") is not None:
             limits.append((("max_extension",), spec.get("max_extension")))
@@ -349,6 +352,6 @@ def validate_policy(policy: dict) -> list[tuple[tuple, str]]:
                 parse_duration(value)
             except UsageError:
                 what = "max_extension" if key == ("max_extension",) else "limit"
-                problems.append((where + key, f"timer {name}: {what} {value!r} must be a positive "
-                                              "duration like 30m, 4h or 5wd, at most a year"))
+                problems.append((where + key, _("timer {name}: {what} {value!r} must be a positive duration like "
+                                                "30m, 4h or 5wd, at most a year").format(name=name, what=what, value=value)))
     return problems

@@ -181,7 +181,9 @@ def check_step(action: str, state: str | None) -> Transition:
             raise UsageError(_("intake only starts a new case"))
         return transition
     if state not in transition.sources:
-        allowed = ", ".join(actions_from(state)) if state else _("none")
+        possible = actions_from(state) if state else []
+        allowed = ", ".join(a if label(a, language()) == a else f"{label(a, language())} ({a})"
+                            for a in possible) or _("none")
         raise UsageError(_("cannot {action} a case that is {state}; allowed from {state}: {allowed}").format(
             action=label(action, language()), state=label(state, language()), allowed=allowed))
     return transition
