@@ -30,6 +30,7 @@ from kesu.audit.history import ANCHOR
 from kesu.audit.replay import AuditResult, Replay
 from kesu.audit.findings import RULES, Finding
 from kesu.errors import UsageError
+from kesu.i18n import _
 from kesu.githistory import SHORT
 
 __all__ = ["RULES", "SHORT", "AuditResult", "Finding", "audit", "max_backdate_of",
@@ -48,7 +49,7 @@ def parse_duration(text: str, what: str = "--max-backdate") -> timedelta:
     except UsageError:
         minutes = None
     if minutes is None:
-        raise UsageError(f"{what} {text!r} is not a duration like 90m, 24h or 3d")
+        raise UsageError(_("{what} {text!r} is not a duration like 90m, 24h or 3d").format(what=what, text=text))
     return timedelta(minutes=minutes)
 
 
