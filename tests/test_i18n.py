@@ -250,3 +250,19 @@ def test_validate_findings_speak_the_desk_language(chinese_desk):
     assert english_words(chinese.stdout.replace(case_id, "")) == [], chinese.stdout
     english = kesu("validate", cwd=root, env={"KESU_LANG": "en"})
     assert "is not in kesu.yaml vocabularies.channels" in english.stdout
+
+
+def test_audit_findings_speak_the_desk_language(chinese_desk):
+    from conftest import git
+
+    root, case_id = chinese_desk
+    path = next(root.glob(f"cases/*/*/{case_id}.yaml"))
+    path.write_text(path.read_text(encoding="utf-8") + "# 手工改动\n", encoding="utf-8")
+    git(root, "commit", "-q", "-am", "hand edit")
+    chinese = zh("audit", cwd=root)
+    assert chinese.returncode == 1 and "no-trailers" in chinese.stdout, chinese.stdout
+    lines = [line for line in chinese.stdout.splitlines() if "no-trailers" in line]
+    kept = r"\b[0-9a-f]{7,40}\b|\b(?:Case|Action|From|To|Actor|At)\b"  # commits, and git trailer keys
+    assert lines and all(english_words(re.sub(kept, "", line)) == [] for line in lines), lines
+    english = kesu("audit", cwd=root, env={"KESU_LANG": "en"})
+    assert "without kesu's trailers" in english.stdout
