@@ -193,6 +193,7 @@ REFUSALS = {
     "no case ID ends so": ["show", "QQQQQQ"],
     "not in the roster": ["ack", "CASE", "--actor", "nobody", *AT],
     "not a time": ["ack", "CASE", "--actor", "zhang.san", "--at", "yesterday"],
+    "before the last step": ["note", "CASE", "看看", "--actor", "zhang.san", "--at", "2026-11-01T10:00"],
     "in the future": ["note", "CASE", "看看", "--actor", "zhang.san", "--at", "2030-01-01T10:00"],
     "unknown category": [*DISPATCH[:3], "nosuch", *DISPATCH[4:]],
     "senior owner needed": [*DISPATCH[:5], "serious", "--risk", "high", *DISPATCH[8:]],

@@ -90,7 +90,7 @@ def apply(case: dict | None, step: Step, policy) -> Applied:
     from kesu.stores import policy_for_store
 
     if case is not None and not isinstance(case, dict):
-        raise CaseContentError("a case file must be a mapping", line=1)
+        raise CaseContentError(_("a case file must be a mapping"), line=1)
     from_state = None if case is None else case.get("state")
     # A step is judged by its case's store: its people, its calendar.
     policy = policy_for_store(policy, step.args.get("store") if case is None else case.get("store"))
@@ -172,9 +172,9 @@ def _check_order(case: Mapping[str, Any], when: datetime, stamp: str) -> None:
     last = timeline[-1].get("at") if isinstance(timeline[-1], Mapping) else None
     previous = parse_time(last)
     if previous is None or previous.tzinfo is None:
-        raise CaseContentError(f"the last timeline entry has an unreadable time {last!r}")
+        raise CaseContentError(_("the last timeline entry has an unreadable time {value!r}").format(value=last))
     if when < previous:
-        raise CaseContentError(f"--at {stamp} is before the case's last step ({last})")
+        raise CaseContentError(_("--at {at} is before the case's last step ({last})").format(at=stamp, last=last))
 
 
 def _check_ownership(transition: lifecycle.Transition, before: Mapping, after: Mapping) -> None:

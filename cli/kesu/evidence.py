@@ -124,10 +124,9 @@ def check_signed_for_cash(doc: dict, policy) -> None:
         return
     kinds = {e.get("kind") for e in doc.get("evidence") or [] if isinstance(e, dict)}
     if not kinds & set(SIGNED_KINDS):
-        raise UsageError("cash compensation needs the customer's signature: attach the signed "
-                         "agreement or receipt first (kesu attach ID FILE --kind agreement), or say "
-                         "where the paper is filed (resolve --signature-kept WHERE); "
-                         "kesu.yaml evidence.cash_needs_signature: false turns this off")
+        raise UsageError(_("cash compensation needs the customer's signature: attach the signed agreement or receipt "
+                           "first (kesu attach ID FILE --kind agreement), or say where the paper is filed (resolve "
+                           "--signature-kept WHERE); kesu.yaml evidence.cash_needs_signature: false turns this off"))
 
 
 # ------------------------------------------------------------------ checking

@@ -80,7 +80,7 @@ def audit(archive, since: str | None = None, case_id: str | None = None,
     """Replay the history of ``cases/`` (or of one case, or since a commit) and
     return every finding, oldest commit first."""
     if since is not None and (not since.strip() or since.startswith("-")):
-        raise UsageError(f"--since {since!r} is not a commit")
+        raise UsageError(_("--since {since!r} is not a commit").format(since=since))
     # The case's own path (from the date in its ID): git prunes a plain path
     # far faster than a pattern. The full audit also finds an ID filed twice.
     case_path = archive.case_relpath(case_id) if case_id is not None else None
