@@ -83,7 +83,7 @@ ALLOWED = re.compile(
 #: file sections, brand names, and an unknown command echoed back.
 KESU_WORDS = {"withdrawn", "duplicate", "invalid", "no_follow_up", "monthly", "kpi", "add", "build", "edit",
               "complaint", "customer", "channel", "policy", "locale", "objection", "delay", "plan", "resolution",
-              "ack", "audited", "docs", "Excel", "nosuch", "parquet"}
+              "ack", "audited", "docs", "Excel", "nosuch", "parquet", "import"}
 
 
 def english_words(text: str) -> list[str]:
@@ -222,6 +222,9 @@ REFUSALS = {
     "no such path to validate": ["validate", "nosuch"],
     "parquet without output": ["export", "--format", "parquet"],
     "already an archive": ["init", "."],
+    "import without a ledger": ["import", "--actor", "zhang.san"],
+    "import a missing ledger": ["import", "nosuch.csv", "--actor", "zhang.san"],
+    "sync without a remote": ["sync"],
 }
 
 
