@@ -150,15 +150,16 @@ def problems(recorded: dict[str, dict], stored: dict[str, tuple[str, int] | None
             path = str(entry.get("path"))
             known.add(path)
             if path not in stored or stored[path] is None:
-                found.append((case_id, path, MISSING, "evidence file is missing"))
+                found.append((case_id, path, MISSING, _("evidence file is missing")))
             elif stored[path][0] != entry.get("sha256"):
-                found.append((case_id, path, ALTERED, "evidence file was altered: its SHA-256 is not the "
-                                             f"one recorded ({str(entry.get('sha256'))[:12]}...)"))
+                found.append((case_id, path, ALTERED, _("evidence file was altered: its SHA-256 is not the one "
+                                                        "recorded ({digest}...)").format(
+                    digest=str(entry.get("sha256"))[:12])))
     for path in sorted(set(stored) - known):
         parts = path.split("/")
         case_id = parts[1] if len(parts) > 2 else "-"
-        found.append((case_id, path, UNRECORDED, "evidence file is not recorded in any case "
-                                     "(add files with 'kesu attach')"))
+        found.append((case_id, path, UNRECORDED, _("evidence file is not recorded in any case "
+                                                   "(add files with 'kesu attach')")))
     return found
 
 
