@@ -388,20 +388,22 @@ class Checks:
         recorded = step.first_recorded
         if recorded is not None and recorded - commit.committed > CLOCK_SKEW:
             self._add(commit, case, "future-event",
-                      f"Recorded {step.recorded} is after the commit time "
-                      f"{_local(commit.committed, recorded)}")
+                      _("Recorded {recorded} is after the commit time {committed}").format(
+                          recorded=step.recorded, committed=_local(commit.committed, recorded)))
         reference = recorded or commit.committed
-        named = "the time it was first recorded" if recorded else "the commit time"
+        named = _("the time it was first recorded") if recorded else _("the commit time")
         ahead = when - reference
         if ahead > CLOCK_SKEW:
             self._add(commit, case, "future-event",
-                      f"At {step.at} is {_human(ahead)} after {named} "
-                      f"{_local(reference, when)} (clock skew allowed: {_human(CLOCK_SKEW)})")
+                      _("At {at} is {span} after {named} {reference} (clock skew allowed: {skew})").format(
+                          at=step.at, span=_human(ahead), named=named, reference=_local(reference, when),
+                          skew=_human(CLOCK_SKEW)))
         elif -ahead > (limit := self.max_backdate(self.policy_at(commit))):
             self._add(commit, case, "backdated",
-                      f"At {step.at} is {_human(ahead)} before {named} "
-                      f"{_local(reference, when)}; at most {_human(limit)} "
-                      "is expected (--max-backdate, kesu.yaml audit.max_backdate)")
+                      _("At {at} is {span} before {named} {reference}; at most {limit} is expected "
+                        "(--max-backdate, kesu.yaml audit.max_backdate)").format(
+                          at=step.at, span=_human(ahead), named=named, reference=_local(reference, when),
+                          limit=_human(limit)))
 
     def _check_signature(self, commit: Commit, step: Trailers, case: str,
                          policy=None) -> None:
@@ -417,7 +419,8 @@ class Checks:
         if not git_accepts(status, commit.signer):
             meaning = SIGNATURE_STATUS.get(status, f"signature status {status!r}")
             self._add(commit, case, "bad-signature",
-                      f"git verify-commit does not accept it: {meaning} (%G? = {status})")
+                      _("git verify-commit does not accept it: {meaning} (%G? = {status})").format(
+                          meaning=meaning, status=status))
             return
         problem = signer_problem(policy or self.policy_at(commit), step.actor, commit.signer,
                                  commit.key, commit.fingerprint, trusted=status == "G")
