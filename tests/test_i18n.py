@@ -83,7 +83,7 @@ ALLOWED = re.compile(
 #: file sections, brand names, and an unknown command echoed back.
 KESU_WORDS = {"withdrawn", "duplicate", "invalid", "no_follow_up", "monthly", "kpi", "add", "build", "edit",
               "complaint", "customer", "channel", "policy", "locale", "objection", "delay", "plan", "resolution",
-              "ack", "audited", "docs", "Excel", "nosuch"}
+              "ack", "audited", "docs", "Excel", "nosuch", "parquet", "import"}
 
 
 def english_words(text: str) -> list[str]:
@@ -114,7 +114,8 @@ def test_a_zh_cn_desk_shows_no_english_words(chinese_desk, args):
     result = zh(*[case_id if a == "CASE" else a for a in args], cwd=root)
     assert result.returncode in (0, 1), result.stderr
     data = " ".join(str(v) for v in (case_id, "zhang.san", "li.ming", "wang.fang"))
-    assert english_words(result.stdout.replace(data, "")) == [], result.stdout
+    commits = r"\b[0-9a-f]{7,40}\b"  # history's commit column: its letters are no words
+    assert english_words(re.sub(commits, "", result.stdout.replace(data, ""))) == [], result.stdout
 
 
 @pytest.mark.parametrize("report", ["monthly", "kpi"])
@@ -177,3 +178,95 @@ def test_with_kesu_lang_en_there_is_no_chinese_but_data(chinese_desk):
     data = {"草莓霉变", "价签与结算价格不一致"}
     assert all(not han.search(line) or any(d in line for d in data) or "KS-" in line
                for line in listing.splitlines())
+
+
+# ---------------------------------------------------------------- errors in both languages
+AT = ["--at", "2026-11-24T10:00"]
+DISPATCH = ["dispatch", "M6HS1M", "--category", "product", "--severity", "general", "--risk", "low",
+            "--owner", "li.ming", "--actor", "li.ming", *AT]
+#: One refusal of each kind a clerk meets: (what is wrong, the command). CASE is a new complaint;
+#: the others are sample cases (M6HS1M acknowledged, WFC458 received, 2VSAVM with a plan waiting
+#: for approval, GNBB6D being carried out, JQ5FFJ closed).
+REFUSALS = {
+    "step not allowed in this state": ["accept", "WFC458", "--actor", "li.ming", *AT],
+    "not a case ID": ["show", "Z!"],
+    "no case ID ends so": ["show", "QQQQQQ"],
+    "not in the roster": ["ack", "CASE", "--actor", "nobody", *AT],
+    "not a time": ["ack", "CASE", "--actor", "zhang.san", "--at", "yesterday"],
+    "before the last step": ["note", "CASE", "看看", "--actor", "zhang.san", "--at", "2026-11-01T10:00"],
+    "in the future": ["note", "CASE", "看看", "--actor", "zhang.san", "--at", "2030-01-01T10:00"],
+    "unknown category": [*DISPATCH[:3], "nosuch", *DISPATCH[4:]],
+    "senior owner needed": [*DISPATCH[:5], "serious", "--risk", "high", *DISPATCH[8:]],
+    "force without reason": [*DISPATCH, "--force"],
+    "approval limit": ["approve", "2VSAVM", "--actor", "zhang.san", *AT],
+    "close reason from this state": ["close", "WFC458", "--reason", "resolved", "--actor", "li.ming", *AT],
+    "duplicate without --of": ["close", "WFC458", "--reason", "duplicate", "--actor", "li.ming", *AT],
+    "bad duration": ["extend", "M6HS1M", "--by", "soon", "--reason", "等待", "--approver", "wang.fang",
+                     "--actor", "li.ming", *AT],
+    "extension approved by the asker": ["extend", "M6HS1M", "--by", "1h", "--reason", "等待", "--approver",
+                                        "li.ming", "--actor", "li.ming", *AT],
+    "report-back to nobody": ["report-back", "M6HS1M", "--method", "platform", "--text", "已反馈",
+                              "--actor", "li.ming", *AT],
+    "attach a missing file": ["attach", "CASE", "nosuch.jpg", "--actor", "zhang.san", *AT],
+    "bad month": ["report", "monthly", "--month", "2026-13"],
+    "bad quarter": ["report", "kpi", "--quarter", "2026-Q9"],
+    "quarter and month": ["report", "kpi", "--quarter", "2026-Q4", "--month", "2026-11"],
+    "unknown reply": ["reply", "CASE", "nosuch"],
+    "unknown subcategory": [*DISPATCH, "--subcategory", "nosuch"],
+    "audit format": ["audit", "--format", "markdown"],
+    "audit not anchored": ["audit", "--since-anchor"],
+    "missing intake file": ["new", "--from-file", "nosuch.yaml", "--actor", "zhang.san"],
+    "no draft to resume": ["new", "--resume", "--actor", "zhang.san"],
+    "claimant without contact": ["claimant", "add", "CASE", "--actor", "zhang.san", *AT],
+    "claimant without outcome": ["act", "GNBB6D", "退款", "--claimant", "C001", "--actor", "li.ming", *AT],
+    "no such path to validate": ["validate", "nosuch"],
+    "parquet without output": ["export", "--format", "parquet"],
+    "already an archive": ["init", "."],
+    "import without a ledger": ["import", "--actor", "zhang.san"],
+    "import a missing ledger": ["import", "nosuch.csv", "--actor", "zhang.san"],
+    "sync without a remote": ["sync"],
+}
+
+
+@pytest.mark.parametrize("args", list(REFUSALS.values()), ids=list(REFUSALS))
+def test_every_refusal_speaks_the_desk_language(chinese_desk, args):
+    root, case_id = chinese_desk
+    args = [case_id if a == "CASE" else a for a in args]
+    chinese = zh(*args, cwd=root)
+    assert chinese.returncode == 2, chinese.stderr
+    assert chinese.stderr.strip() and re.search(r"[\u4e00-\u9fff]", chinese.stderr), chinese.stderr
+    for line in chinese.stderr.splitlines():
+        assert english_words(line) == [], line
+    english = kesu(*args, cwd=root, env={"KESU_LANG": "en", "COLUMNS": "200"})
+    assert english.returncode == 2, english.stderr
+    data = r"[（(][^)）]*[\u4e00-\u9fff][^)）]*[)）]|看看|等待|已反馈|退款"  # typed by the test, or a standard's name
+    assert not re.search(r"[\u4e00-\u9fff]", re.sub(data, "", english.stderr)), english.stderr
+    assert len(re.findall(r"(?<![\w.-])[a-z]{2,}(?![\w.-])", english.stderr)) >= 3, english.stderr  # prose
+
+
+def test_validate_findings_speak_the_desk_language(chinese_desk):
+    root, case_id = chinese_desk
+    path = next(root.glob(f"cases/*/*/{case_id}.yaml"))
+    path.write_text(path.read_text(encoding="utf-8").replace("channel: counter", "channel: hotlime"),
+                    encoding="utf-8")
+    chinese = zh("validate", cwd=root)
+    assert chinese.returncode == 1 and "hotlime" in chinese.stdout, chinese.stdout
+    assert english_words(chinese.stdout.replace(case_id, "")) == [], chinese.stdout
+    english = kesu("validate", cwd=root, env={"KESU_LANG": "en"})
+    assert "is not in kesu.yaml vocabularies.channels" in english.stdout
+
+
+def test_audit_findings_speak_the_desk_language(chinese_desk):
+    from conftest import git
+
+    root, case_id = chinese_desk
+    path = next(root.glob(f"cases/*/*/{case_id}.yaml"))
+    path.write_text(path.read_text(encoding="utf-8") + "# 手工改动\n", encoding="utf-8")
+    git(root, "commit", "-q", "-am", "hand edit")
+    chinese = zh("audit", cwd=root)
+    assert chinese.returncode == 1 and "no-trailers" in chinese.stdout, chinese.stdout
+    lines = [line for line in chinese.stdout.splitlines() if "no-trailers" in line]
+    kept = r"\b[0-9a-f]{7,40}\b|\b(?:Case|Action|From|To|Actor|At)\b"  # commits, and git trailer keys
+    assert lines and all(english_words(re.sub(kept, "", line)) == [] for line in lines), lines
+    english = kesu("audit", cwd=root, env={"KESU_LANG": "en"})
+    assert "without kesu's trailers" in english.stdout

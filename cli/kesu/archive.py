@@ -103,21 +103,21 @@ class Archive:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise UsageError(f"cannot read: {exc.strerror}", self.rel(path)) from None
+            raise UsageError(_("cannot read: {reason}").format(reason=exc.strerror), self.rel(path)) from None
         if len(data) > yamlio.MAX_BYTES:
-            raise UsageError(f"file is larger than {yamlio.MAX_BYTES // 1024} KiB; refusing to parse it",
-                             self.rel(path))
+            raise UsageError(_("file is larger than {size} KiB; refusing to parse it").format(
+                size=yamlio.MAX_BYTES // 1024), self.rel(path))
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise UsageError(f"not UTF-8 text (byte {exc.start})", self.rel(path)) from None
+            raise UsageError(_("not UTF-8 text (byte {offset})").format(offset=exc.start), self.rel(path)) from None
 
     def read_case_text(self, path: Path) -> str:
         """A case file's text; a symbolic link, or a file outside the archive, is refused
         (it would show, or count, a file that is not the archive's)."""
         if path.is_symlink() or not path.resolve().is_relative_to(self.root.resolve()):
-            raise UsageError("is a symbolic link or lies outside the archive; kesu reads only "
-                             "the archive's own case files", self.rel(path))
+            raise UsageError(_("is a symbolic link or lies outside the archive; kesu reads only "
+                               "the archive's own case files"), self.rel(path))
         return self.read_text(path)
 
     def load_case(self, case_id: str) -> dict[str, Any]:
@@ -130,19 +130,19 @@ class Archive:
         for key, message in time_findings(case):
             rel = self.rel(path)
             line = yamlio.line_of(yamlio.load_with_lines(self.read_text(path), rel), key)
-            raise UsageError(f"{message}; fix the file by hand (kesu validate lists every problem)",
-                             rel, line)
+            raise UsageError(_("{problem}; fix the file by hand (kesu validate lists every problem)").format(
+                problem=message), rel, line)
         return case
 
     def load_path(self, path: Path) -> dict[str, Any]:
         text = self.read_case_text(path)
         marker = conflict_marker_line(text)
         if marker:
-            raise UsageError("holds merge conflict markers (an unfinished merge); finish or abort "
-                             "the merge ('git status' says how)", self.rel(path), marker)
+            raise UsageError(_("holds merge conflict markers (an unfinished merge); finish or abort "
+                               "the merge ('git status' says how)"), self.rel(path), marker)
         data = yamlio.load(text, self.rel(path))
         if not isinstance(data, dict):
-            raise UsageError("a case file must be a mapping", self.rel(path), 1)
+            raise UsageError(_("a case file must be a mapping"), self.rel(path), 1)
         return data
 
     @cached_property
@@ -237,8 +237,8 @@ class Archive:
     def refuse_unsound(self, case_id: str, case: Any) -> None:
         flaw = self.shape_error(self.case_path(case_id), case)
         if flaw is not None:
-            raise UsageError(f"{flaw.message}; fix the case with 'kesu edit {case_id}' "
-                             "('kesu validate' lists every problem)", flaw.path, flaw.line)
+            raise UsageError(_("{problem}; fix the case with 'kesu edit {case}' ('kesu validate' lists every "
+                               "problem)").format(problem=flaw.message, case=case_id), flaw.path, flaw.line)
 
     # ------------------------------------------------------------ locking
     @contextmanager
@@ -254,8 +254,8 @@ class Archive:
         try:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise ArchiveError(f"cannot change this archive: {exc.strerror} ({self.rel(lock_path)}); "
-                               "nothing was changed") from None
+            raise ArchiveError(_("cannot change this archive: {reason} ({path}); nothing was changed").format(
+                reason=exc.strerror, path=self.rel(lock_path))) from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -263,9 +263,8 @@ class Archive:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-                raise ArchiveError(
-                    f"another kesu command (pid {holder}) is changing this archive; "
-                    "try again when it has finished") from None
+                raise ArchiveError(_("another kesu command (pid {pid}) is changing this archive; "
+                                     "try again when it has finished").format(pid=holder)) from None
             os.ftruncate(fd, 0)
             os.pwrite(fd, str(os.getpid()).encode(), 0)
             from kesu import journal
@@ -325,14 +324,16 @@ def write_output(path: Path, text: str, flag: str = "--output") -> None:
     """Write what the user asked for with ``--output``: only a regular file, and
     only in a folder that exists (kesu makes no folders outside the archive)."""
     if path == Path("."):
-        raise UsageError(f"{flag} needs a file name")
+        raise UsageError(_("{flag} needs a file name").format(flag=flag))
     if path.is_dir():
-        raise UsageError(f"{flag} {path}: is a folder; give the name of a file")
+        raise UsageError(_("{flag} {path}: is a folder; give the name of a file").format(flag=flag, path=path))
     if path.exists() and not path.is_file():
-        raise UsageError(f"{flag} {path}: is not a regular file")
+        raise UsageError(_("{flag} {path}: is not a regular file").format(flag=flag, path=path))
     if not path.parent.is_dir():
-        raise UsageError(f"{flag} {path}: there is no folder {path.parent}; create it first")
+        raise UsageError(_("{flag} {path}: there is no folder {folder}; create it first").format(
+            flag=flag, path=path, folder=path.parent))
     try:
         write_atomic(path, text)
     except OSError as exc:
-        raise UsageError(f"{flag} {path}: cannot write it: {exc.strerror or exc}") from None
+        raise UsageError(_("{flag} {path}: cannot write it: {reason}").format(
+            flag=flag, path=path, reason=exc.strerror or exc)) from None

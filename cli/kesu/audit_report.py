@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from kesu import lifecycle
+from kesu.i18n import _
 from kesu.audit import SHORT, audit
 from kesu.errors import UsageError
 from kesu.neutral import markdown
@@ -29,7 +30,7 @@ def build_report(archive, month: str | None = None, case_id: str | None = None,
                  require_signed: bool = False, max_backdate: str | None = None) -> dict:
     """The report as plain data (the JSON form); ``report_markdown`` renders it."""
     if month is not None and not _MONTH.match(month):
-        raise UsageError(f"--month {month!r} is not a month like 2026-11")
+        raise UsageError(_("--month {month!r} is not a month like 2026-11").format(month=month))
     result = audit(archive, case_id=case_id, require_signed=require_signed,
                    max_backdate=max_backdate, keep_cases=True)
     now = archive.now()

@@ -29,6 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 from kesu.errors import UsageError
+from kesu.i18n import _
 from kesu.values import DEFAULT_TIMEZONE
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -43,12 +44,12 @@ def parse_range(text: str) -> tuple[int, int]:
         start, end = (part.strip() for part in str(text).split("-"))
         (sh, sm), (eh, em) = (map(int, start.split(":")), map(int, end.split(":")))
     except ValueError:
-        raise UsageError(f"business hours {text!r} should look like 10:00-20:00") from None
+        raise UsageError(_("business hours {text!r} should look like 10:00-20:00").format(text=text)) from None
     if not (0 <= sh <= 24 and 0 <= sm < 60 and 0 <= eh <= 24 and 0 <= em < 60):
-        raise UsageError(f"business hours {text!r}: no such time of day")
+        raise UsageError(_("business hours {text!r}: no such time of day").format(text=text))
     first, last = sh * 60 + sm, eh * 60 + em
     if last <= first or last > 24 * 60:
-        raise UsageError(f"business hours {text!r}: the end must come after the start")
+        raise UsageError(_("business hours {text!r}: the end must come after the start").format(text=text))
     return first, last
 
 
@@ -58,7 +59,7 @@ def _day(text: Any) -> date:
     try:
         return date.fromisoformat(str(text))
     except ValueError:
-        raise UsageError(f"{text!r} is not a date like 2026-10-01") from None
+        raise UsageError(_("{text!r} is not a date like 2026-10-01").format(text=text)) from None
 
 
 class BusinessCalendar:
@@ -82,7 +83,7 @@ class BusinessCalendar:
         try:
             tz = ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise UsageError(f"unknown time zone {name!r}") from None
+            raise UsageError(_("unknown time zone {zone!r}").format(zone=name)) from None
         cal = policy.get("calendar") or {}
         business = cal.get("business_hours")
         hours = {}
@@ -92,7 +93,7 @@ class BusinessCalendar:
         working = cal.get("working_days", list(WEEKDAYS[:5]))
         unknown = [d for d in working if d not in WEEKDAYS]
         if unknown:
-            raise UsageError(f"unknown weekday {unknown[0]!r} (use {', '.join(WEEKDAYS)})")
+            raise UsageError(_("unknown weekday {day!r} (use {days})").format(day=unknown[0], days=", ".join(WEEKDAYS)))
         return cls(tz, hours, {WEEKDAYS.index(d) for d in working},
                    {_day(d) for d in cal.get("holidays") or []},
                    {_day(d) for d in cal.get("workdays") or []},
@@ -117,12 +118,12 @@ class BusinessCalendar:
         local = start.astimezone(self.tz)
         day = local.date()
         counted = 0
-        for _ in range(MAX_DAYS * 4):
+        for _attempt in range(MAX_DAYS * 4):
             if counted >= days:
                 return datetime.combine(day, local.time(), self.tz)
             day += timedelta(days=1)
             counted += self.is_working_day(day)
-        raise UsageError("the calendar has no working days")
+        raise UsageError(_("the calendar has no working days"))
 
     def working_minutes_between(self, a: datetime, b: datetime) -> float:
         """Minutes from ``a`` to ``b`` that fall on working days (0 when ``b`` is not
@@ -176,7 +177,7 @@ class BusinessCalendar:
         day = local.date()
         now = local.hour * 60 + local.minute + local.second / 60
         left = float(minutes)
-        for _ in range(MAX_DAYS):
+        for _attempt in range(MAX_DAYS):
             for first, last in self._shifts(day):
                 begin = max(first, now)
                 if begin >= last:
@@ -186,7 +187,7 @@ class BusinessCalendar:
                 left -= last - begin
             day += timedelta(days=1)
             now = 0
-        raise UsageError("the calendar has no business hours")
+        raise UsageError(_("the calendar has no business hours"))
 
     def business_minutes_between(self, a: datetime, b: datetime) -> float:
         """Open-hours minutes from ``a`` to ``b`` (0 when ``b`` is not after ``a``)."""
@@ -208,7 +209,7 @@ class BusinessCalendar:
             if day <= closed < day + timedelta(days=weeks * 7):
                 total -= self._day_minutes[closed.weekday()]
         day += timedelta(days=weeks * 7)
-        for _ in range(rest):
+        for _day in range(rest):
             total += self._open_between(day, 0, 24 * 60)
             day += timedelta(days=1)
         return total
@@ -242,6 +243,7 @@ def _country_days(country: str, year: int) -> tuple[frozenset[date], frozenset[d
     try:
         table = holidays.country_holidays(country, years=year)
     except (NotImplementedError, KeyError):
-        raise UsageError(f"calendar.holiday_country {country!r} is not known to the holidays package") from None
+        raise UsageError(_("calendar.holiday_country {country!r} is not known to the holidays package").format(
+            country=country)) from None
     makeup = getattr(table, "weekend_workdays", set()) or set()
     return frozenset(table), frozenset(makeup)

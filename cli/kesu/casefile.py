@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kesu import yamlio
+from kesu.i18n import _
 from kesu.errors import UsageError
 from kesu.values import deep_copy, dig
 
@@ -81,5 +82,5 @@ def load_case(text: str, path: str | None = None) -> dict:
     """A case file's document; refused when it is not a mapping."""
     document: Any = yamlio.load(text, path)
     if not isinstance(document, dict):
-        raise UsageError("a case file must be a mapping", path, 1)
+        raise UsageError(_("a case file must be a mapping"), path, 1)
     return document

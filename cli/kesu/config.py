@@ -9,6 +9,7 @@ from typing import Any
 
 from kesu import yamlio
 from kesu.errors import UsageError
+from kesu.i18n import _, language
 from kesu.values import DEFAULT_TIMEZONE, dig
 
 CONFIG_NAME = "kesu.yaml"
@@ -50,10 +51,10 @@ class Policy:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"cannot read policy: {exc.strerror}", name) from None
+            raise UsageError(_("cannot read policy: {reason}").format(reason=exc.strerror), name) from None
         data = yamlio.load(text, name)
         if not isinstance(data, dict):
-            raise UsageError("policy must be a mapping of settings", name, 1)
+            raise UsageError(_("policy must be a mapping of settings"), name, 1)
         return cls(data, path)
 
     @classmethod
@@ -85,7 +86,7 @@ class Policy:
         try:
             return ZoneInfo(self.timezone_name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise UsageError(f"unknown time zone {self.timezone_name!r}", CONFIG_NAME) from None
+            raise UsageError(_("unknown time zone {zone!r}").format(zone=self.timezone_name), CONFIG_NAME) from None
 
     @property
     def id_prefix(self) -> str:
@@ -116,11 +117,12 @@ class Policy:
             return {}
         if user not in roster:
             names = ", ".join(sorted(roster))
-            raise UsageError(f"{user!r} is not in the roster of {CONFIG_NAME} ({names})")
+            raise UsageError(_("{user!r} is not in the roster of {config} ({names})").format(
+                user=user, config=CONFIG_NAME, names=names))
         if self.store_people is not None and user not in self.store_people:
             names = ", ".join(sorted(self.store_people))
-            raise UsageError(f"{user!r} does not work for store {self.store} "
-                             f"(its people in {CONFIG_NAME}: {names})")
+            raise UsageError(_("{user!r} does not work for store {store} (its people in {config}: {names})").format(
+                user=user, store=self.store, config=CONFIG_NAME, names=names))
         return roster[user] or {}
 
     def approval_limit(self, user: str):
@@ -134,6 +136,12 @@ class Policy:
         return yamlio.money(self.setting("money", "max_amount"))
 
     # ------------------------------------------------------------ authority
+    def _label(self, code: str | None) -> str:
+        """A role (or other code) as the user's language names it in messages."""
+        from kesu.vocab import label
+
+        return label(code, language(), self) if code else _("none")
+
     def rank(self, user: str) -> tuple[str | None, int | None]:
         """``user``'s role and its rank (``approval.role_ranks``; higher is more senior)."""
         role = self.member(user).get("role")
@@ -147,36 +155,41 @@ class Policy:
         role, rank = self.rank(owner)
         current_role, current_rank = self.rank(current)
         if owner == current:
-            raise UsageError(f"{owner} ({role}) already owns the case; an escalation goes to someone "
-                             f"above them, or leave out --owner to keep {owner} and raise the level")
+            raise UsageError(_("{owner} ({role}) already owns the case; an escalation goes to someone above "
+                               "them, or leave out --owner to keep {owner} and raise the level").format(
+                owner=owner, role=self._label(role)))
         for name, who, level in ((owner, role, rank), (current, current_role, current_rank)):
             if level is None:
-                raise UsageError(f"{name}'s role {who!r} has no rank in {CONFIG_NAME} "
-                                 "approval.role_ranks, so kesu cannot tell whether the case goes up")
+                raise UsageError(_("{name}'s role {role!r} has no rank in {config} approval.role_ranks, so kesu "
+                                   "cannot tell whether the case goes up").format(name=name, role=who, config=CONFIG_NAME))
         if rank <= current_rank:
-            raise UsageError(
-                f"an escalation goes to someone above the current owner: {current} is "
-                f"{current_role}, {owner} is {role}. Name an owner of a higher role, or leave "
-                f"out --owner to keep {current} as owner and raise the level")
+            raise UsageError(_(
+                "an escalation goes to someone above the current owner: {current} is {current_role}, {owner} is "
+                "{role}. Name an owner of a higher role, or leave out --owner to keep {current} as owner and raise "
+                "the level").format(current=current, current_role=self._label(current_role), owner=owner,
+                                    role=self._label(role)))
 
     def check_extension_approver(self, approver: str | None, requester: str) -> None:
         """An extension (延期申请) is approved by another person whose role may approve it."""
         roles = list(self.setting("approval", "extension_roles") or [])
-        who = f" ({', '.join(roles)})" if self.roster else ""
+        who = f" ({', '.join(self._label(r) for r in roles)})" if self.roster else ""
         if not approver:
-            raise UsageError(f"an extension needs --approver NAME: the person who approved it{who}")
+            raise UsageError(_("an extension needs --approver NAME: the person who approved it{roles}").format(roles=who))
         if approver == requester:
-            raise UsageError(f"an extension must be approved by someone other than the person "
-                             f"asking for it ({requester})")
+            raise UsageError(_("an extension must be approved by someone other than the person asking for it "
+                               "({requester})").format(requester=requester))
         role = self.member(approver).get("role")
         if self.roster and role not in roles:
-            raise UsageError(f"{approver} is {role} and may not approve extensions; "
-                             f"approvers: {', '.join(roles)} ({CONFIG_NAME} approval.extension_roles)")
+            raise UsageError(_("{approver} is {role} and may not approve extensions; approvers: {roles} "
+                               "({config} approval.extension_roles)").format(
+                approver=approver, role=self._label(role), roles=", ".join(self._label(r) for r in roles),
+                config=CONFIG_NAME))
 
     def check_choice(self, vocabulary: str, value: str, flag: str) -> str:
         allowed = self.vocabulary(vocabulary)
         if allowed and value not in allowed:
-            raise UsageError(f"{flag} {value!r} is not one of: {', '.join(allowed)}")
+            raise UsageError(_("{flag} {value!r} is not one of: {allowed}").format(
+                flag=flag, value=value, allowed=", ".join(allowed)))
         return value
 
 
@@ -189,7 +202,8 @@ def wall_duration(text: Any, what: str) -> timedelta:
     except UsageError:
         minutes = None
     if minutes is None:
-        raise UsageError(f"{what} {text!r} is not a duration like 10m, 2h or 1d", CONFIG_NAME)
+        raise UsageError(_("{what} {text!r} is not a duration like 10m, 2h or 1d").format(what=what, text=text),
+                         CONFIG_NAME)
     return timedelta(minutes=minutes)
 
 
@@ -203,8 +217,8 @@ def setting_problems(policy: dict) -> list[tuple[tuple, str]]:
     for name, member in roster.items():
         role = member.get("role") if isinstance(member, dict) else None
         if role is not None and role not in ranks:
-            problems.append((("roster", name, "role"), f"role {role!r} of {name} has no rank in "
-                                                       "approval.role_ranks"))
+            problems.append((("roster", name, "role"), _("role {role!r} of {name} has no rank in "
+                                                         "approval.role_ranks").format(role=role, name=name)))
     from kesu.alerts.channels import spec_problems
 
     problems += spec_problems(policy.get("alerts"))

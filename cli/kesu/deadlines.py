@@ -29,6 +29,8 @@ from typing import Any
 
 from kesu.calendar import WEEKDAYS, BusinessCalendar, parse_range
 from kesu.errors import UsageError
+from kesu.i18n import _, language
+from kesu.vocab import label
 from kesu.lifecycle import CLOSED
 from kesu.values import DEFAULT_TIMEZONE, YEARS, format_left, in_years
 
@@ -54,7 +56,7 @@ def split_duration(text: Any) -> tuple[int, str]:
     """(amount, unit) of a duration as typed, however long."""
     match = _DURATION.match(str(text))
     if not match or int(match.group(1)) <= 0:
-        raise UsageError(f"{text!r} is not a duration like 90m, 2h, 1d or 3wd (working days)")
+        raise UsageError(_("{text!r} is not a duration like 90m, 2h, 1d or 3wd (working days)").format(text=text))
     return int(match.group(1)), match.group(2)
 
 
@@ -62,7 +64,7 @@ def parse_duration(text: Any) -> tuple[int, str]:
     """``"90m"``, ``"2h"``, ``"1d"``, ``"3wd"`` -> (amount, unit); at most a year."""
     amount, unit = split_duration(text)
     if amount * _UNIT_MINUTES[unit] > LONGEST_DAYS * 1440:
-        raise UsageError(f"{text!r} is longer than a year")
+        raise UsageError(_("{text!r} is longer than a year").format(text=text))
     return amount, unit
 
 
@@ -246,10 +248,11 @@ class Deadlines:
         running = {t.name: t for t in self.timers(case, now) if t.running}
         if timer is None:
             if not running:
-                raise UsageError("no deadline is running for this case; nothing to extend")
+                raise UsageError(_("no deadline is running for this case; nothing to extend"))
             timer = min(running.values(), key=lambda s: s.deadline).name
         elif timer not in running:
-            raise UsageError(f"timer {timer!r} is not running; running: {', '.join(running) or 'none'}")
+            raise UsageError(_("timer {timer!r} is not running; running: {running}").format(
+                timer=timer, running=", ".join(running) or _("none")))
         status = running[timer]
         rule = next(r for r in self.rules if r.name == timer)
         cap = rule.max_extension or status.limit
@@ -259,11 +262,12 @@ class Deadlines:
         room = (latest - status.deadline).total_seconds() / 60
         if (_shortest_wall_minutes(amount, unit) > room
                 or self._move(clock, status.deadline, amount, unit) > latest):
-            source = f"sla.timers.{timer}.max_extension" if rule.max_extension else "its limit"
+            source = f"sla.timers.{timer}.max_extension" if rule.max_extension else _("its limit")
             left = format_left(max(self.measure(clock, status.deadline, latest), 0), clock)
-            raise UsageError(f"--by {by}: the extensions of the {timer} timer may add up to {cap} "
-                             f"({source}); extended so far: {', '.join(status.extended) or 'none'}; "
-                             f"{left} left")
+            raise UsageError(_("--by {by}: the extensions of the {timer} timer may add up to {cap} ({source}); "
+                               "extended so far: {extended}; {left} left").format(
+                by=by, timer=label(timer, language()), cap=cap, source=source,
+                extended=", ".join(status.extended) or _("none"), left=left))
         return timer, f"{amount}{unit}", duration_minutes(amount, unit)
 
 
@@ -299,11 +303,11 @@ def validate_policy(policy: dict) -> list[tuple[tuple, str]]:
     try:
         ZoneInfo(str(policy.get("timezone") or DEFAULT_TIMEZONE))
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append((("timezone",), f"unknown time zone {policy.get('timezone')!r}"))
+        problems.append((("timezone",), _("unknown time zone {zone!r}").format(zone=policy.get("timezone"))))
     calendar = policy.get("calendar") or {}
     for day, ranges in (calendar.get("business_hours") or {}).items():
         if day not in WEEKDAYS:
-            problems.append((("calendar", "business_hours", day), f"unknown weekday {day!r}"))
+            problems.append((("calendar", "business_hours", day), _("unknown weekday {day!r}").format(day=day)))
             continue
         for i, text in enumerate(ranges or []):
             try:
@@ -312,29 +316,32 @@ def validate_policy(policy: dict) -> list[tuple[tuple, str]]:
                 problems.append((("calendar", "business_hours", day, i), exc.message))
     for i, day in enumerate(calendar.get("working_days") or []):
         if day not in WEEKDAYS:
-            problems.append((("calendar", "working_days", i), f"unknown weekday {day!r}"))
+            problems.append((("calendar", "working_days", i), _("unknown weekday {day!r}").format(day=day)))
     sla = policy.get("sla") or {}
     warn = sla.get("warn_left", 0.4)
     if not isinstance(warn, (int, float)) or not 0 < warn < 1:
-        problems.append((("sla", "warn_left"), f"warn_left must be a fraction between 0 and 1, not {warn!r}"))
+        problems.append((("sla", "warn_left"), _("warn_left must be a fraction between 0 and 1, not {value!r}").format(
+            value=warn)))
     events = set(TABLE)
     for name, spec in (sla.get("timers") or {}).items():
         where = ("sla", "timers", name)
         if not isinstance(spec, dict):
-            problems.append((where, f"timer {name} must be a mapping"))
+            problems.append((where, _("timer {name} must be a mapping").format(name=name)))
             continue
         starts = _events(spec.get("start"))
         if not starts:
-            problems.append((where + ("start",), f"timer {name}: no start event"))
+            problems.append((where + ("start",), _("timer {name}: no start event").format(name=name)))
         for start in starts:
             if start not in events:
-                problems.append((where + ("start",), f"timer {name}: unknown start event {start!r}"))
+                problems.append((where + ("start",), _("timer {name}: unknown start event {event!r}").format(
+                    name=name, event=start)))
         for stop in _events(spec.get("stop")):
             if stop not in events:
-                problems.append((where + ("stop",), f"timer {name}: unknown stop event {stop!r}"))
+                problems.append((where + ("stop",), _("timer {name}: unknown stop event {event!r}").format(
+                    name=name, event=stop)))
         if spec.get("clock", "business") not in CLOCKS:
-            problems.append((where + ("clock",), f"timer {name}: unknown clock {spec.get('clock')!r} "
-                                                 f"(use {', '.join(CLOCKS)})"))
+            problems.append((where + ("clock",), _("timer {name}: unknown clock {clock!r} (use {clocks})").format(
+                name=name, clock=spec.get("clock"), clocks=", ".join(CLOCKS))))
         limits = [(("limit",), spec.get("limit"))]
         if spec.get("max_extension") is not None:
             limits.append((("max_extension",), spec.get("max_extension")))
@@ -345,6 +352,6 @@ def validate_policy(policy: dict) -> list[tuple[tuple, str]]:
                 parse_duration(value)
             except UsageError:
                 what = "max_extension" if key == ("max_extension",) else "limit"
-                problems.append((where + key, f"timer {name}: {what} {value!r} must be a positive "
-                                              "duration like 30m, 4h or 5wd, at most a year"))
+                problems.append((where + key, _("timer {name}: {what} {value!r} must be a positive duration like "
+                                                "30m, 4h or 5wd, at most a year").format(name=name, what=what, value=value)))
     return problems

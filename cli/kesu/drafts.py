@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kesu import gitio, yamlio
+from kesu.i18n import _
 from kesu.archive import write_atomic
 from kesu.errors import UsageError
 
@@ -29,10 +30,10 @@ def save(root: Path, data: dict) -> Path:
 def load(root: Path) -> dict:
     path = draft_path(root)
     if not path.is_file():
-        raise UsageError("there is no interrupted 'kesu new' to resume")
+        raise UsageError(_("there is no interrupted 'kesu new' to resume"))
     data = yamlio.load(path.read_text(encoding="utf-8"), str(path))
     if not isinstance(data, dict):
-        raise UsageError("the draft is not readable; delete it", str(path), 1)
+        raise UsageError(_("the draft is not readable; delete it"), str(path), 1)
     return data
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from kesu import engine, yamlio
+from kesu.i18n import _
 from kesu.archive import Archive
 from kesu.errors import UsageError
 from kesu.record import Recorded, record_step
@@ -50,7 +51,7 @@ def edit_case(archive: Archive, case_id: str, actor: str | None, at: str,
         if not kept:
             raise
         recovery = _keep(archive, case_id, kept[0])
-        raise UsageError(f"{exc.message}; your edit is kept in {recovery}",
+        raise UsageError(_("{problem}; your edit is kept in {path}").format(problem=exc.message, path=recovery),
                          exc.path or rel, exc.line) from None
 
 
@@ -59,15 +60,17 @@ def _checked(archive: Archive, rel: str, original: str, edited: str) -> dict:
     before = yamlio.load(original, rel)
     after = yamlio.load(edited, rel)
     if not isinstance(after, dict):
-        raise UsageError("a case file must be a mapping", rel, 1)
+        raise UsageError(_("a case file must be a mapping"), rel, 1)
     frozen = [k for k in FROZEN if before.get(k) != after.get(k)]
     if frozen:
-        raise UsageError(f"an edit may not change {', '.join(frozen)} (use the lifecycle commands)", rel)
+        raise UsageError(_("an edit may not change {sections} (use the lifecycle commands)").format(
+            sections=", ".join(frozen)), rel)
     problems = case_problems(after, rel, archive.policy)
     if problems:
         first = locate(edited, rel, problems)[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise UsageError(f"the edited case is invalid: {first.message}{more}", rel, first.line)
+        more = _(" (and {count} more)").format(count=len(problems) - 1) if len(problems) > 1 else ""
+        raise UsageError(_("the edited case is invalid: {problem}{more}").format(problem=first.message, more=more),
+                         rel, first.line)
     return after
 
 
@@ -85,4 +88,4 @@ def _keep(archive: Archive, case_id: str, text: str) -> Path:
             return target
         except FileExistsError:
             continue
-    raise UsageError(f"too many recovery files for {case_id} this second in {folder}")
+    raise UsageError(_("too many recovery files for {case} this second in {folder}").format(case=case_id, folder=folder))

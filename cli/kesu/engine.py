@@ -24,6 +24,8 @@ from typing import Any, Mapping
 
 from kesu import lifecycle
 from kesu.errors import UsageError
+from kesu.i18n import _, language
+from kesu.vocab import label
 from kesu.values import YEARS, deep_copy, in_years, parse_time
 
 
@@ -88,16 +90,16 @@ def apply(case: dict | None, step: Step, policy) -> Applied:
     from kesu.stores import policy_for_store
 
     if case is not None and not isinstance(case, dict):
-        raise CaseContentError("a case file must be a mapping", line=1)
+        raise CaseContentError(_("a case file must be a mapping"), line=1)
     from_state = None if case is None else case.get("state")
     # A step is judged by its case's store: its people, its calendar.
     policy = policy_for_store(policy, step.args.get("store") if case is None else case.get("store"))
     transition = lifecycle.check_step(step.action, from_state)
     when = parse_time(step.at)
     if when is None or when.tzinfo is None:
-        raise UsageError(f"the step's time {step.at!r} is not a time with an offset")
+        raise UsageError(_("the step's time {value!r} is not a time with an offset").format(value=step.at))
     if not in_years(when):
-        raise UsageError(f"the step's time {step.at} is outside {YEARS}")
+        raise UsageError(_("the step's time {value} is outside {years}").format(value=step.at, years=YEARS))
     policy.member(step.actor)
     before = {} if case is None else case
     _check_order(before, when, step.at)
@@ -110,8 +112,8 @@ def apply(case: dict | None, step: Step, policy) -> Applied:
     _check_ownership(transition, before, document)
     missing = [s for s in lifecycle.REQUIRED_SECTIONS[to_state] if document.get(s) in (None, {})]
     if missing:
-        raise UsageError(f"cannot {step.action}: a case that is {to_state} needs "
-                         f"{', '.join(missing)}, and this one has none")
+        raise UsageError(_("cannot {action}: a case that is {state} needs {sections}, and this one has none").format(
+            action=label(step.action, language()), state=label(to_state, language()), sections=", ".join(missing)))
     document["state"] = to_state
     document.setdefault("timeline", []).append(timeline_entry(step, from_state, to_state))
     return Applied(document, from_state, to_state, outcome.details)
@@ -140,11 +142,11 @@ def step_of(entry: Mapping[str, Any], case_after: Mapping[str, Any] | None = Non
     """The step a timeline entry records. An intake's arguments come from the
     version of the case it wrote (``case_after``)."""
     if not isinstance(entry, Mapping):
-        raise UsageError("a timeline entry must be a mapping")
+        raise UsageError(_("a timeline entry must be a mapping"))
     action = entry.get("action")
     args = entry.get("args") or {}
     if not isinstance(args, Mapping):
-        raise UsageError("a timeline entry's args must be a mapping")
+        raise UsageError(_("a timeline entry's args must be a mapping"))
     if action == "intake" and case_after is not None:
         args = intake_args(case_after)
     return Step(str(action), str(entry.get("by") or ""), str(entry.get("at") or ""), dict(args))
@@ -170,9 +172,9 @@ def _check_order(case: Mapping[str, Any], when: datetime, stamp: str) -> None:
     last = timeline[-1].get("at") if isinstance(timeline[-1], Mapping) else None
     previous = parse_time(last)
     if previous is None or previous.tzinfo is None:
-        raise CaseContentError(f"the last timeline entry has an unreadable time {last!r}")
+        raise CaseContentError(_("the last timeline entry has an unreadable time {value!r}").format(value=last))
     if when < previous:
-        raise CaseContentError(f"--at {stamp} is before the case's last step ({last})")
+        raise CaseContentError(_("--at {at} is before the case's last step ({last})").format(at=stamp, last=last))
 
 
 def _check_ownership(transition: lifecycle.Transition, before: Mapping, after: Mapping) -> None:
@@ -199,8 +201,11 @@ def _call(rule, document: dict, context: Context, args: Mapping[str, Any]) -> Ou
     accepted, needed = _keywords(rule)
     unknown = sorted(set(args) - accepted)
     if unknown:
-        raise UsageError(f"{context.step.action} does not take {', '.join(unknown)}")
+        raise UsageError(_("{action} does not take {names}").format(
+            action=label(context.step.action, language()), names=", ".join(unknown)))
     missing = [n for n in needed if args.get(n) is None]
     if missing:
-        raise UsageError(f"{context.step.action} needs {', '.join('--' + m.replace('_', '-') for m in missing)}")
+        raise UsageError(_("{action} needs {options}").format(
+            action=label(context.step.action, language()),
+            options=", ".join("--" + m.replace("_", "-") for m in missing)))
     return rule(document, context, **args)

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
+from kesu.i18n import _
 from kesu.engine import Context, Outcome
 from kesu.errors import UsageError
 from kesu.values import dig
@@ -67,10 +68,10 @@ def free_path(root: Path, case_id: str, name: str, sha: str, recorded: Iterable[
     """Where a file called ``name`` goes: its own name, numbered when taken."""
     clean = Path(name.replace("\\", "/")).name.strip()
     if not clean or clean.startswith("."):
-        raise UsageError(f"{name!r} is not a file name kesu can store (no hidden files)")
+        raise UsageError(_("{name!r} is not a file name kesu can store (no hidden files)").format(name=name))
     for entry in recorded:
         if isinstance(entry, dict) and entry.get("sha256") == sha:
-            raise UsageError(f"this file is already attached as {entry.get('path')}")
+            raise UsageError(_("this file is already attached as {path}").format(path=entry.get("path")))
     stem, suffix = Path(clean).stem, Path(clean).suffix
     taken = {str(e.get("path")) for e in recorded if isinstance(e, dict)}
     for number in range(1, 1000):
@@ -78,7 +79,7 @@ def free_path(root: Path, case_id: str, name: str, sha: str, recorded: Iterable[
         rel = f"{folder(case_id)}/{candidate}"
         if rel not in taken and not (root / rel).exists():
             return rel
-    raise UsageError(f"too many files called {clean} in {folder(case_id)}")
+    raise UsageError(_("too many files called {name} in {folder}").format(name=clean, folder=folder(case_id)))
 
 
 # ------------------------------------------------------------------ the step
@@ -86,18 +87,19 @@ def attach(doc, ctx: Context, *, path: str, sha256: str, size: str, kind: str,
            note: str | None = None) -> Outcome:
     """Record an evidence file committed with this step."""
     if kind not in KINDS:
-        raise UsageError(f"--kind {kind!r} is not one of: {', '.join(KINDS)}")
+        raise UsageError(_("{flag} {value!r} is not one of: {allowed}").format(flag="--kind", value=kind, allowed=", ".join(KINDS)))
     prefix = folder(str(doc.get("id"))) + "/"
     name = str(path)[len(prefix):]
     if not str(path).startswith(prefix) or not name or "/" in name or name.startswith("."):
-        raise UsageError(f"evidence of {doc.get('id')} is stored under {prefix}, not {path}")
+        raise UsageError(_("evidence of {case} is stored under {prefix}, not {path}").format(
+            case=doc.get("id"), prefix=prefix, path=path))
     if not _SHA256.match(str(sha256)):
-        raise UsageError(f"{sha256!r} is not a SHA-256 digest")
+        raise UsageError(_("{value!r} is not a SHA-256 digest").format(value=sha256))
     if not str(size).isdigit():
-        raise UsageError(f"{size!r} is not a size in bytes")
+        raise UsageError(_("{value!r} is not a size in bytes").format(value=size))
     recorded = doc.get("evidence") if isinstance(doc.get("evidence"), list) else []
     if any(isinstance(e, dict) and e.get("path") == path for e in recorded):
-        raise UsageError(f"{path} is already recorded")
+        raise UsageError(_("{path} is already recorded").format(path=path))
     entry: dict[str, Any] = {"path": path, "kind": kind, "sha256": sha256, "size": int(size)}
     if note:
         entry["note"] = note
@@ -122,10 +124,9 @@ def check_signed_for_cash(doc: dict, policy) -> None:
         return
     kinds = {e.get("kind") for e in doc.get("evidence") or [] if isinstance(e, dict)}
     if not kinds & set(SIGNED_KINDS):
-        raise UsageError("cash compensation needs the customer's signature: attach the signed "
-                         "agreement or receipt first (kesu attach ID FILE --kind agreement), or say "
-                         "where the paper is filed (resolve --signature-kept WHERE); "
-                         "kesu.yaml evidence.cash_needs_signature: false turns this off")
+        raise UsageError(_("cash compensation needs the customer's signature: attach the signed agreement or receipt "
+                           "first (kesu attach ID FILE --kind agreement), or say where the paper is filed (resolve "
+                           "--signature-kept WHERE); kesu.yaml evidence.cash_needs_signature: false turns this off"))
 
 
 # ------------------------------------------------------------------ checking
@@ -149,15 +150,16 @@ def problems(recorded: dict[str, dict], stored: dict[str, tuple[str, int] | None
             path = str(entry.get("path"))
             known.add(path)
             if path not in stored or stored[path] is None:
-                found.append((case_id, path, MISSING, "evidence file is missing"))
+                found.append((case_id, path, MISSING, _("evidence file is missing")))
             elif stored[path][0] != entry.get("sha256"):
-                found.append((case_id, path, ALTERED, "evidence file was altered: its SHA-256 is not the "
-                                             f"one recorded ({str(entry.get('sha256'))[:12]}...)"))
+                found.append((case_id, path, ALTERED, _("evidence file was altered: its SHA-256 is not the one "
+                                                        "recorded ({digest}...)").format(
+                    digest=str(entry.get("sha256"))[:12])))
     for path in sorted(set(stored) - known):
         parts = path.split("/")
         case_id = parts[1] if len(parts) > 2 else "-"
-        found.append((case_id, path, UNRECORDED, "evidence file is not recorded in any case "
-                                     "(add files with 'kesu attach')"))
+        found.append((case_id, path, UNRECORDED, _("evidence file is not recorded in any case "
+                                                   "(add files with 'kesu attach')")))
     return found
 
 

@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 from kesu.errors import GitError
+from kesu.i18n import _
 
 
 #: How kesu runs git: never through replace objects (``git replace`` can show any
@@ -44,7 +45,7 @@ def run(root: Path, *args: str, stdin: str | None = None, check: bool = True,
             env={**os.environ, **env} if env else None,
         )
     except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
+        raise GitError(_("git is not installed or not on PATH")) from None
     try:
         stdout, stderr = proc.communicate(stdin)
     except BaseException:
@@ -53,7 +54,8 @@ def run(root: Path, *args: str, stdin: str | None = None, check: bool = True,
         proc.communicate()
         raise
     if check and proc.returncode != 0:
-        raise GitError(f"git {args[0]} failed: {_explain(stderr, f'exit {proc.returncode}')}")
+        raise GitError(_("git {command} failed: {reason}").format(
+            command=args[0], reason=_explain(stderr, f"exit {proc.returncode}")))
     return stdout
 
 
@@ -237,7 +239,7 @@ def conflict_markers(root: Path, exclude: tuple[str, ...] = ()) -> dict[str, int
                            "^(<<<<<<<|>>>>>>>)( |$)", *pathspec], cwd=root, capture_output=True)
     found: dict[str, int] = {}
     for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines():
-        path, _, rest = line.partition("\0")
+        path, _sep, rest = line.partition("\0")
         number = rest.partition("\0")[0]
         if number.isdigit():
             found.setdefault(path, int(number))
@@ -328,10 +330,11 @@ def run_bytes(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     try:
         proc = subprocess.run([*GIT, *args], cwd=root, input=stdin, capture_output=True)
     except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
+        raise GitError(_("git is not installed or not on PATH")) from None
     if proc.returncode != 0:
         stderr = proc.stderr.decode("utf-8", "replace")
-        raise GitError(f"git {args[0]} failed: {_explain(stderr, f'exit {proc.returncode}')}")
+        raise GitError(_("git {command} failed: {reason}").format(
+            command=args[0], reason=_explain(stderr, f"exit {proc.returncode}")))
     return proc.stdout
 
 
@@ -352,7 +355,7 @@ def read_objects(root: Path, names: list[str]) -> list[bytes | None]:
     out = run_bytes(root, "cat-file", "--batch", stdin="".join(f"{n}\n" for n in names).encode())
     contents: list[bytes | None] = []
     pos = 0
-    for _ in names:
+    for _name in names:
         end = out.index(b"\n", pos)
         found = _BATCH_HEADER.fullmatch(out, pos, end)
         pos = end + 1
@@ -375,7 +378,7 @@ def object_ids(root: Path, names: list[str]) -> list[str | None]:
               stdin="".join(f"{n}\n" for n in names))
     ids: list[str | None] = []
     for line in out.splitlines():
-        oid, _, kind = line.partition(" ")
+        oid, _sep, kind = line.partition(" ")
         ids.append(oid if kind in ("blob", "tree", "commit", "tag") else None)
     return ids
 

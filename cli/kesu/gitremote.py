@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kesu import gitconfig
 from kesu.errors import GitError
+from kesu.i18n import _
 
 #: How long one fetch, push or clone may take before kesu gives up on it.
 TIMEOUT_SECONDS = 600
@@ -61,7 +62,7 @@ def _repo(root: Path):
     try:
         return git.Repo(root)
     except git.exc.GitError as exc:  # not a repository
-        raise GitError(f"{root} is not a git repository: {exc}") from None
+        raise GitError(_("{root} is not a git repository: {reason}").format(root=root, reason=exc)) from None
 
 
 def clone(url: str, target: Path, progress: bool) -> None:
@@ -74,14 +75,14 @@ def clone(url: str, target: Path, progress: bool) -> None:
         git.Repo.clone_from(url, str(target), progress=_progress(progress),
                             kill_after_timeout=TIMEOUT_SECONDS)
     except git.exc.GitCommandError as exc:
-        raise GitError(f"git clone {url} failed: {_explain(exc)}") from None
+        raise GitError(_("git clone {url} failed: {reason}").format(url=url, reason=_explain(exc))) from None
 
 
 def fetch(root: Path, remote: str, progress: bool) -> None:
     """Fetch ``remote``'s branches into its remote-tracking refs."""
     if not progress:
         if remote not in gitconfig.remotes(root):
-            raise GitError(f"no remote named {remote!r}; 'git remote -v' lists this clone's remotes")
+            raise GitError(_("no remote named {name!r}; 'git remote -v' lists this clone's remotes").format(name=remote))
         _quietly(root, "fetch", "-q", remote)
         return
     import git
@@ -90,9 +91,9 @@ def fetch(root: Path, remote: str, progress: bool) -> None:
     try:
         repo.remote(remote).fetch(progress=_progress(progress), kill_after_timeout=TIMEOUT_SECONDS)
     except ValueError:
-        raise GitError(f"no remote named {remote!r}; 'git remote -v' lists this clone's remotes") from None
+        raise GitError(_("no remote named {name!r}; 'git remote -v' lists this clone's remotes").format(name=remote)) from None
     except git.exc.GitCommandError as exc:
-        raise GitError(f"git fetch {remote} failed: {_explain(exc)}") from None
+        raise GitError(_("git fetch {remote} failed: {reason}").format(remote=remote, reason=_explain(exc))) from None
 
 
 @dataclass(frozen=True)
@@ -125,14 +126,15 @@ def push(root: Path, remote: str, commit: str, branch: str, progress: bool) -> P
                                          progress=_progress(progress),
                                          kill_after_timeout=TIMEOUT_SECONDS)
     except ValueError:
-        raise GitError(f"no remote named {remote!r}; 'git remote -v' lists this clone's remotes") from None
+        raise GitError(_("no remote named {name!r}; 'git remote -v' lists this clone's remotes").format(name=remote)) from None
     except git.exc.GitCommandError as exc:
-        raise GitError(f"git push {remote} failed: {_explain(exc)}") from None
+        raise GitError(_("git push {remote} failed: {reason}").format(remote=remote, reason=_explain(exc))) from None
     finally:
         gitio.run(root, "update-ref", "-d", PUSH_REF, check=False)
     if not infos:
         error = getattr(infos, "error", None)
-        raise GitError(f"git push {remote} failed: {_explain(error) if error else 'no answer'}")
+        raise GitError(_("git push {remote} failed: {reason}").format(
+            remote=remote, reason=_explain(error) if error else _("no answer")))
     info = infos[0]
     if info.flags & PushInfo.REJECTED:
         return Pushed(False, True, info.summary.strip())
@@ -151,16 +153,17 @@ def run_network(root: Path, *args: str, timeout: float) -> tuple[int, str, str]:
                               encoding="utf-8", errors="replace", timeout=timeout,
                               env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
     except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
+        raise GitError(_("git is not installed or not on PATH")) from None
     except subprocess.TimeoutExpired:
-        raise GitError(f"git {args[0]} gave no answer within {timeout:.0f} s; is the remote reachable?") from None
+        raise GitError(_("git {command} gave no answer within {seconds} s; is the remote reachable?").format(
+            command=args[0], seconds=f"{timeout:.0f}")) from None
     return proc.returncode, proc.stdout, proc.stderr
 
 
 def _quietly(root: Path, *args: str) -> None:
-    code, _, err = run_network(root, *args, timeout=TIMEOUT_SECONDS)
+    code, _out, err = run_network(root, *args, timeout=TIMEOUT_SECONDS)
     if code != 0:
-        raise GitError(f"git {args[0]} failed: {_explain(err)}")
+        raise GitError(_("git {command} failed: {reason}").format(command=args[0], reason=_explain(err)))
 
 
 def _parse_porcelain(out: str, err: str, remote: str) -> Pushed:
@@ -172,4 +175,5 @@ def _parse_porcelain(out: str, err: str, remote: str) -> Pushed:
             if flag == "!":
                 return Pushed(False, summary.startswith("[rejected]"), summary)
             return Pushed(True, False, summary)
-    raise GitError(f"git push {remote} failed: {_explain(err) if err.strip() else 'no answer'}")
+    raise GitError(_("git push {remote} failed: {reason}").format(
+        remote=remote, reason=_explain(err) if err.strip() else _("no answer")))

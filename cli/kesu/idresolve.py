@@ -13,6 +13,7 @@ import re
 
 from kesu import ids
 from kesu.errors import UsageError
+from kesu.i18n import _
 
 #: The shortest ending that may stand for a whole ID.
 MIN_SUFFIX = 4
@@ -39,15 +40,16 @@ def resolve(archive, text: str) -> str:
         return wanted
     ending = wanted.lstrip("-")
     if len(ending.replace("-", "")) < MIN_SUFFIX or not _plausible(ending):
-        raise UsageError(f"{text!r} is not a case ID (expected like KS-20261123-7F3KQ2, "
-                         f"or its last {MIN_SUFFIX} or more characters, e.g. 7F3KQ2)")
+        raise UsageError(_("{text!r} is not a case ID (expected like KS-20261123-7F3KQ2, "
+                           "or its last {count} or more characters, e.g. 7F3KQ2)").format(text=text, count=MIN_SUFFIX))
     found = sorted(path.stem for path in archive.case_files() if path.stem.endswith(ending))
     if not found:
-        raise UsageError(f"unknown case {text}: no case ID ends with {ending}")
+        raise UsageError(_("unknown case {text}: no case ID ends with {ending}").format(text=text, ending=ending))
     if len(found) > 1:
-        shown = ", ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
-        raise UsageError(f"{text} is ambiguous: it ends {len(found)} case IDs ({shown}); "
-                         "type more of the ID")
+        shown = ", ".join(found[:10]) + (_(" and {count} more").format(count=len(found) - 10)
+                                         if len(found) > 10 else "")
+        raise UsageError(_("{text} is ambiguous: it ends {count} case IDs ({shown}); type more of the ID").format(
+            text=text, count=len(found), shown=shown))
     return found[0]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from kesu.i18n import _
 from kesu.errors import UsageError
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -28,9 +29,9 @@ def parse_id(case_id: str) -> tuple[str, date]:
     """Check ``case_id`` before any path is built from it; return (prefix, date)."""
     match = ID_PATTERN.fullmatch(case_id or "")  # whole: "$" alone lets a trailing newline in
     if not match:
-        raise UsageError(f"{case_id!r} is not a case ID (expected like KS-20261123-7F3KQ2)")
-    prefix, year, month, day, _ = match.groups()
+        raise UsageError(_("{text!r} is not a case ID (expected like KS-20261123-7F3KQ2)").format(text=case_id))
+    prefix, year, month, day, _suffix = match.groups()
     try:
         return prefix, date(int(year), int(month), int(day))
     except ValueError:
-        raise UsageError(f"{case_id!r} has an impossible date") from None
+        raise UsageError(_("{text!r} has an impossible date").format(text=case_id)) from None

@@ -12,6 +12,7 @@ from typing import Any
 from kesu import ids
 from kesu.engine import Context, Outcome
 from kesu.errors import UsageError
+from kesu.i18n import _
 from kesu.stores import check_case_store
 from kesu.values import isoformat, read_time
 
@@ -60,10 +61,12 @@ def intake(doc: dict, ctx: Context, *, id: str, channel: Any = None, store: Any 
     data = {"channel": channel, "customer": customer or {}, "complaint": complaint or {}}
     for section in ("customer", "complaint"):
         if not isinstance(data[section], dict):
-            raise UsageError(f"{section} must be a mapping of fields, not {type(data[section]).__name__}")
+            raise UsageError(_("{section} must be a mapping of fields, not {kind}").format(
+                section=section, kind=type(data[section]).__name__))
     missing = missing_fields(data)
     if missing:
-        raise UsageError("missing intake fields: " + ", ".join(f"--{m.replace('_', '-')}" for m in missing))
+        raise UsageError(_("missing intake fields: {options}").format(
+            options=", ".join(f"--{m.replace('_', '-')}" for m in missing)))
     policy.check_choice("channels", channel, "--channel")
     check_case_store(policy, store)
     complaint = dict(data["complaint"])

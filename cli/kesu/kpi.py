@@ -10,6 +10,7 @@ import statistics
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+from kesu.i18n import _
 from kesu.errors import UsageError
 from kesu.reports import SATISFIED, VISITED, CaseSet, _first, _in_years, _is_chain, month_range
 from kesu.values import parse_time
@@ -181,5 +182,5 @@ def quarter_months(text: str) -> list[date]:
             raise ValueError
         months = [date(int(year), first + i, 1) for i in range(3)]
     except ValueError:
-        raise UsageError(f"--quarter {text!r} should look like 2026-Q4") from None
+        raise UsageError(_("--quarter {text!r} should look like 2026-Q4").format(text=text)) from None
     return [_in_years(m, f"--quarter {text}") for m in months]

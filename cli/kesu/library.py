@@ -8,6 +8,7 @@ them (``masking.redacted``).
 
 from __future__ import annotations
 
+from kesu.i18n import _
 from kesu.engine import Step
 from kesu.record import commit_files, record_step
 from kesu.masking import redacted
@@ -55,8 +56,8 @@ def _refuse_hand_edits(archive, rels: list[str]) -> None:
 
     edited = gitio.uncommitted_paths(archive.root, rels)
     if edited:
-        raise ArchiveError(f"has changes that are not committed; commit them (or 'git checkout -- "
-                           f"{edited[0]}') before kesu renders it again; nothing was changed", edited[0])
+        raise ArchiveError(_("has changes that are not committed; commit them (or 'git checkout -- {path}') before "
+                             "kesu renders it again; nothing was changed").format(path=edited[0]), edited[0])
 
 
 def _library_cases(archive, replacing: dict | None = None) -> list[dict]:

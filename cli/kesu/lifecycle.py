@@ -170,17 +170,22 @@ def actions_from(state: str) -> list[str]:
 def check_step(action: str, state: str | None) -> Transition:
     """Return the transition for ``action`` from ``state``, or raise ``UsageError``."""
     from kesu.errors import UsageError
+    from kesu.i18n import _, language
+    from kesu.vocab import label
 
     transition = TABLE.get(action)
     if transition is None:
-        raise UsageError(f"unknown action {action!r}")
+        raise UsageError(_("unknown action {action!r}").format(action=action))
     if action == "intake":
         if state is not None:
-            raise UsageError("intake only starts a new case")
+            raise UsageError(_("intake only starts a new case"))
         return transition
     if state not in transition.sources:
-        allowed = ", ".join(actions_from(state)) if state else "none"
-        raise UsageError(f"cannot {action} a case that is {state}; allowed from {state}: {allowed}")
+        possible = actions_from(state) if state else []
+        allowed = ", ".join(a if label(a, language()) == a else f"{label(a, language())} ({a})"
+                            for a in possible) or _("none")
+        raise UsageError(_("cannot {action} a case that is {state}; allowed from {state}: {allowed}").format(
+            action=label(action, language()), state=label(state, language()), allowed=allowed))
     return transition
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from kesu import yamlio
 from kesu.engine import Context
 from kesu.errors import UsageError
+from kesu.i18n import _
 from kesu.values import dig, shorten
 
 
@@ -20,11 +21,11 @@ def money_arg(text: Any, flag: str, policy) -> Decimal:
     try:
         amount = yamlio.money(text)
     except UsageError:
-        raise UsageError(f"{flag} {shorten(text)} is not an amount like 39.90") from None
+        raise UsageError(_("{flag} {value} is not an amount like 39.90").format(flag=flag, value=shorten(text))) from None
     ceiling = policy.max_amount
     if amount > ceiling:
-        raise UsageError(f"{flag} {amount} is above the largest amount kesu.yaml allows "
-                         f"(money.max_amount: {ceiling})")
+        raise UsageError(_("{flag} {amount} is above the largest amount kesu.yaml allows "
+                           "(money.max_amount: {ceiling})").format(flag=flag, amount=amount, ceiling=ceiling))
     return amount
 
 
@@ -64,6 +65,9 @@ def check_covered(doc: dict, ctx: Context, total: Decimal) -> None:
     limits = [ctx.policy.approval_limit(who) for who in (ctx.actor, approver) if who]
     if any(limit is None or total <= limit for limit in limits):
         return
-    raise UsageError(f"this brings the case's compensation to {total:.2f}, beyond {ctx.actor}'s "
-                     f"approval limit{' and the plan approval' if approver else ''}; propose "
-                     "it in the plan (--compensation statutory=AMOUNT) and have it approved")
+    words = (_("this brings the case's compensation to {total}, beyond {actor}'s approval limit and the plan "
+               "approval; propose it in the plan (--compensation statutory=AMOUNT) and have it approved")
+             if approver else
+             _("this brings the case's compensation to {total}, beyond {actor}'s approval limit; propose it "
+               "in the plan (--compensation statutory=AMOUNT) and have it approved"))
+    raise UsageError(words.format(total=f"{total:.2f}", actor=ctx.actor))

@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from kesu.i18n import _, language
+from kesu.vocab import label
 from kesu.engine import Context, Outcome
 from kesu.errors import UsageError
 
@@ -37,7 +39,8 @@ def _listed(doc: dict, key: str) -> list:
 
 def _choice(value: str, allowed, flag: str) -> None:
     if value not in allowed:
-        raise UsageError(f"{flag} {value!r} is not one of: {', '.join(allowed)}")
+        raise UsageError(_("{flag} {value!r} is not one of: {allowed}").format(
+            flag=flag, value=value, allowed=", ".join(allowed)))
 
 
 # ------------------------------------------------------------------ steps
@@ -47,8 +50,8 @@ def report_back(doc, ctx: Context, *, method: str, text: str,
     _choice(method, REPORT_METHODS, "--method")
     channel = doc.get("channel")
     if channel not in _report_channels(ctx.policy):
-        raise UsageError(f"the complaint came in through {channel}, not from an outside body; "
-                         "nobody is owed a report-back")
+        raise UsageError(_("the complaint came in through {channel}, not from an outside body; "
+                           "nobody is owed a report-back").format(channel=label(channel, language())))
     doc["report_back"] = [*_listed(doc, "report_back"),
                           _entry(ctx, body=channel, method=method, text=text, reference=reference)]
     return Outcome([("body", channel), ("method", method)])
@@ -70,19 +73,19 @@ def corrective(doc, ctx: Context, *, text: str, kind: str | None = None,
     items = [dict(i) for i in _listed(doc, "corrective")]
     if done is not None:
         if kind or due:
-            raise UsageError("--done marks an action finished; --kind and --due go with a new one")
+            raise UsageError(_("--done marks an action finished; --kind and --due go with a new one"))
         number = int(done) if str(done).isdigit() else 0
         if not 1 <= number <= len(items):
-            raise UsageError(f"--done {done}: the case has corrective actions 1 to {len(items)}"
-                             if items else "the case has no corrective actions yet")
+            raise UsageError(_("--done {done}: the case has corrective actions 1 to {count}").format(
+                done=done, count=len(items)) if items else _("the case has no corrective actions yet"))
         if items[number - 1].get("done_at"):
-            raise UsageError(f"corrective action {number} was already done")
+            raise UsageError(_("corrective action {number} was already done").format(number=number))
         items[number - 1].update(done_at=ctx.at, done_by=ctx.actor, done_note=text)
         doc["corrective"] = items
         return Outcome([("done", number), ("kind", items[number - 1].get("kind"))])
     limits = ctx.policy.setting("obligations", "corrective") or {}
     if not kind:
-        raise UsageError(f"give --kind ({', '.join(limits)}) for a new corrective action")
+        raise UsageError(_("give --kind ({kinds}) for a new corrective action").format(kinds=", ".join(limits)))
     _choice(kind, list(limits), "--kind")
     limit = str(due or limits[kind])
     parse_duration(limit)
@@ -101,9 +104,9 @@ def check_can_close(doc: dict, policy) -> None:
     channel = doc.get("channel")
     if channel in _report_channels(policy) and not _listed(doc, "report_back"):
         body = OUTSIDE_BODIES.get(channel, channel)
-        raise UsageError(f"this complaint was transferred by {body}; report back to it before "
-                         "the case closes: kesu report-back ID --method platform --text "
-                         "\"处理结果已反馈\"")
+        raise UsageError(_("this complaint was transferred by {body}; report back to it before the case closes: "
+                           "kesu report-back ID --method platform --text \"处理结果已反馈\"").format(
+            body=label(channel, language()) if language() == "zh-CN" else body))
 
 
 def open_corrective(case: dict) -> bool:

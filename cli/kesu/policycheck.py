@@ -15,6 +15,7 @@ from typing import Any
 from kesu import yamlio
 from kesu.config import CONFIG_NAME
 from kesu.errors import UsageError
+from kesu.i18n import _, language
 from kesu.validate import Finding, Problem, locate, schema_findings
 
 _SOUND_FILE = "policy-sound"
@@ -24,7 +25,7 @@ def policy_problems(data: Any) -> list[Problem]:
     """Every problem of parsed kesu.yaml data: schema, then the deadline rules and
     the settings' own checks (which say more about a calendar or timer than the schema can)."""
     if not isinstance(data, dict):
-        return [((), "kesu.yaml must be a mapping of settings")]
+        return [((), _("kesu.yaml must be a mapping of settings"))]
     from kesu.config import setting_problems
     from kesu.deadlines import validate_policy
 
@@ -59,7 +60,7 @@ def refuse_unsound(git_dir, text: bytes, data: Any) -> None:
     """Raise the first problem of kesu.yaml (``kesu.yaml:LINE: …``), if it has any."""
     from kesu.cache import verdict
 
-    key = verdict(text)
+    key = f"{verdict(text)}:{language()}"  # the refusal kept is in the words of one language
     marker = git_dir / "kesu-cache" / _SOUND_FILE
     try:
         remembered = json.loads(marker.read_text(encoding="utf-8"))
@@ -85,6 +86,6 @@ def _refusal(text: bytes, data: Any) -> list | None:
     if not problems:
         return None
     first = locate(text.decode("utf-8"), CONFIG_NAME, problems)[0]
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    return [first.line or 1, f"{first.message}{more}; kesu.yaml must be fixed before kesu can "
-                             "use it ('kesu validate' lists every problem)"]
+    more = _(" (and {count} more)").format(count=len(problems) - 1) if len(problems) > 1 else ""
+    return [first.line or 1, _("{problem}{more}; kesu.yaml must be fixed before kesu can use it "
+                               "('kesu validate' lists every problem)").format(problem=first.message, more=more)]

@@ -20,6 +20,7 @@ from kesu.archive import Archive, write_atomic, write_new
 from kesu.casefile import case_text, load_case
 from kesu.config import default_setting, wall_duration
 from kesu.errors import ArchiveError, UsageError
+from kesu.i18n import _
 from kesu.values import dig, parse_time
 
 
@@ -61,20 +62,19 @@ def refuse_unsafe_state(root: Path) -> None:
     """
     operation = gitio.operation_in_progress(root)
     if operation:
-        raise ArchiveError(f"{operation} is in progress; finish it or abort it ('git status' says "
-                           "how) before kesu changes anything")
+        raise ArchiveError(_("{operation} is in progress; finish it or abort it ('git status' says how) "
+                             "before kesu changes anything").format(operation=operation))
     if gitio.head(root) is not None and gitio.current_branch(root) is None:
-        raise ArchiveError("HEAD is detached (not on a branch); 'git switch main' (or your "
-                           "branch) before kesu changes anything")
+        raise ArchiveError(_("HEAD is detached (not on a branch); 'git switch main' (or your "
+                             "branch) before kesu changes anything"))
     if gitconfig.has_remote(root) and not gitconfig.has_local_config(root, MERGE_DRIVER_SECTION, "driver"):
-        raise ArchiveError("this clone is not set up for working together (no merge driver for "
-                           "case files); run 'kesu setup' once, then try again")
+        raise ArchiveError(_("this clone is not set up for working together (no merge driver for "
+                             "case files); run 'kesu setup' once, then try again"))
 
 
 def check_actor(archive: Archive, actor: str | None) -> str:
     if not actor:
-        raise UsageError("who is doing this? give --actor NAME, set KESU_ACTOR, "
-                         "or set git's user.name")
+        raise UsageError(_("who is doing this? give --actor NAME, set KESU_ACTOR, or set git's user.name"))
     archive.policy.member(actor)
     return actor
 
@@ -83,8 +83,8 @@ def check_not_future(archive: Archive, at: str | None, flag: str = "--at") -> No
     """Refuse an event dated later than now plus the archive's ``future_tolerance``."""
     when = parse_time(at)
     if when is not None and when - archive.now() > archive.policy.future_tolerance:
-        raise UsageError(f"{flag} {at} is in the future (more than "
-                         f"{archive.policy.setting('future_tolerance')} ahead of this computer's clock)")
+        raise UsageError(_("{flag} {at} is in the future (more than {tolerance} ahead of this computer's "
+                           "clock)").format(flag=flag, at=at, tolerance=archive.policy.setting("future_tolerance")))
 
 
 def record_step(archive: Archive, case_id: str, step: StepSource,
@@ -125,7 +125,7 @@ def record_intake(archive: Archive, step: engine.Step,
     check_not_future(archive, dig(applied.case, "complaint", "occurred_at"), "--occurred-at")
     with archive.lock():
         if (archive.root / rel).exists():
-            raise ArchiveError(f"{rel} already exists", rel)
+            raise ArchiveError(_("already exists"), rel)
         sha = commit_files(archive, {rel: case_text(applied.case)},
                            _message(case_id, step, applied))
     return Recorded(case_id, "intake", None, applied.to_state, sha, rel)
@@ -151,13 +151,13 @@ def record_policy(archive: Archive, edit: Callable[[str], str], actor: str, at: 
             return None
         findings = policy_text_findings(after)
         if findings:
-            more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
-            raise UsageError(f"{findings[0].message}{more}; nothing was changed",
+            more = _(" (and {count} more)").format(count=len(findings) - 1) if len(findings) > 1 else ""
+            raise UsageError(_("{problem}{more}; nothing was changed").format(problem=findings[0].message, more=more),
                              CONFIG_NAME, findings[0].line)
         new = yamlio.load(after, CONFIG_NAME)
         problems = policychange.change_problems(archive.policy, new, actor, approver)
         if problems:
-            raise UsageError("; ".join(problems) + "; nothing was changed")
+            raise UsageError(_("{problem}{more}; nothing was changed").format(problem="; ".join(problems), more=""))
         changed = ",".join(policychange.changed_keys(archive.policy.data, new))
         message = trailers.policy_message(f"kesu.yaml: policy change by {actor}", actor, at,
                                           approver, f"changed={changed}")
@@ -177,8 +177,8 @@ def refuse_hand_edits(archive: Archive, rel: str, text: str) -> list[str]:
     staged = gitio.staged_paths(archive.root)
     if rel in staged or not gitio.index_matches(archive.root, rel, text.encode("utf-8")):
         if rel in staged or gitio.dirty_paths(archive.root, [rel]):
-            raise ArchiveError("has uncommitted changes; commit them (or 'git checkout -- "
-                               f"{rel}') before kesu changes it", rel)
+            raise ArchiveError(_("has uncommitted changes; commit them (or 'git checkout -- {path}') "
+                                 "before kesu changes it").format(path=rel), rel)
     return staged
 
 
@@ -197,15 +197,16 @@ def commit_files(archive: Archive, files: dict[str, str], message: str,
     for rel, text in files.items():
         if rel.endswith(".yaml") and len(text.encode("utf-8")) > yamlio.MAX_BYTES:
             # kesu would refuse to read it back: the case would drop out of every command.
-            raise UsageError(f"this step would make the file larger than {yamlio.MAX_BYTES // 1024} KiB, "
-                             "the most kesu reads; nothing was changed", rel)
+            raise UsageError(_("this step would make the file larger than {size} KiB, the most kesu reads; "
+                               "nothing was changed").format(size=yamlio.MAX_BYTES // 1024), rel)
     before_head = gitio.head(root)
     new = [rel for rel in files if not (root / rel).exists()]
     try:
         journal.begin(root, list(files), before_head)
     except OSError as exc:
         journal.end(root)
-        raise ArchiveError(f"cannot write the case: {exc.strerror or exc}; nothing was changed") from None
+        raise ArchiveError(_("cannot write the case: {reason}; nothing was changed").format(
+            reason=exc.strerror or exc)) from None
     try:
         # all new (an import): git may take their bytes from us rather than read them back
         contents = {rel: text.encode("utf-8") for rel, text in files.items()} if len(new) == len(files) else None
@@ -222,7 +223,8 @@ def commit_files(archive: Archive, files: dict[str, str], message: str,
             raise  # the commit landed (e.g. Ctrl-C right after it): keep it
         journal.undo(root, list(files))  # renames only: works on a full disk too
         if isinstance(exc, OSError):
-            raise ArchiveError(f"cannot write the case: {exc.strerror or exc}; nothing was changed") from None
+            raise ArchiveError(_("cannot write the case: {reason}; nothing was changed").format(
+                reason=exc.strerror or exc)) from None
         raise
     journal.end(root)
     return sha

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kesu.errors import UsageError
+from kesu.i18n import _
 from kesu.masking import mask_contact, mask_name
 
 #: Output larger than this is cut off: a reply or an entry is never this long,
@@ -81,7 +82,7 @@ class Renderer:
         self.archive = archive
         self.locale = locale or archive.policy.locale
         if self.locale not in LOCALES:
-            raise UsageError(f"locale {self.locale!r} is not one of: {', '.join(LOCALES)}")
+            raise UsageError(_("locale {locale!r} is not one of: {allowed}").format(locale=self.locale, allowed=", ".join(LOCALES)))
         self.folders = [archive.root / "templates", shipped("templates")]
         self.env = self._environment()
 
@@ -111,7 +112,7 @@ class Renderer:
         from kesu.template_bounds import TemplateTooCostly, cpu_time_limit
 
         if ".." in Path(name).parts or Path(name).is_absolute():
-            raise UsageError(f"template {name!r} is outside the template folders")
+            raise UsageError(_("template {name!r} is outside the template folders").format(name=name))
         try:
             with cpu_time_limit():
                 template = self.env.get_template(name)
@@ -119,21 +120,22 @@ class Renderer:
                 for chunk in template.generate(**context):
                     size += len(chunk)
                     if size > MAX_OUTPUT:
-                        raise UsageError(f"templates/{name}: output exceeds {MAX_OUTPUT // 1024} KiB; "
-                                         "is the template looping?")
+                        raise UsageError(_("templates/{name}: output exceeds {size} KiB; is the template looping?").format(
+                            name=name, size=MAX_OUTPUT // 1024))
                     chunks.append(chunk)
                 return "".join(chunks)
         except RecursionError:
-            raise UsageError("the template includes or calls itself without end",
+            raise UsageError(_("the template includes or calls itself without end"),
                              *self._located(name)) from None
         except (TemplateTooCostly, OverflowError, MemoryError) as exc:
-            raise UsageError(f"the template asks for too much: {exc}", *self._located(name)) from None
+            raise UsageError(_("the template asks for too much: {reason}").format(reason=exc), *self._located(name)) from None
         except TemplateNotFound as exc:
-            raise UsageError(f"no template {exc.name!r} (looked in {', '.join(str(f) for f in self.folders)})") from None
+            raise UsageError(_("no template {name!r} (looked in {folders})").format(
+                name=exc.name, folders=", ".join(str(f) for f in self.folders))) from None
         except TemplateSyntaxError as exc:
-            raise UsageError(exc.message or "syntax error", self._where(exc.name or name), exc.lineno) from None
+            raise UsageError(exc.message or _("syntax error"), self._where(exc.name or name), exc.lineno) from None
         except SecurityError as exc:
-            raise UsageError(f"not allowed in a template: {exc}", *self._located(name)) from None
+            raise UsageError(_("not allowed in a template: {reason}").format(reason=exc), *self._located(name)) from None
         except TemplateError as exc:
             raise UsageError(str(exc), *self._located(name)) from None
 
@@ -167,8 +169,8 @@ def _OwnFilesLoader(folders: list[str], followlinks: bool = False):
             path = Path(filename)
             inside = any(path.resolve().is_relative_to(Path(folder).resolve()) for folder in self.searchpath)
             if path.is_symlink() or not inside:
-                raise UsageError(f"templates/{template}: is a symbolic link or lies outside the template "
-                                 "folders; kesu does not read it")
+                raise UsageError(_("templates/{name}: is a symbolic link or lies outside the template folders; kesu "
+                                   "does not read it").format(name=template))
             return source, filename, uptodate
 
     return OwnFilesLoader(folders, followlinks=followlinks)

@@ -24,6 +24,7 @@ import statistics
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+from kesu.i18n import _
 from kesu.errors import KesuError, UsageError
 from kesu.masking import customer_masks, masked
 from kesu.lifecycle import CLOSED
@@ -37,13 +38,13 @@ def parse_month(text: str) -> date:
         year, month = (int(p) for p in text.split("-"))
         first = date(year, month, 1)
     except ValueError:
-        raise UsageError(f"--month {text!r} should look like 2026-11") from None
+        raise UsageError(_("--month {text!r} should look like 2026-11").format(text=text)) from None
     return _in_years(first, f"--month {text}")
 
 
 def _in_years(first: date, given: str) -> date:
     if not FIRST_YEAR <= first.year <= LAST_YEAR:
-        raise UsageError(f"{given} is outside {YEARS}")
+        raise UsageError(_("{given} is outside {years}").format(given=given, years=YEARS))
     return first
 
 

@@ -17,10 +17,12 @@ from typing import Any
 from kesu import claimants, evidence, lifecycle, obligations, yamlio
 from kesu.engine import Context, Outcome
 from kesu.errors import UsageError
+from kesu.i18n import _, language
 from kesu.intake import intake
 from kesu.money import (STATUTORY_MINIMUM, STATUTORY_MULTIPLE, approval_reasons, case_money,
                         check_covered, money_arg, statutory_compensation)
 from kesu.values import dig
+from kesu.vocab import label
 
 #: ``ack`` without ``--method``: how the customer was most likely told, by channel.
 ACK_METHOD_BY_CHANNEL = {"counter": "in_person", "hotline": "phone", "app": "app",
@@ -45,7 +47,8 @@ def _entry(ctx: Context, **fields: Any) -> dict:
 
 def _check_method(method: str | None, flag: str = "--method") -> None:
     if method is not None and method not in lifecycle.TELL_METHODS:
-        raise UsageError(f"{flag} {method!r} is not one of: {', '.join(lifecycle.TELL_METHODS)}")
+        raise UsageError(_("{flag} {value!r} is not one of: {allowed}").format(
+            flag=flag, value=method, allowed=", ".join(lifecycle.TELL_METHODS)))
 
 
 # ------------------------------------------------------------------ steps
@@ -61,13 +64,14 @@ def dispatch(doc, ctx: Context, *, category: str, severity: str, risk: str, owne
              force: bool = False, reason: str | None = None) -> Outcome:
     policy = ctx.policy
     if force and not reason:
-        raise UsageError("--force needs --reason TEXT saying why")
+        raise UsageError(_("--force needs --reason TEXT saying why"))
     if reason and not force:
-        raise UsageError("--reason goes with --force")
+        raise UsageError(_("--reason goes with --force"))
     policy.check_choice("categories", category, "--category")
     if subcategory is not None and subcategory not in policy.subcategories(category):
-        allowed = ", ".join(policy.subcategories(category)) or "none"
-        raise UsageError(f"--subcategory {subcategory!r} is not one of {category}'s: {allowed}")
+        allowed = ", ".join(policy.subcategories(category)) or _("none")
+        raise UsageError(_("--subcategory {value!r} is not one of {category}'s: {allowed}").format(
+            value=subcategory, category=category, allowed=allowed))
     policy.check_choice("severities", severity, "--severity")
     policy.check_choice("risks", risk, "--risk")
     if department is not None:
@@ -78,10 +82,12 @@ def dispatch(doc, ctx: Context, *, category: str, severity: str, risk: str, owne
     forced = None
     if needs_senior and policy.roster and role not in senior:
         if not force:
-            raise UsageError(
-                f"a {risk}-risk {severity} case must be owned by {' or '.join(senior)} "
-                f"(分层沟通); {owner} is {role}. Choose another --owner, or use --force "
-                "--reason TEXT to record why")
+            raise UsageError(_(
+                "a {risk}-risk {severity} case must be owned by {roles} (分层沟通); {owner} is {role}. "
+                "Choose another --owner, or use --force --reason TEXT to record why").format(
+                risk=label(risk, language()), severity=label(severity, language()),
+                roles=_(" or ").join(label(r, language()) for r in senior), owner=owner,
+                role=label(role, language()) if role else _("none")))
         forced = {"reason": reason, "by": ctx.actor}
     classification = {"category": category}
     if subcategory:
@@ -104,7 +110,7 @@ def dispatch(doc, ctx: Context, *, category: str, severity: str, risk: str, owne
 def investigate(doc, ctx: Context, *, findings: list[str], responsibility: str | None = None,
                 root_cause: str | None = None) -> Outcome:
     if not findings:
-        raise UsageError("give at least one --findings TEXT")
+        raise UsageError(_("give at least one --findings TEXT"))
     if responsibility is not None:
         ctx.policy.check_choice("responsibility", responsibility, "--responsibility")
     section = _section(doc, "investigation")
@@ -125,19 +131,20 @@ def propose(doc, ctx: Context, *, step: list[str], refund: str | None = None,
             compensation: list[str] | None = None, legal_basis: str | None = None,
             commitment: str | None = None) -> Outcome:
     if not step:
-        raise UsageError("give the plan as one or more --step TEXT")
+        raise UsageError(_("give the plan as one or more --step TEXT"))
     items = [(kind, money_arg(value, f"--{kind}", ctx.policy)) for kind, value in
              (("refund", refund), ("voucher", voucher), ("cash", cash)) if value is not None]
     for spec in compensation or []:
         kind, sep, amount = str(spec).partition("=")
         if not sep or not kind:
-            raise UsageError(f"--compensation {spec!r} should look like KIND=AMOUNT, e.g. gift=50")
+            raise UsageError(_("--compensation {value!r} should look like KIND=AMOUNT, e.g. gift=50").format(value=spec))
         items.append((kind, money_arg(amount, "--compensation", ctx.policy)))
     kinds = ctx.policy.vocabulary("compensation")
-    for kind, _ in items:
+    for kind, _amount in items:
         if kinds and kind not in kinds:
-            raise UsageError(f"compensation kind {kind!r} is not one of: {', '.join(kinds)}")
-    total = sum((amount for _, amount in items), Decimal("0.00"))
+            raise UsageError(_("compensation kind {kind!r} is not one of: {allowed}").format(
+                kind=kind, allowed=", ".join(kinds)))
+    total = sum((amount for _kind, amount in items), Decimal("0.00"))
     paid = case_money(doc) - yamlio.money(dig(doc, "plan", "total") or 0)
     reasons = approval_reasons(ctx, total + paid, dig(doc, "classification", "risk"))
     plan: dict[str, Any] = {"steps": list(step),
@@ -158,22 +165,23 @@ def approve(doc, ctx: Context) -> Outcome:
     plan = _section(doc, "plan")
     approval = plan.get("approval") or {}
     if approval.get("approved_by"):
-        raise UsageError(f"the plan was already approved by {approval['approved_by']}")
+        raise UsageError(_("the plan was already approved by {approver}").format(approver=approval["approved_by"]))
     if ctx.actor == plan.get("proposed_by") and approval.get("required"):
-        raise UsageError("a plan that needs approval must be approved by someone other than "
-                         f"its proposer ({ctx.actor})")
+        raise UsageError(_("a plan that needs approval must be approved by someone other than "
+                           "its proposer ({actor})").format(actor=ctx.actor))
     policy = ctx.policy
     total = yamlio.money(plan.get("total") or 0)
     limit = policy.approval_limit(ctx.actor)
     if limit is not None and total > limit:
-        raise UsageError(f"{ctx.actor}'s approval limit {limit} does not cover "
-                         f"the plan's total {total:.2f}")
+        raise UsageError(_("{actor}'s approval limit {limit} does not cover the plan's total {total}").format(
+            actor=ctx.actor, limit=limit, total=f"{total:.2f}"))
     if dig(doc, "classification", "risk") == "high" and policy.roster:
         roles = (policy.get("approval") or {}).get("high_risk_roles") or ["operations", "legal"]
         role = policy.member(ctx.actor).get("role")
         if role not in roles:
-            raise UsageError(f"a high-risk plan must be approved by {' or '.join(roles)}; "
-                             f"{ctx.actor} is {role}")
+            raise UsageError(_("a high-risk plan must be approved by {roles}; {actor} is {role}").format(
+                roles=_(" or ").join(label(r, language()) for r in roles), actor=ctx.actor,
+                role=label(role, language()) if role else _("none")))
     approval = dict(approval)
     approval.setdefault("required", False)
     approval.update(approved_by=ctx.actor, approved_at=ctx.at)
@@ -185,8 +193,8 @@ def notify(doc, ctx: Context, *, method: str | None = None, message: str | None 
     _check_method(method)
     approval = dig(doc, "plan", "approval") or {}
     if approval.get("required") and not approval.get("approved_by"):
-        raise UsageError("the plan needs approval before the customer is told ("
-                         + "; ".join(approval.get("reasons") or []) + "); run 'kesu approve' first")
+        raise UsageError(_("the plan needs approval before the customer is told ({reasons}); "
+                           "run 'kesu approve' first").format(reasons="; ".join(approval.get("reasons") or [])))
     response = _section(doc, "customer_response")
     response["notified_at"] = ctx.at
     response["notified_by"] = ctx.actor
@@ -254,7 +262,8 @@ def resolve(doc, ctx: Context, *, summary: str, signature_kept: str | None = Non
 
 def follow_up(doc, ctx: Context, *, satisfaction: str, note: str | None = None) -> Outcome:
     if satisfaction not in lifecycle.SATISFACTION_CLOSES:
-        raise UsageError(f"--satisfaction must be one of: {', '.join(lifecycle.SATISFACTION_CLOSES)}")
+        raise UsageError(_("--satisfaction must be one of: {allowed}").format(
+            allowed=", ".join(lifecycle.SATISFACTION_CLOSES)))
     doc["follow_up"] = _entry(ctx, satisfaction=satisfaction, note=note)
     if lifecycle.SATISFACTION_CLOSES[satisfaction]:
         obligations.check_can_close(doc, ctx.policy)
@@ -267,19 +276,20 @@ def close(doc, ctx: Context, *, reason: str, of: str | None = None,
           note: str | None = None) -> Outcome:
     allowed_from = lifecycle.CLOSE_REASONS.get(reason)
     if allowed_from is None:
-        raise UsageError(f"--reason must be one of: {', '.join(lifecycle.CLOSE_REASONS)}")
+        raise UsageError(_("--reason must be one of: {allowed}").format(allowed=", ".join(lifecycle.CLOSE_REASONS)))
     if ctx.state not in allowed_from:
-        raise UsageError(f"close --reason {reason} is only allowed from "
-                         f"{', '.join(sorted(allowed_from))}; the case is {ctx.state}")
+        raise UsageError(_("close --reason {reason} is only allowed from {states}; the case is {state}").format(
+            reason=reason, states=", ".join(label(s, language()) for s in sorted(allowed_from)),
+            state=label(ctx.state, language())))
     if reason == "unsatisfied" and dig(doc, "follow_up", "satisfaction") != "unsatisfied":
-        raise UsageError("close --reason unsatisfied needs a follow-up that found the customer unsatisfied")
+        raise UsageError(_("close --reason unsatisfied needs a follow-up that found the customer unsatisfied"))
     if reason == "duplicate":
         if not of:
-            raise UsageError("close --reason duplicate needs --of ID of the case it duplicates")
+            raise UsageError(_("close --reason duplicate needs --of ID of the case it duplicates"))
         if of == doc.get("id"):
-            raise UsageError("a case cannot duplicate itself")
+            raise UsageError(_("a case cannot duplicate itself"))
     elif of:
-        raise UsageError("--of only goes with --reason duplicate")
+        raise UsageError(_("--of only goes with --reason duplicate"))
     obligations.check_can_close(doc, ctx.policy)
     doc["closure"] = _entry(ctx, reason=reason, of=of, note=note)
     return Outcome([("reason", reason)] + ([("of", of)] if of else []))
@@ -330,11 +340,11 @@ def library(doc, ctx: Context, *, lessons: str, value: str | None = None,
             typical: bool = False, draft: bool = False) -> Outcome:
     if ctx.state != lifecycle.CLOSED:
         if not draft:
-            raise UsageError(f"the case is {ctx.state}; only closed cases go into the library "
-                             "(an open high-risk or typical case can go in with --draft)")
+            raise UsageError(_("the case is {state}; only closed cases go into the library "
+                               "(an open high-risk or typical case can go in with --draft)").format(
+                state=label(ctx.state, language())))
         if dig(doc, "classification", "risk") != "high" and not typical:
-            raise UsageError("an open case goes into the library only when it is high-risk "
-                             "or marked --typical")
+            raise UsageError(_("an open case goes into the library only when it is high-risk or marked --typical"))
     section: dict[str, Any] = {"lessons": lessons}
     if value:
         section["value"] = value
@@ -356,14 +366,15 @@ def edit(doc, ctx: Context, *, sections: dict) -> Outcome:
     """A hand correction: ``sections`` maps each changed section to its new
     content (None removes it)."""
     if not isinstance(sections, dict) or not sections:
-        raise UsageError("an edit must change at least one section")
+        raise UsageError(_("an edit must change at least one section"))
     frozen = [k for k in FROZEN if k in sections]
     if frozen:
-        raise UsageError(f"an edit may not change {', '.join(frozen)} (use the lifecycle commands)")
+        raise UsageError(_("an edit may not change {sections} (use the lifecycle commands)").format(
+            sections=", ".join(frozen)))
     allowed = lifecycle.TABLE["edit"].writes
     other = [k for k in sections if k not in allowed]
     if other:
-        raise UsageError(f"an edit may not change {', '.join(other)}")
+        raise UsageError(_("an edit may not change {sections}").format(sections=", ".join(other)))
     for key, content in sections.items():
         if content is None:
             doc.pop(key, None)

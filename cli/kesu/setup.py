@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kesu import gitio, trailers
+from kesu.i18n import _
 from kesu.archive import write_atomic
 from kesu.config import CONFIG_NAME, default_policy_text
 from kesu.errors import ArchiveError
@@ -16,10 +17,10 @@ def init_archive(directory: Path) -> Path:
     root = directory.expanduser().resolve()
     config = root / CONFIG_NAME
     if config.exists():
-        raise ArchiveError(f"{root} is already a kesu archive; not touching its {CONFIG_NAME}",
-                           str(config))
+        raise ArchiveError(_("{root} is already a kesu archive; not touching its {config}").format(
+            root=root, config=CONFIG_NAME), str(config))
     if root.exists() and not root.is_dir():
-        raise ArchiveError(f"{root} exists and is not a folder")
+        raise ArchiveError(_("{root} exists and is not a folder").format(root=root))
     root.mkdir(parents=True, exist_ok=True)
     if not gitio.is_repo(root):
         gitio.run(root, "init", "-q")

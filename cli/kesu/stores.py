@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from kesu.errors import UsageError
+from kesu.i18n import _
 
 #: Calendar keys a store may override (``business_hours`` also at the store's top level).
 CALENDAR_KEYS = ("business_hours", "working_days", "holiday_country", "holidays", "workdays",
@@ -57,7 +58,8 @@ def resolve_store(policy, text: str | None, flag: str = "--store") -> str | None
     for code, entry in stores.items():
         if code.casefold() == folded or str(entry.get("name") or "").strip().casefold() == folded:
             return code
-    raise UsageError(f"{flag} {text!r} is not a store of kesu.yaml (stores: {known_list(policy)})")
+    raise UsageError(_("{flag} {value!r} is not a store of kesu.yaml (stores: {known})").format(
+        flag=flag, value=text, known=known_list(policy)))
 
 
 def store_name(policy, code: str | None) -> str | None:
@@ -138,7 +140,8 @@ def check_case_store(policy, store: Any) -> None:
     """A new case's store must be one of kesu.yaml's (when it lists any)."""
     stores = configured(policy)
     if stores and store not in (None, "") and str(store) not in stores:
-        raise UsageError(f"store {store!r} is not a store of kesu.yaml (stores: {known_list(policy)})")
+        raise UsageError(_("store {value!r} is not a store of kesu.yaml (stores: {known})").format(
+            value=store, known=known_list(policy)))
 
 
 # ------------------------------------------------------------------ checks
@@ -147,7 +150,8 @@ def case_problems(case: dict, policy) -> list[tuple[tuple, str]]:
     stores = configured(policy)
     store = case.get("store")
     if stores and isinstance(store, str) and store not in stores:
-        return [(("store",), f"store {store!r} is not a store of kesu.yaml (stores: {known_list(policy)})")]
+        return [(("store",), _("store {value!r} is not a store of kesu.yaml (stores: {known})").format(
+            value=store, known=known_list(policy)))]
     return []
 
 
@@ -165,20 +169,20 @@ def setting_problems(data: dict) -> list[tuple[tuple, str]]:
         for i, name in enumerate(entry.get("roster") or []):
             if roster and name not in roster:
                 problems.append((("stores", code, "roster", i),
-                                 f"{name!r} of store {code} is not in the roster of kesu.yaml"))
+                                 _("{name!r} of store {code} is not in the roster of kesu.yaml").format(name=name, code=code)))
         calendar = dict(entry.get("calendar") or {})
         if entry.get("business_hours"):
             calendar["business_hours"] = entry["business_hours"]
         for path, message in validate_policy({"timezone": data.get("timezone"), "calendar": calendar,
                                               "sla": {}}):
             if path and path[0] == "calendar":
-                problems.append((("stores", code, *path), f"store {code}: {message}"))
+                problems.append((("stores", code, *path), _("store {code}: {problem}").format(code=code, problem=message)))
     for name, member in roster.items():
         if not isinstance(member, dict):
             continue
         named = ([member["store"]] if member.get("store") else []) + list(member.get("stores") or [])
         for store in named:
             if stores and store not in stores:
-                problems.append((("roster", name), f"{name}'s store {store!r} is not one of "
-                                                   f"stores: ({', '.join(map(str, stores))})"))
+                problems.append((("roster", name), _("{name}'s store {store!r} is not one of stores: ({known})").format(
+                    name=name, store=store, known=", ".join(map(str, stores)))))
     return problems

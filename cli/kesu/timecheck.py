@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kesu.i18n import _
 from kesu.values import YEARS, aware_time, in_years
 
 Problem = tuple[tuple, str]
@@ -29,7 +30,7 @@ def time_findings(case: Any, path: tuple = ()) -> list[Problem]:
             moment = aware_time(value)
             name = "/".join(str(k) for k in where)
             if moment is None:
-                problems.append((where, f"{name}: {value} is not a real date and time"))
+                problems.append((where, _("{name}: {value} is not a real date and time").format(name=name, value=value)))
             elif not in_years(moment):
-                problems.append((where, f"{name} {value} is outside {YEARS}"))
+                problems.append((where, _("{given} is outside {years}").format(given=f"{name} {value}", years=YEARS)))
     return problems

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from kesu import lifecycle, yamlio
 from kesu.errors import UsageError
+from kesu.i18n import _, language
 from kesu.timecheck import time_findings as _real_times
 from kesu.values import aware_time, in_years
 
@@ -86,7 +87,7 @@ def schema_findings(data: Any, schema_name: str = "case.schema.json",
         message = error.message
         if by_state:
             state = data.get("state") if isinstance(data, dict) else None
-            message = f"{message} when state is {state}"
+            message = _("{problem} when state is {state}").format(problem=message, state=_state_label(state))
         problems.append((tuple(error.absolute_path), f"{where + ': ' if where else ''}{message}"))
     return problems
 
@@ -121,29 +122,37 @@ def vocabulary_findings(case: dict, policy) -> list[Problem]:
         value = _get(case, path)
         allowed = policy.vocabulary(vocabulary)
         if isinstance(value, str) and allowed and value not in allowed:
-            problems.append((path, f"{'.'.join(path)} {value!r} is not in kesu.yaml "
-                                   f"vocabularies.{vocabulary} ({_listed(allowed)})"))
+            problems.append((path, _("{field} {value!r} is not in kesu.yaml vocabularies.{vocabulary} ({allowed})").format(
+                field=".".join(path), value=value, vocabulary=vocabulary, allowed=_listed(allowed))))
     category = _get(case, ("classification", "category"))
     subcategory = _get(case, ("classification", "subcategory"))
     known = policy.subcategories(category) if isinstance(category, str) else []
     if (isinstance(subcategory, str) and isinstance(category, str)
             and category in policy.vocabulary("categories") and subcategory not in known):
         problems.append((("classification", "subcategory"),
-                         f"subcategory {subcategory!r} is not one of {category}'s: "
-                         f"{_listed(known) or 'none'}"))
+                         _("subcategory {value!r} is not one of {category}'s: {allowed}").format(
+                             value=subcategory, category=category, allowed=_listed(known) or _("none"))))
     kinds = policy.vocabulary("compensation")
     for i, item in enumerate(_list(_get(case, ("plan", "compensation")))):
         if isinstance(item, dict) and kinds and item.get("kind") not in kinds:
             problems.append((("plan", "compensation", i, "kind"),
-                             f"compensation kind {item.get('kind')!r} is not one of: {_listed(kinds)}"))
+                             _("compensation kind {kind!r} is not one of: {allowed}").format(
+                                 kind=item.get("kind"), allowed=_listed(kinds))))
     from kesu.stores import case_problems as store_problems
 
     problems += store_problems(case, policy)
     if policy.roster:
         for path, user in _actors(case):
             if user not in policy.roster:
-                problems.append((path, f"{user!r} is not in the roster of kesu.yaml"))
+                problems.append((path, _("{user!r} is not in the roster of kesu.yaml").format(user=user)))
     return problems
+
+
+def _state_label(code: Any) -> str:
+    """A state or action named in a finding, in the user's language (unknown codes as written)."""
+    from kesu.vocab import label
+
+    return label(code, language()) if isinstance(code, str) else str(code)
 
 
 def _list(value: Any) -> list:
@@ -174,22 +183,23 @@ def identity_findings(case: dict, relpath: str, policy) -> list[Problem]:
     if not isinstance(case_id, str):
         return problems  # the schema reports it
     try:
-        _, id_date = ids.parse_id(case_id)
+        _prefix, id_date = ids.parse_id(case_id)
     except UsageError as exc:
         return [(("id",), exc.message)]
     name = Path(relpath).name
     if name != f"{case_id}.yaml":
-        problems.append((("id",), f"id {case_id} does not match the file name {name}"))
+        problems.append((("id",), _("id {case} does not match the file name {name}").format(case=case_id, name=name)))
     received = aware_time(case.get("received_at"))
     if received is not None and in_years(received):
         local = received.astimezone(policy.tz)
         if local.date() != id_date:
-            problems.append((("id",), f"id date {id_date:%Y%m%d} is not the day received "
-                                      f"({local:%Y-%m-%d})"))
+            problems.append((("id",), _("id date {day} is not the day received ({received})").format(
+                day=f"{id_date:%Y%m%d}", received=f"{local:%Y-%m-%d}")))
         expected = f"cases/{local:%Y}/{local:%m}/{name}"
         parts = Path(relpath).parts
         if len(parts) >= 4 and "/".join(parts[-4:]) != expected:
-            problems.append((("received_at",), f"file belongs in {expected} (received {local:%Y-%m})"))
+            problems.append((("received_at",), _("file belongs in {path} (received {month})").format(
+                path=expected, month=f"{local:%Y-%m}")))
     return problems
 
 
@@ -213,23 +223,30 @@ def timeline_findings(case: dict) -> list[Problem]:
         action, to_state = entry.get("action"), entry.get("to")
         from_state = entry.get("from")
         if i == 0 and action != "intake":
-            problems.append((("timeline", 0, "action"), "the timeline must start with intake"))
+            problems.append((("timeline", 0, "action"), _("the timeline must start with intake")))
         if i > 0 and from_state != state:
             problems.append((("timeline", i, "from"),
-                             f"step {i + 1} ({action}) starts from {from_state}, but the case was {state}"))
+                             _("step {number} ({action}) starts from {state_from}, but the case was {state}").format(
+                                 number=i + 1, action=_state_label(action), state_from=_state_label(from_state),
+                                 state=_state_label(state))))
         if not lifecycle.is_legal(action, state if i else None, to_state):
             allowed = ", ".join(lifecycle.actions_from(state)) if state else "intake"
             problems.append((("timeline", i, "action"),
-                             f"step {i + 1}: {action} from {state or 'nothing'} to {to_state} is not "
-                             f"allowed (allowed: {allowed})"))
+                             _("step {number}: {action} from {state_from} to {state_to} is not allowed "
+                               "(allowed: {allowed})").format(
+                                 number=i + 1, action=_state_label(action),
+                                 state_from=_state_label(state) if state else _("nothing"),
+                                 state_to=_state_label(to_state), allowed=allowed)))
         when = aware_time(entry.get("at"))
         if when is not None and previous is not None and when < previous:
             problems.append((("timeline", i, "at"),
-                             f"step {i + 1} ({action}) at {entry.get('at')} is earlier than the step before"))
+                             _("step {number} ({action}) at {at} is earlier than the step before").format(
+                                 number=i + 1, action=_state_label(action), at=entry.get("at"))))
         previous = when or previous
         state = to_state
     if case.get("state") != state:
-        problems.append((("state",), f"state is {case.get('state')} but the timeline ends in {state}"))
+        problems.append((("state",), _("state is {state} but the timeline ends in {last}").format(
+            state=_state_label(case.get("state")), last=_state_label(state))))
     return problems
 
 
@@ -246,7 +263,8 @@ def time_findings(case: dict) -> list[Problem]:
             try:
                 parse_duration(extension["duration"])
             except UsageError as exc:
-                problems.append((("extensions", i, "duration"), f"extension {i + 1}: {exc.message}"))
+                problems.append((("extensions", i, "duration"), _("extension {number}: {problem}").format(
+                    number=i + 1, problem=exc.message)))
     return problems
 
 
@@ -264,8 +282,8 @@ def money_findings(case: dict, policy) -> list[Problem]:
             problems.append((path, exc.message))
             continue
         if ceiling is not None and value > ceiling:
-            problems.append((path, f"{value} is above the largest amount kesu.yaml allows "
-                                   f"(money.max_amount: {ceiling})"))
+            problems.append((path, _("{value} is above the largest amount kesu.yaml allows "
+                                     "(money.max_amount: {ceiling})").format(value=value, ceiling=ceiling)))
     return problems
 
 
@@ -338,8 +356,8 @@ def check_archive(archive, paths: list[Path] | None = None,
 
     findings = [] if paths is not None else policy_findings(archive)
     for rel in (interrupted(archive.root) or {}).get("files", []):
-        findings.append(Finding(str(rel), 1, "a kesu step was interrupted before it finished; this file "
-                                             "may differ from the last commit (the next kesu step puts it right)"))
+        findings.append(Finding(str(rel), 1, _("a kesu step was interrupted before it finished; this file may "
+                                               "differ from the last commit (the next kesu step puts it right)")))
     clean = verdict((archive.root / CONFIG_NAME).read_bytes())
     cache = archive.scan_cache if use_cache else NoCache()
     checked = 0
@@ -373,8 +391,8 @@ def evidence_findings(archive, cases: dict[str, dict]) -> list[Finding]:
     from kesu import evidence
 
     stored = evidence.work_tree_files(archive.root)
-    return [Finding(path, None, f"{message} (case {case_id})")
-            for case_id, path, _, message in evidence.problems(cases, stored)]
+    return [Finding(path, None, _("{problem} (case {case})").format(problem=message, case=case_id))
+            for case_id, path, _kind, message in evidence.problems(cases, stored)]
 
 
 def _read_afresh(archive, paths: list[Path] | None):
@@ -393,8 +411,8 @@ def conflict_findings(archive, reported: set[str]) -> list[Finding]:
     from kesu import gitio
     from kesu.archive import CASES_DIR
 
-    return [Finding(path, line, "holds merge conflict markers (an unfinished merge); finish "
-                    "or abort the merge ('git status' says how)")
+    return [Finding(path, line, _("holds merge conflict markers (an unfinished merge); finish or abort the merge "
+                                  "('git status' says how)"))
             for path, line in sorted(gitio.conflict_markers(archive.root, (CASES_DIR,)).items())
             if path not in reported]
 
@@ -415,4 +433,4 @@ def check_new_case(archive, case: dict) -> None:
     """Refuse to record an intake that would not validate."""
     problems = case_problems(case, archive.case_relpath(case["id"]), archive.policy)
     if problems:
-        raise UsageError("; ".join(message for _, message in problems))
+        raise UsageError("; ".join(message for _key, message in problems))

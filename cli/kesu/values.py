@@ -78,14 +78,15 @@ def aware_time(text: Any) -> datetime | None:
 def read_time(text: str, tz, flag: str = "--at") -> datetime:
     """A time the user typed; without an offset it is read in the archive's zone ``tz``."""
     from kesu.errors import UsageError
+    from kesu.i18n import _
 
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"{flag} {text!r} is not a time like 2026-11-23T16:10 or "
-                         "2026-11-23T16:10:00+08:00") from None
+        raise UsageError(_("{flag} {text!r} is not a time like 2026-11-23T16:10 or 2026-11-23T16:10:00+08:00").format(
+            flag=flag, text=text)) from None
     if not in_years(value):
-        raise UsageError(f"{flag} {text.strip()} is outside {YEARS}")
+        raise UsageError(_("{given} is outside {years}").format(given=f"{flag} {text.strip()}", years=YEARS))
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.replace(microsecond=0)

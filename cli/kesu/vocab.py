@@ -75,6 +75,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "resolve": ("处理完毕", "Resolve"), "follow-up": ("回访", "Follow-up"), "close": ("结案", "Close"),
     "reopen": ("重新打开", "Reopen"), "extend": ("延期", "Extend"), "note": ("备注", "Note"),
     "assign": ("转派", "Assign"), "library": ("入库", "Library"), "edit": ("更正", "Edit"),
+    "attach": ("附证据", "Attach"), "claimant-add": ("添加投诉人", "Add claimants"),
+    "report-back": ("回复转办机构", "Report back"), "refer": ("移送", "Refer"), "corrective": ("整改", "Corrective"),
     # timers
     "acknowledge": ("确认接收", "Acknowledge"), "answer": ("答复", "Answer"), "execute": ("执行", "Execute"),
     "replan": ("重新出方案", "Replan"), "after_visit": ("回访后", "After visit"),

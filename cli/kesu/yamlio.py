@@ -27,6 +27,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kesu.i18n import _
 from kesu.errors import UsageError
 from kesu.values import shorten
 
@@ -326,7 +327,7 @@ def _make_line_reader():
 
     class StrictConstructor(RoundTripConstructor):
         def flatten_mapping(self, node):
-            for key_node, _ in node.value:
+            for key_node, _value in node.value:
                 if key_node.tag == _MERGE:
                     raise ConstructorError(None, None, MERGE_REFUSED, key_node.start_mark)
             return super().flatten_mapping(node)
@@ -398,9 +399,9 @@ def money(value: Any) -> Decimal:
     """
     text = value if isinstance(value, str) else repr(value)
     if isinstance(value, bool) or not _MONEY.match(text.strip()):
-        raise UsageError(f"not a money amount with at most two decimals: {shorten(value)}")
+        raise UsageError(_("not a money amount with at most two decimals: {value}").format(value=shorten(value)))
     try:
         return Decimal(text.strip()).quantize(Decimal("0.01"))
     except InvalidOperation:  # more digits than a Decimal holds
-        raise UsageError(f"not a money amount kesu can hold: {shorten(value)}") from None
+        raise UsageError(_("not a money amount kesu can hold: {value}").format(value=shorten(value))) from None
 

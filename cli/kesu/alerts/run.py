@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
+from kesu.i18n import _
 from kesu.alerts import messages
 from kesu.alerts.channels import Channel, DeliveryError
 from kesu.alerts.plan import Item, Recipient, Roster, by_recipient, lit_items
@@ -28,7 +29,7 @@ class Message:
 
     @property
     def cases(self) -> list[str]:
-        return list(dict.fromkeys(item.case for item, _ in self.recipient.items))
+        return list(dict.fromkeys(item.case for item, _tokens in self.recipient.items))
 
 
 @dataclass
@@ -57,7 +58,7 @@ def pending(recipients: list[Recipient], channels: list[Channel], ledger: Ledger
             if items:
                 found.append(Message(replace(recipient, items=items), channel,
                                      [delivery_token(item.key, recipient.name, channel.id)
-                                      for item, _ in items]))
+                                      for item, _tokens in items]))
     return found
 
 
@@ -105,7 +106,7 @@ def run(archive, now: datetime, channels: list[Channel], store: Store, run_id: s
 
 
 def _claim(store: Store, recipients, channels, now, run_id) -> tuple[Ledger, list[Message]]:
-    for _ in range(ATTEMPTS):
+    for _attempt in range(ATTEMPTS):
         ledger = store.load()
         todo = pending(recipients, channels, ledger, now, run_id)
         if not todo:
@@ -115,8 +116,8 @@ def _claim(store: Store, recipients, channels, now, run_id) -> tuple[Ledger, lis
         ledger.mark([t for m in todo for t in m.tokens], CLAIMED, now, run_id)
         if store.publish(ledger, f"kesu alert: claim {len(todo)} message(s)"):
             return ledger, todo
-    raise GitError(f"other runs of kesu alert kept writing {store.where()}; nothing was sent, "
-                   "try again")
+    raise GitError(_("other runs of kesu alert kept writing {where}; nothing was sent, try again").format(
+        where=store.where()))
 
 
 def _record(store: Store, ledger: Ledger, todo: list[Message], lit_keys: set[str],
@@ -126,7 +127,7 @@ def _record(store: Store, ledger: Ledger, todo: list[Message], lit_keys: set[str
     failed = [t for m in todo if not m.sent for t in m.tokens]
     note = f"kesu alert: {sum(m.sent for m in todo)} sent, {sum(not m.sent for m in todo)} failed"
     try:
-        for _ in range(ATTEMPTS):
+        for _attempt in range(ATTEMPTS):
             ledger.mark(sent, SENT, now, run_id)
             ledger.release(failed, run_id)
             ledger.prune(lit_keys, now)

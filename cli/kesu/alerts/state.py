@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from kesu import gitio
+from kesu.i18n import _
 from kesu.errors import GitError
 
 REF = "refs/kesu/alerts"
@@ -63,8 +64,8 @@ class Ledger:
         try:
             data = json.loads(text)
         except ValueError:
-            raise GitError(f"{REF}:{FILE} is not JSON; delete the ref to start afresh "
-                           f"('git update-ref -d {REF}')") from None
+            raise GitError(_("{ref}:{file} is not JSON; delete the ref to start afresh ('git update-ref -d {ref}')").format(
+                ref=REF, file=FILE)) from None
         entries = data.get("entries") if isinstance(data, dict) else None
         return cls({k: v for k, v in (entries or {}).items() if isinstance(v, dict)})
 
@@ -151,7 +152,8 @@ class Store:
         code, _, err = self._network("fetch", "--no-tags", "-q", self.remote, f"+{REF}:{FETCHED}")
         if code != 0:
             if "couldn't find remote ref" not in err.lower():
-                raise GitError(f"git fetch {self.remote} {REF} failed: {_last_line(err)}")
+                raise GitError(_("git fetch {remote} failed: {reason}").format(
+                    remote=f"{self.remote} {REF}", reason=_last_line(err)))
             gitio.run(self.root, "update-ref", "-d", FETCHED, check=False)
         self.base = gitio.ref(self.root, FETCHED)
         remote = Ledger.parse(self._read(self.base))
@@ -172,7 +174,8 @@ class Store:
             code, out, err = self._network("push", "--porcelain", self.remote, f"{commit}:{REF}")
             rejected = any(line.startswith("!") for line in out.splitlines())
             if code != 0 and not rejected:
-                raise GitError(f"git push {self.remote} {REF} failed: {_last_line(err)}")
+                raise GitError(_("git push {remote} failed: {reason}").format(
+                    remote=f"{self.remote} {REF}", reason=_last_line(err)))
             ok = not rejected
         if ok:
             self.base = commit

@@ -30,6 +30,7 @@ from kesu.audit.history import ANCHOR
 from kesu.audit.replay import AuditResult, Replay
 from kesu.audit.findings import RULES, Finding
 from kesu.errors import UsageError
+from kesu.i18n import _
 from kesu.githistory import SHORT
 
 __all__ = ["RULES", "SHORT", "AuditResult", "Finding", "audit", "max_backdate_of",
@@ -48,7 +49,7 @@ def parse_duration(text: str, what: str = "--max-backdate") -> timedelta:
     except UsageError:
         minutes = None
     if minutes is None:
-        raise UsageError(f"{what} {text!r} is not a duration like 90m, 24h or 3d")
+        raise UsageError(_("{what} {text!r} is not a duration like 90m, 24h or 3d").format(what=what, text=text))
     return timedelta(minutes=minutes)
 
 
@@ -79,7 +80,7 @@ def audit(archive, since: str | None = None, case_id: str | None = None,
     """Replay the history of ``cases/`` (or of one case, or since a commit) and
     return every finding, oldest commit first."""
     if since is not None and (not since.strip() or since.startswith("-")):
-        raise UsageError(f"--since {since!r} is not a commit")
+        raise UsageError(_("--since {since!r} is not a commit").format(since=since))
     # The case's own path (from the date in its ID): git prunes a plain path
     # far faster than a pattern. The full audit also finds an ID filed twice.
     case_path = archive.case_relpath(case_id) if case_id is not None else None

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from kesu import gitio, yamlio
 from kesu.errors import UsageError
+from kesu.i18n import _
 from kesu.githistory import SHORT, Commit, first_parent_times, tree_blobs
 from kesu.record import FUTURE_TOLERANCE
 
@@ -26,22 +27,23 @@ def history_findings(root, since: str | None, commits: list[Commit], checks) -> 
         # The work tree holds a change no commit records; the history read here
         # is what the archive says happened, so the auditor must hear of it.
         checks.findings.append(_finding("-", case_of(rel) or "-", "interrupted",
-                                        f"{rel}: a kesu step was interrupted before it finished; the "
-                                        "work tree may differ from the last commit (the next kesu step "
-                                        "finishes or undoes it)"))
+                                        _("{path}: a kesu step was interrupted before it finished; the work tree "
+                                          "may differ from the last commit (the next kesu step finishes or undoes "
+                                          "it)").format(path=rel)))
     for ref in gitio.replace_refs(root):
         checks.findings.append(_finding(ref.rsplit("/", 1)[-1][:SHORT], "-", "replaced",
                                         f"{ref} replaces an object; kesu reads what is stored "
                                         "(git --no-replace-objects), and a replacement hides it"))
     cases = {c.sha: _case_named(c) for c in commits}
     line = first_parent_times(root, since)
-    times = {sha: when for sha, _, when in line}
+    times = {sha: when for sha, _parent, when in line}
     for sha, parent, when in line:
         if parent in times and times[parent] - when > FUTURE_TOLERANCE.total_seconds():
             checks.findings.append(_finding(
                 sha[:SHORT], cases.get(sha) or "-", "time-reversed",
-                f"committed at {_utc(when)}, before its parent {parent[:SHORT]} ({_utc(times[parent])}); "
-                "a commit date set back hides when a step was really recorded"))
+                _("committed at {when}, before its parent {parent} ({parent_when}); a commit date set back hides "
+                  "when a step was really recorded").format(when=_utc(when), parent=parent[:SHORT],
+                                                            parent_when=_utc(times[parent]))))
 
 
 #: Where ``kesu audit --anchor`` records the last tip it audited clean.

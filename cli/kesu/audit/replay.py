@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kesu import gitconfig, gitio, lifecycle, yamlio
+from kesu.i18n import _
 from kesu.config import CONFIG_NAME, Policy
 from kesu.audit.casereader import CaseReader, ParsedCase, Unreadable
 from kesu.audit.evidence import evidence_findings
@@ -153,8 +154,8 @@ class Replay:
                     checks.remember(added, sha[:SHORT])
         except GitError as exc:
             if self.since:
-                raise UsageError(f"--since {self.since}: not a commit of this archive "
-                                 f"({exc.message})") from None
+                raise UsageError(_("--since {since}: not a commit of this archive ({reason})").format(
+                    since=self.since, reason=exc.message)) from None
             raise
         return commits
 

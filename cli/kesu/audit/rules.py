@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from kesu import lifecycle
+from kesu.i18n import _
 from kesu.audit.casereader import ParsedCase, Unreadable
 from kesu.audit.findings import CLOCK_SKEW, Finding, case_of, entry_key
 from kesu.audit.stepreplay import carried_findings, replay_findings
@@ -92,9 +93,9 @@ class Checks:
                 problem = case and self.merged_by_kesu(commit, change)
                 if case and problem:
                     self._add(commit, case, "merge-edit",
-                              f"the merge changes {change.path} beyond what either parent had "
-                              f"({problem}); two clones changed this case: run kesu sync (or "
-                              "git pull with kesu's merge driver) instead of resolving it by hand")
+                              _("the merge changes {path} beyond what either parent had ({problem}); two clones "
+                                "changed this case: run kesu sync (or git pull with kesu's merge driver) instead "
+                                "of resolving it by hand").format(path=change.path, problem=problem))
             return
         cases: list[Change] = []
         others: list[Change] = []
@@ -109,9 +110,9 @@ class Checks:
         live = [c for c in cases if c.status in ("A", "M", "T")]
         if step is None:
             rule = "bad-trailers" if problem else "no-trailers"
-            message = (f"the trailers do not parse: {problem}" if problem else
-                       "changes the case without kesu's trailers (Case, Action, From, To, "
-                       "Actor, At): every change to a case must be a kesu step")
+            message = (_("the trailers do not parse: {problem}").format(problem=problem) if problem else
+                       _("changes the case without kesu's trailers (Case, Action, From, To, Actor, At): every "
+                         "change to a case must be a kesu step"))
             for change in live:
                 self._add(commit, case_of(change.path), rule, message)
             return
@@ -134,10 +135,11 @@ class Checks:
             self.gone.add(change.path)
         if change.status == "D":
             self._add(commit, case, "deleted",
-                      f"{change.path} was deleted; kesu never deletes a case (close it instead)")
+                      _("{path} was deleted; kesu never deletes a case (close it instead)").format(path=change.path))
         elif change.status == "R":
             self._add(commit, case or case_of(change.new_path), "renamed",
-                      f"{change.path} was renamed to {change.new_path}; a case keeps its path for life")
+                      _("{path} was renamed to {new_path}; a case keeps its path for life").format(
+                          path=change.path, new_path=change.new_path))
             if case_of(change.new_path):
                 self._check_new_path(commit, change.new_path, moved_from=change.path)
         elif change.status == "A":
@@ -159,13 +161,13 @@ class Checks:
             self.id_paths[case] = (path, commit.short)
         if path in self.existed:
             self._add(commit, case, "id-reused",
-                      f"{path} is added again, but it existed earlier in history "
-                      f"(added in {self.existed[path]}); an ID names one complaint for ever")
+                      _("{path} is added again, but it existed earlier in history (added in {commit}); an ID "
+                        "names one complaint for ever").format(path=path, commit=self.existed[path]))
         elif case in self.id_paths and self.id_paths[case][0] != path:
             other, where = self.id_paths[case]
             self._add(commit, case, "id-reused",
-                      f"{path} is added, but the same ID already lives at {other} "
-                      f"(added in {where})")
+                      _("{path} is added, but the same ID already lives at {other} (added in {commit})").format(
+                          path=path, other=other, commit=where))
         self.remember(path, commit.short)
 
     # ---------------------------------------------------------- a step
@@ -176,10 +178,10 @@ class Checks:
             for case in touched:
                 if case == step.case:
                     rest = ", ".join(c for c in touched if c != case)
-                    message = f"the commit also changes {rest}; a step changes one case"
+                    message = _("the commit also changes {cases}; a step changes one case").format(cases=rest)
                 else:
-                    message = (f"changed by a commit recorded as {step.action} of {step.case}; "
-                               "a step changes one case")
+                    message = _("changed by a commit recorded as {action} of {case}; a step changes one case").format(
+                        action=step.action, case=step.case)
                 self._add(commit, case, "multi-case", message)
         allowed = {f"library/{step.case}.md"}
         if step.action == "attach":  # the evidence file comes with its step; never replaced
@@ -204,8 +206,8 @@ class Checks:
                    if path and path not in allowed}
         if foreign:
             self._add(commit, case, "foreign-file",
-                      f"the commit also changes {', '.join(sorted(set(foreign)))}; a step "
-                      f"commits only its case file (and library/{case}.md, library/README.md)")
+                      _("the commit also changes {files}; a step commits only its case file (and "
+                        "library/{case}.md, library/README.md)").format(files=", ".join(sorted(set(foreign))), case=case))
 
     def _check_diff(self, commit: Commit, step: Trailers, change: Change) -> None:
         case = step.case
@@ -217,7 +219,8 @@ class Checks:
         try:
             after = self._case(change.new, before, expected)
         except Unreadable as exc:
-            self._add(commit, case, "unreadable", f"{change.path} as committed is unreadable: {exc}")
+            self._add(commit, case, "unreadable", _("{path} as committed is unreadable: {reason}").format(
+                path=change.path, reason=exc))
             return
         if before is not None and after.sections.get("timeline"):
             carried = carried_findings(step.action, before.sections, after.sections,
@@ -233,22 +236,25 @@ class Checks:
         state = before.sections.get("state") if before else None
         if step.action == "intake" and before is not None:
             self._add(commit, case, "illegal-transition",
-                      f"intake of {change.path}, which already exists (state {state})")
+                      _("intake of {path}, which already exists (state {state})").format(path=change.path, state=state))
         elif before is None and step.action != "intake":
             self._add(commit, case, "illegal-transition",
-                      f"{change.path} appears with a {step.action} step; a case starts with intake")
+                      _("{path} appears with a {action} step; a case starts with intake").format(
+                          path=change.path, action=step.action))
         elif not lifecycle.is_legal(step.action, state, step.to_state):
             allowed = ", ".join(lifecycle.actions_from(state)) if state else "intake"
             self._add(commit, case, "illegal-transition",
-                      f"{step.action} from {state} to {step.to_state} is not in the transition "
-                      f"table (allowed from {state}: {allowed})")
+                      _("{action} from {state} to {to_state} is not in the transition table (allowed from "
+                        "{state}: {allowed})").format(action=step.action, state=state, to_state=step.to_state,
+                                                      allowed=allowed))
         if before is not None and step.action != "intake" and step.from_state != state:
             self._add(commit, case, "from-mismatch",
-                      f"From: {step.from_state}, but the case was {state} before this commit")
+                      _("From: {from_state}, but the case was {state} before this commit").format(
+                          from_state=step.from_state, state=state))
         if after.sections.get("state") != step.to_state:
             self._add(commit, case, "state-mismatch",
-                      f"To: {step.to_state}, but the case's state after the commit is "
-                      f"{after.sections.get('state')}")
+                      _("To: {to_state}, but the case's state after the commit is {state}").format(
+                          to_state=step.to_state, state=after.sections.get("state")))
         self._check_timeline(commit, step, expected, before, after)
         self._remember_step(change, step, commit, after)
         self._check_sections(commit, step, before, after)
@@ -278,22 +284,24 @@ class Checks:
         shown = _entry_text(expected)
         if not isinstance(new, list) or not isinstance(old or [], list):
             self._add(commit, step.case, "timeline-mismatch",
-                      f"the timeline is not a list; expected it to end with {shown}")
+                      _("the timeline is not a list; expected it to end with {entry}").format(entry=shown))
             return
         old = old or []
         changed = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), None)
         if changed is not None or len(new) < len(old):
-            where = f"entry {changed + 1}" if changed is not None else "entries were removed"
+            where = (_("entry {number}").format(number=changed + 1) if changed is not None
+                     else _("entries were removed"))
             self._add(commit, step.case, "timeline-mismatch",
-                      f"earlier timeline entries were changed ({where}); the timeline is append-only")
+                      _("earlier timeline entries were changed ({where}); the timeline is append-only").format(
+                          where=where))
         elif len(new) != len(old) + 1:
             self._add(commit, step.case, "timeline-mismatch",
-                      f"the timeline grew by {len(new) - len(old)} entries; a step adds exactly "
-                      f"one: {shown}")
+                      _("the timeline grew by {count} entries; a step adds exactly one: {entry}").format(
+                          count=len(new) - len(old), entry=shown))
         elif not entry_matches_step(new[-1], expected):
             self._add(commit, step.case, "timeline-mismatch",
-                      f"the new timeline entry {_entry_text(new[-1])} does not match the "
-                      f"trailers: expected {shown}")
+                      _("the new timeline entry {entry} does not match the trailers: expected {expected}").format(
+                          entry=_entry_text(new[-1]), expected=shown))
 
     def _check_sections(self, commit: Commit, step: Trailers, before: ParsedCase | None,
                         after: ParsedCase) -> None:
@@ -304,8 +312,8 @@ class Checks:
         foreign = [k for k in keys if k not in allowed and not base.same(after, k)]
         if foreign:
             self._add(commit, step.case, "foreign-section",
-                      f"{step.action} may write {', '.join(writes)} (plus state, timeline), "
-                      f"but the commit also changes {', '.join(foreign)}")
+                      _("{action} may write {sections} (plus state, timeline), but the commit also changes "
+                        "{foreign}").format(action=step.action, sections=", ".join(writes), foreign=", ".join(foreign)))
 
     # ---------------------------------------------------------- the policy
     def _check_policy(self, commit: Commit, step: Trailers | None, problem: str | None) -> None:
@@ -314,18 +322,20 @@ class Checks:
         if step is not None and step.action == INIT and not commit.parents:
             return
         if step is None or step.action != POLICY:
-            why = (f"its trailers do not parse: {problem}" if problem else
-                   f"it is recorded as {step.action}" if step else "it has no kesu trailers")
+            why = (_("its trailers do not parse: {problem}").format(problem=problem) if problem else
+                   _("it is recorded as {action}").format(action=step.action) if step
+                   else _("it has no kesu trailers"))
             self._add(commit, "-", "policy-unrecorded",
-                      f"kesu.yaml was changed outside 'kesu policy edit' ({why})")
+                      _("kesu.yaml was changed outside 'kesu policy edit' ({why})").format(why=why))
             return
         after = self.policy_after(commit)
         if after is None:
-            self._add(commit, "-", "policy-unrecorded", "the kesu.yaml it commits is unreadable")
+            self._add(commit, "-", "policy-unrecorded", _("the kesu.yaml it commits is unreadable"))
             return
         for reason in change_problems(self.policy_at(commit), after.data, step.actor,
                                       step.approver):
-            self._add(commit, "-", "policy-refused", f"{step.actor}'s change of kesu.yaml: {reason}")
+            self._add(commit, "-", "policy-refused", _("{actor}'s change of kesu.yaml: {reason}").format(
+                actor=step.actor, reason=reason))
         self._check_time(commit, step, "-")
         # Judged by the identities the change leaves, so the commit that first pins
         # its author's key can be checked; pinning one's own key needs a second person.
@@ -340,19 +350,20 @@ class Checks:
         for change in live:
             if change.status != "A":
                 self._add(commit, case_of(change.path), "bad-import",
-                          f"an import may only add case files, but it changes {change.path}")
+                          _("an import may only add case files, but it changes {path}").format(path=change.path))
         for change in added:
             case = case_of(change.path)
             try:
                 document = self._case(change.new)
             except Unreadable as exc:
-                self._add(commit, case, "unreadable", f"{change.path} as imported is unreadable: {exc}")
+                self._add(commit, case, "unreadable", _("{path} as imported is unreadable: {reason}").format(
+                    path=change.path, reason=exc))
                 continue
             problems = timeline_findings(document.sections)
             if problems:
                 self._add(commit, case, "bad-import",
-                          "the imported timeline is not a legal walk: "
-                          + "; ".join(message for _, message in problems))
+                          _("the imported timeline is not a legal walk: {problems}").format(
+                              problems="; ".join(message for _key, message in problems)))
             if self.keep_steps:
                 self._keep_imported_steps(commit, case, document)
         first = case_of(added[0].path) if added else (case_of(live[0].path) if live else "-")
@@ -377,20 +388,22 @@ class Checks:
         recorded = step.first_recorded
         if recorded is not None and recorded - commit.committed > CLOCK_SKEW:
             self._add(commit, case, "future-event",
-                      f"Recorded {step.recorded} is after the commit time "
-                      f"{_local(commit.committed, recorded)}")
+                      _("Recorded {recorded} is after the commit time {committed}").format(
+                          recorded=step.recorded, committed=_local(commit.committed, recorded)))
         reference = recorded or commit.committed
-        named = "the time it was first recorded" if recorded else "the commit time"
+        named = _("the time it was first recorded") if recorded else _("the commit time")
         ahead = when - reference
         if ahead > CLOCK_SKEW:
             self._add(commit, case, "future-event",
-                      f"At {step.at} is {_human(ahead)} after {named} "
-                      f"{_local(reference, when)} (clock skew allowed: {_human(CLOCK_SKEW)})")
+                      _("At {at} is {span} after {named} {reference} (clock skew allowed: {skew})").format(
+                          at=step.at, span=_human(ahead), named=named, reference=_local(reference, when),
+                          skew=_human(CLOCK_SKEW)))
         elif -ahead > (limit := self.max_backdate(self.policy_at(commit))):
             self._add(commit, case, "backdated",
-                      f"At {step.at} is {_human(ahead)} before {named} "
-                      f"{_local(reference, when)}; at most {_human(limit)} "
-                      "is expected (--max-backdate, kesu.yaml audit.max_backdate)")
+                      _("At {at} is {span} before {named} {reference}; at most {limit} is expected "
+                        "(--max-backdate, kesu.yaml audit.max_backdate)").format(
+                          at=step.at, span=_human(ahead), named=named, reference=_local(reference, when),
+                          limit=_human(limit)))
 
     def _check_signature(self, commit: Commit, step: Trailers, case: str,
                          policy=None) -> None:
@@ -398,15 +411,16 @@ class Checks:
             return
         status = commit.signature
         if status == "N":
-            hint = (" (or git could not check it: gpg.ssh.allowedSignersFile is not set)"
+            hint = (_(" (or git could not check it: gpg.ssh.allowedSignersFile is not set)")
                     if self.ssh_unverifiable else "")
-            self._add(commit, case, "unsigned", f"the commit is not signed{hint}; "
-                                                "--require-signed wants every step signed")
+            self._add(commit, case, "unsigned", _("the commit is not signed{hint}; --require-signed wants every step "
+                                                  "signed").format(hint=hint))
             return
         if not git_accepts(status, commit.signer):
             meaning = SIGNATURE_STATUS.get(status, f"signature status {status!r}")
             self._add(commit, case, "bad-signature",
-                      f"git verify-commit does not accept it: {meaning} (%G? = {status})")
+                      _("git verify-commit does not accept it: {meaning} (%G? = {status})").format(
+                          meaning=meaning, status=status))
             return
         problem = signer_problem(policy or self.policy_at(commit), step.actor, commit.signer,
                                  commit.key, commit.fingerprint, trusted=status == "G")

@@ -15,6 +15,7 @@ from typing import Any
 
 from kesu import engine
 from kesu.errors import UsageError
+from kesu.i18n import _
 
 #: Rule codes this check reports (documented with the others in rules.RULES).
 REFUSED = "step-refused"
@@ -30,13 +31,13 @@ def replay_findings(action: str, before: dict | None, after: dict, policy) -> li
         replayed = engine.replay(before, timeline[-1], policy, case_after=after)
     except (UsageError, engine.StepBug) as exc:
         message = exc.message if isinstance(exc, UsageError) else str(exc)
-        return [(REFUSED, f"{action} is not allowed by the rules in force before the commit: "
-                          f"{message}")]
+        return [(REFUSED, _("{action} is not allowed by the rules in force before the commit: {problem}").format(
+            action=action, problem=message))]
     differ = differing_sections(replayed.case, after)
     if not differ:
         return []
-    return [(MISMATCH, f"the committed case is not what {action} makes of the version before "
-                       f"it: {', '.join(differ)} differ")]
+    return [(MISMATCH, _("the committed case is not what {action} makes of the version before it: {sections} "
+                         "differ").format(action=action, sections=", ".join(differ)))]
 
 
 def differing_sections(expected: dict, actual: dict) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from kesu import gitconfig
+from kesu.i18n import _
 from kesu.commands.common import ArchiveOpt, name_left_out, open_archive, print_json
 
 
@@ -57,8 +58,8 @@ def alert(
         _show_preview(report, fmt)
         return name_left_out(arch)
     if not channels:
-        raise UsageError("kesu.yaml has no alerts.channels to send through; see docs/alerts.md "
-                         "(kesu alert --dry-run shows what would be sent)")
+        raise UsageError(_("kesu.yaml has no alerts.channels to send through; see docs/alerts.md "
+                           "(kesu alert --dry-run shows what would be sent)"))
     run_id = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
     try:
         report = run.run(arch, moment, channels, store, run_id)
@@ -95,7 +96,8 @@ def _remote(root, given: str | None) -> str | None:
     names = gitconfig.remotes(root)
     if given:
         if given not in names:
-            raise UsageError(f"no remote named {given!r}; this clone has {', '.join(names) or 'none'}")
+            raise UsageError(_("no remote named {name!r}; this clone has {names}").format(
+                name=given, names=", ".join(names) or _("none")))
         return given
     return "origin" if "origin" in names else names[0] if len(names) == 1 else None
 

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
 from kesu.commands.common import ArchiveOpt, name_left_out, open_archive, print_json
 
 
@@ -46,15 +47,15 @@ def audit(
     if report:
         fmt = fmt or AuditFormat.markdown
         if fmt is AuditFormat.text:
-            raise UsageError("--report is written as markdown or json, not text")
+            raise UsageError(_("--report is written as markdown or json, not text"))
         if since:
-            raise UsageError("--report covers the whole history; --since goes with the audit")
+            raise UsageError(_("--report covers the whole history; --since goes with the audit"))
     else:
         fmt = fmt or AuditFormat.text
         if fmt is AuditFormat.markdown:
-            raise UsageError("--format markdown goes with --report")
+            raise UsageError(_("--format markdown goes with --report"))
         if month:
-            raise UsageError("--month goes with --report")
+            raise UsageError(_("--month goes with --report"))
     arch = open_archive(archive)
     if case is not None:
         from kesu.commands.common import case_id_of
@@ -74,10 +75,10 @@ def audit(
         from kesu.audit import anchored
 
         if since:
-            raise UsageError("--since-anchor and --since both say where to start; give one")
+            raise UsageError(_("--since-anchor and --since both say where to start; give one"))
         since = anchored(arch)
         if since is None:
-            raise UsageError("no audit was anchored yet: run 'kesu audit --anchor' first")
+            raise UsageError(_("no audit was anchored yet: run 'kesu audit --anchor' first"))
     result = run_audit(arch, since=since, case_id=case, require_signed=require_signed,
                        max_backdate=max_backdate, anchor=anchor)
     if fmt is AuditFormat.json:

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
 from kesu.commands.common import ArchiveOpt, github_annotation, open_archive, print_json
 
 
@@ -61,7 +62,7 @@ def _expand(arch, paths: list[Path]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            raise UsageError(f"{given}: no such file or folder")
+            raise UsageError(_("{path}: no such file or folder").format(path=given))
     return files
 
 

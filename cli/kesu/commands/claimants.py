@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
 from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, case_id_of, open_archive, step_for
 
 app = typer.Typer(help="The claimants of a mass complaint (群体投诉): one case, many customers.",
@@ -42,10 +43,10 @@ def add(case_id: CaseArg,
     if from_file:
         path = Path(from_file)
         if not path.is_file():
-            raise UsageError(f"--from-file {from_file}: no such file")
+            raise UsageError(_("{flag} {path}: no such file").format(flag="--from-file", path=from_file))
         given += claimants.read_csv(arch.read_text(path), from_file)
     if not given:
-        raise UsageError("give --customer NAME --contact PHONE, or --from-file CSV")
+        raise UsageError(_("give --customer NAME --contact PHONE, or --from-file CSV"))
     done = record_step(arch, case_id, step_for(arch, "claimant-add", actor, at,
                                                {"claimants": given}))
     print(f"{done.case_id}: claimant-add ({len(given)} added) {done.commit[:10]}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kesu.i18n import _
+
 import os
 import shlex
 import shutil
@@ -62,7 +64,7 @@ def demo(
     from kesu.errors import UsageError
 
     if keep is not None and keep.exists() and any(keep.iterdir()):
-        raise UsageError(f"--keep {keep}: folder is not empty")
+        raise UsageError(_("--keep {path}: folder is not empty").format(path=keep))
     temp = None if keep else tempfile.mkdtemp(prefix="kesu-demo-")
     root = keep.resolve() if keep else Path(temp) / "desk"
     try:

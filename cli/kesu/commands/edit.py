@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kesu.i18n import _
 from kesu.commands.common import (ActorOpt, ArchiveOpt, AtOpt, CaseArg, actor_of, case_id_of, open_archive,
                                   when)
 
@@ -44,16 +45,18 @@ def run_editor(text: str) -> str:
         try:
             result = subprocess.run([*shlex.split(editor), path])
         except FileNotFoundError:
-            raise UsageError(f"editor {editor!r} not found; set EDITOR") from None
+            raise UsageError(_("editor {editor!r} not found; set EDITOR").format(editor=editor)) from None
         if result.returncode != 0:
-            raise UsageError(f"the editor exited with status {result.returncode}; nothing was changed")
+            raise UsageError(_("the editor exited with status {status}; nothing was changed").format(
+                status=result.returncode))
         try:
             with open(path, encoding="utf-8") as handle:
                 return handle.read()
         except FileNotFoundError:
-            raise UsageError("the editor removed the file it was editing; nothing was changed") from None
+            raise UsageError(_("the editor removed the file it was editing; nothing was changed")) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read what the editor saved ({exc}); nothing was changed") from None
+            raise UsageError(_("cannot read what the editor saved ({reason}); nothing was changed").format(
+                reason=exc)) from None
 
 
 COMMANDS = {"edit": edit}

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
 from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, case_id_of, open_archive, step_for
 from kesu.evidence import KINDS
 
@@ -37,11 +38,11 @@ def attach(case_id: CaseArg,
     case_id = case_id_of(arch, case_id)
     source = Path(file)
     if not source.is_file():
-        raise UsageError(f"{file}: no such file")
+        raise UsageError(_("{path}: no such file").format(path=file))
     try:
         sha, size = evidence.file_digest(source)
     except OSError as exc:
-        raise UsageError(f"{file}: cannot read: {exc.strerror}") from None
+        raise UsageError(_("{path}: cannot read: {reason}").format(path=file, reason=exc.strerror)) from None
     recorded = arch.load_case(case_id).get("evidence") or []
     rel = evidence.free_path(arch.root, case_id, source.name, sha, recorded)
     chosen = kind.value if kind else evidence.guess_kind(source.name)

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
 from kesu.commands.common import ArchiveOpt, name_left_out, open_archive, print_csv
 
 
@@ -35,12 +36,12 @@ def export(
     rows = list(index.export_rows())
     if fmt is ExportFormat.parquet:
         if output is None:
-            raise UsageError("--format parquet needs --output FILE")
+            raise UsageError(_("--format parquet needs --output FILE"))
         try:
             import pyarrow
             import pyarrow.parquet
         except ImportError:
-            raise UsageError("--format parquet needs pyarrow: pip install 'kesu[parquet]'") from None
+            raise UsageError(_("--format parquet needs pyarrow: pip install 'kesu[parquet]'")) from None
         table = pyarrow.table({name: [row[i] for row in rows] for i, name in enumerate(columns)})
         pyarrow.parquet.write_table(table, str(output))
         print(f"wrote {output}")

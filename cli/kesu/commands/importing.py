@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
 from kesu.commands.common import ActorOpt, ArchiveOpt, actor_of, open_archive
 
 
@@ -38,7 +39,7 @@ def import_ledger(
         print(mappings.shipped_text(), end="")
         return 0
     if file is None:
-        raise UsageError("name the ledger to import: kesu import FILE (or --template)")
+        raise UsageError(_("name the ledger to import: kesu import FILE (or --template)"))
     arch = open_archive(archive)
     label = str(file)
     chosen = mappings.load(mapping, str(mapping)) if mapping else mappings.shipped()
@@ -52,16 +53,17 @@ def import_ledger(
     result = run.plan(arch, file, label, chosen, who or "", owner or who or "",
                       _progress if sys.stderr.isatty() else None)
     for item in sorted(result.problems + result.notes + result.duplicates, key=lambda p: p.row):
-        print(f"{label}:{item.row}: {'note: ' if item.note else ''}{item.message}", file=sys.stderr)
-    summary = (f"{result.rows} rows: {len(result.files)} to import, {len(result.duplicates)} "
-               f"duplicate(s), {len({p.row for p in result.problems})} with problems")
+        print(f"{label}:{item.row}: {_('note: ') if item.note else ''}{item.message}", file=sys.stderr)
+    summary = _("{rows} rows: {files} to import, {duplicates} duplicate(s), {problems} with problems").format(
+        rows=result.rows, files=len(result.files), duplicates=len(result.duplicates),
+        problems=len({p.row for p in result.problems}))
     if dry_run:
-        print(f"{summary}; nothing was written (dry run)")
+        print(_("{summary}; nothing was written (dry run)").format(summary=summary))
         return 1 if result.problems else 0
     if result.problems:
-        raise UsageError(f"{summary}; nothing was imported")
+        raise UsageError(_("{summary}; nothing was imported").format(summary=summary))
     if not result.files:
-        print(f"{summary}; nothing to import")
+        print(_("{summary}; nothing to import").format(summary=summary))
         return 0
     from kesu.values import isoformat
 

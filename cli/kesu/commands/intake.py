@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
 from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, actor_of, open_archive, when
 
 
@@ -62,7 +63,7 @@ def new(
     if resume and from_file:
         from kesu.errors import UsageError
 
-        raise UsageError("--resume continues a draft; --from-file reads a file: give one")
+        raise UsageError(_("--resume continues a draft; --from-file reads a file: give one"))
     data = drafts.load(arch.root) if resume else _read_file(arch, from_file) if from_file else {}
     given = {"channel": channel, "customer": customer, "contact": contact, "member": member,
              "summary": summary, "facts": facts, "demands": demands, "emotion": emotion,
@@ -74,11 +75,11 @@ def new(
     if not isinstance(subjects, list):
         from kesu.errors import UsageError
 
-        raise UsageError("complaint.subjects must be a list of {kind, ref, name}", str(from_file))
+        raise UsageError(_("complaint.subjects must be a list of {{kind, ref, name}}"), str(from_file))
     subjects = list(subjects)
     for kind, refs in (("product", product), ("staff", staff), ("order", order)):
         for ref in refs or []:
-            ref, _, name = ref.partition("=")
+            ref, _sep, name = ref.partition("=")
             subjects.append({"kind": kind, "ref": ref, **({"name": name} if name else {})})
     if subjects:
         intake.set_path(data, ("complaint", "subjects"), subjects)
@@ -105,8 +106,6 @@ def new(
     except (Exception, KeyboardInterrupt, typer.Abort):
         if interactive or resume:
             path = drafts.save(arch.root, data)
-            from kesu.i18n import _
-
             print(_("kesu: your answers are kept in {path}; 'kesu new --resume' continues "
                     "(flags given with it replace answers)").format(path=path), file=sys.stderr)
         raise
@@ -147,11 +146,11 @@ def _free_id(arch, received) -> str:
     from kesu import ids
     from kesu.errors import UsageError
 
-    for _ in range(20):
+    for _attempt in range(20):
         case_id = ids.new_id(arch.policy.id_prefix, received.date())
         if not arch.case_path(case_id).exists():
             return case_id
-    raise UsageError("could not find a free case ID; try again")
+    raise UsageError(_("could not find a free case ID; try again"))
 
 
 def _read_file(arch, name: str) -> dict:
@@ -163,11 +162,11 @@ def _read_file(arch, name: str) -> dict:
     else:
         path = Path(name)
         if not path.is_file():
-            raise UsageError(f"--from-file {name}: no such file")
+            raise UsageError(_("{flag} {path}: no such file").format(flag="--from-file", path=name))
         text, label = arch.read_text(path), name
     data = yamlio.load(text, label)
     if not isinstance(data, dict):
-        raise UsageError("expected a mapping with channel, customer, complaint", label, 1)
+        raise UsageError(_("expected a mapping with channel, customer, complaint"), label, 1)
     return data
 
 

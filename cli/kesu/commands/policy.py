@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
 from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, actor_of, open_archive, when
 
 app = typer.Typer(help="The archive's policy (kesu.yaml): roster, limits, deadlines, vocabularies.",
@@ -43,7 +44,7 @@ def _new_text(from_file: str | None):
 
         return run_editor
 
-    def read(_: str) -> str:
+    def read(_current: str) -> str:
         from pathlib import Path
 
         from kesu.errors import UsageError
@@ -51,7 +52,8 @@ def _new_text(from_file: str | None):
         try:
             return Path(from_file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"--from-file {from_file}: cannot read it ({exc})") from None
+            raise UsageError(_("{flag} {path}: cannot read it ({reason})").format(
+                flag="--from-file", path=from_file, reason=exc)) from None
 
     return read
 

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
 from kesu.commands.common import ArchiveOpt, CaseArg, case_id_of, open_archive
 
 SMS_SEGMENT = 70
@@ -37,7 +38,7 @@ def reply(
     from kesu.render import REPLY_KINDS, Renderer, reply_context
 
     if kind not in REPLY_KINDS:
-        raise UsageError(f"unknown reply {kind!r}; choose one of: {', '.join(REPLY_KINDS)}")
+        raise UsageError(_("unknown reply {kind!r}; choose one of: {kinds}").format(kind=kind, kinds=", ".join(REPLY_KINDS)))
     arch = open_archive(archive)
     case_id = case_id_of(arch, case_id)
     case = arch.load_sound_case(case_id)

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
 from kesu.commands.common import ArchiveOpt, StoreOpt, name_left_out, open_archive, store_of
 
 app = typer.Typer(help="Monthly statistics and the KPI score card.", no_args_is_help=True)
@@ -37,7 +38,7 @@ def _emit(text: str | bytes, output: Path | None) -> None:
     if isinstance(text, bytes) and output is None:
         from kesu.errors import UsageError
 
-        raise UsageError("--format xlsx needs --output FILE.xlsx")
+        raise UsageError(_("--format xlsx needs --output FILE.xlsx"))
     if output is None:
         from kesu.neutral import terminal
 
@@ -123,7 +124,7 @@ def kpi(
     from kesu.errors import UsageError
 
     if quarter and month:
-        raise UsageError("give --quarter or --month, not both")
+        raise UsageError(_("give --quarter or --month, not both"))
     arch = open_archive(archive)
     moment = arch.parse_time(now, "--now") if now else arch.now()
     months = (score_card.quarter_months(quarter) if quarter
@@ -131,10 +132,10 @@ def kpi(
     given = {}
     if inputs:
         if not inputs.is_file():
-            raise UsageError(f"--inputs {inputs}: no such file")
+            raise UsageError(_("{flag} {path}: no such file").format(flag="--inputs", path=inputs))
         given = yamlio.load(arch.read_text(inputs), str(inputs)) or {}
         if not isinstance(given, dict):
-            raise UsageError("the inputs file must map months (2026-11) to their figures", str(inputs), 1)
+            raise UsageError(_("the inputs file must map months (2026-11) to their figures"), str(inputs), 1)
         given = {str(k): v for k, v in given.items()}
     store = store_of(arch, store)
     cases = reports.CaseSet(arch, store, months)

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from kesu import lifecycle
+from kesu.i18n import _
 from kesu.claimants import OUTCOMES
 from kesu.obligations import REFER_TO, REPORT_METHODS
 from kesu.commands.common import (ActorOpt, ArchiveOpt, AtOpt, CaseArg, case_id_of, open_archive,
@@ -181,7 +182,7 @@ def act(case_id: CaseArg,
     from kesu.errors import UsageError
 
     if bool(claimant) != (outcome is not None):
-        raise UsageError("--claimant and --outcome go together")
+        raise UsageError(_("--claimant and --outcome go together"))
     outcomes = [f"{who}={outcome.value}" for who in claimant or []]
     if outcomes_file:
         from kesu.claimants import read_outcomes

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from kesu import lifecycle
+from kesu.i18n import _
 from kesu.errors import UsageError
 from kesu.importer.mapping import TIME_FIELDS, Mapping, shipped, text_of, time_of
 
@@ -86,7 +87,7 @@ class Converter:
             if value not in (None, ""):
                 entry.values[name] = value
         if "category" in entry.values:
-            category, _, sub = str(entry.values.pop("category")).partition("/")
+            category, _sep, sub = str(entry.values.pop("category")).partition("/")
             self._category(entry, category, sub or entry.values.pop("subcategory", None))
         return entry
 
@@ -95,8 +96,8 @@ class Converter:
         if name in TIME_FIELDS:
             moment = time_of(cell, self.formats, self.tz)
             if moment is None:
-                raise UsageError(f"{name} {text_of(cell)!r} is not a date or time "
-                                 "(the mapping's dates: list how the ledger writes them)")
+                raise UsageError(_("{name} {text!r} is not a date or time (the mapping's dates: list how the ledger "
+                                   "writes them)").format(name=name, text=text_of(cell)))
             return moment
         text = text_of(cell)
         if name in ("refund", "voucher", "cash"):
@@ -123,21 +124,25 @@ class Converter:
         if text.casefold() in folded:
             return folded[text.casefold()]
         if "*" in table:
-            entry.notes.append(f"{name} {text!r} is not in the mapping; imported as {table['*']}")
+            entry.notes.append(_("{name} {text!r} is not in the mapping; imported as {code}").format(
+                name=name, text=text, code=table["*"]))
             return table["*"]
         known = ", ".join(list(table) or list(allowed))
-        raise UsageError(f"{name} {text!r} is neither a kesu code nor in the mapping's values ({known})")
+        raise UsageError(_("{name} {text!r} is neither a kesu code nor in the mapping's values ({known})").format(
+            name=name, text=text, known=known))
 
     def _category(self, entry: Entry, category: str, subcategory: str | None) -> None:
         categories = self.policy.vocabulary("categories")
         if categories and category not in categories:
-            entry.problems.append(f"category {category!r} is not in kesu.yaml ({', '.join(categories)})")
+            entry.problems.append(_("category {category!r} is not in kesu.yaml ({allowed})").format(
+                category=category, allowed=", ".join(categories)))
             return
         entry.values["category"] = category
         if subcategory:
             if subcategory not in self.policy.subcategories(category):
-                entry.problems.append(f"subcategory {subcategory!r} is not one of {category}'s: "
-                                      f"{', '.join(self.policy.subcategories(category)) or 'none'}")
+                entry.problems.append(_("subcategory {value!r} is not one of {category}'s: {allowed}").format(
+                    value=subcategory, category=category,
+                    allowed=", ".join(self.policy.subcategories(category)) or _("none")))
                 return
             entry.values["subcategory"] = subcategory
 
@@ -147,8 +152,8 @@ class Converter:
         user = table.get(text) or (text if text in roster else self._owners.get(text))
         if roster and user is None:
             names = ", ".join(f"{u} ({(m or {}).get('name') or u})" for u, m in roster.items())
-            raise UsageError(f"owner {text!r} is not in the roster of kesu.yaml ({names}); "
-                             "name the person in the mapping's values: owner:")
+            raise UsageError(_("owner {text!r} is not in the roster of kesu.yaml ({names}); name the person in the "
+                               "mapping's values: owner:").format(text=text, names=names))
         return user or text
 
 

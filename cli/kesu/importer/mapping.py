@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kesu.i18n import _
 from kesu.errors import UsageError
 
 #: The intake's fields, named as ``kesu new``'s flags: a header row of these needs no mapping.
@@ -61,32 +62,34 @@ def load(path: Path, label: str) -> Mapping:
     from kesu import yamlio
 
     if not path.is_file():
-        raise UsageError(f"--mapping {label}: no such file")
+        raise UsageError(_("{flag} {path}: no such file").format(flag="--mapping", path=label))
     return _mapping(yamlio.load(path.read_text(encoding="utf-8"), label), label, with_own_names=True)
 
 
 def _mapping(data: Any, label: str, with_own_names: bool) -> Mapping:
     if not isinstance(data, dict):
-        raise UsageError("a mapping file is a mapping with columns:, values:, defaults:, dates:", label, 1)
+        raise UsageError(_("a mapping file is a mapping with columns:, values:, defaults:, dates:"), label, 1)
     known = {"columns", "values", "defaults", "dates", "fill_down"}
     unknown = sorted(set(map(str, data)) - known)
     if unknown:
-        raise UsageError(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})", label)
+        raise UsageError(_("unknown key {key!r} (known: {known})").format(key=unknown[0], known=", ".join(sorted(known))),
+                         label)
     columns = {f: f for f in FIELDS} if with_own_names else {}
     columns.update({f.replace("-", "_"): f for f in FIELDS})
     for column, name in _dict(data, "columns", label).items():
         if name not in FIELDS:
-            raise UsageError(f"columns: {column} -> {name!r} is not a field ({', '.join(FIELDS)})", label)
+            raise UsageError(_("columns: {column} -> {name!r} is not a field ({fields})").format(
+                column=column, name=name, fields=", ".join(FIELDS)), label)
         columns[str(column).strip()] = name
     values = {}
     for name, table in _dict(data, "values", label).items():
         if name not in FIELDS or not isinstance(table, dict):
-            raise UsageError(f"values: {name!r} should be a field mapping cell text to codes", label)
+            raise UsageError(_("values: {name!r} should be a field mapping cell text to codes").format(name=name), label)
         values[name] = {str(k).strip(): str(v) for k, v in table.items()}
     defaults = {str(k): str(v) for k, v in _dict(data, "defaults", label).items()}
     for name in defaults:
         if name not in FIELDS:
-            raise UsageError(f"defaults: {name!r} is not a field", label)
+            raise UsageError(_("defaults: {name!r} is not a field").format(name=name), label)
     dates = [str(d) for d in data.get("dates") or []]
     fill_down = [str(c) for c in data.get("fill_down") or []]
     return Mapping(columns, values, defaults, dates, fill_down)
@@ -95,7 +98,7 @@ def _mapping(data: Any, label: str, with_own_names: bool) -> Mapping:
 def _dict(data: dict, key: str, label: str) -> dict:
     value = data.get(key) or {}
     if not isinstance(value, dict):
-        raise UsageError(f"{key}: should be a mapping", label)
+        raise UsageError(_("{key}: should be a mapping").format(key=key), label)
     return value
 
 

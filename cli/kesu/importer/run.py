@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from kesu import ids, lifecycle
+from kesu.i18n import _
 from kesu.errors import UsageError
 from kesu.importer import build, cores, table
 from kesu.importer.convert import Converter, Entry, check_times
@@ -66,8 +67,9 @@ def plan(archive, path: Path, label: str, mapping: Mapping, actor: str, owner: s
     converter = Converter(mapping, archive.policy, header)
     missing = [f for f in ("at",) if f not in converter.fields.values()]
     if missing:
-        raise UsageError(f"no column for {', '.join(missing)} (when each complaint was received); "
-                         f"the header row names {', '.join(map(str, header))}", label, rows[header_index].number)
+        raise UsageError(_("no column for {fields} (when each complaint was received); the header row names "
+                           "{header}").format(fields=", ".join(missing), header=", ".join(map(str, header))),
+                         label, rows[header_index].number)
     seen = _existing(archive)
     taken: set[str] = set()
     result = Plan()
@@ -166,7 +168,7 @@ def _iso(entry: Entry, archive) -> str:
 def _existing(archive) -> dict[tuple, str]:
     """The duplicate keys of the cases already in the archive."""
     found = {}
-    for _, case, _ in archive.scan():
+    for _path, case, _error in archive.scan():
         if case is not None:
             key = duplicate_key(dig(case, "customer", "contact"), case.get("received_at"),
                                 dig(case, "complaint", "summary"))
@@ -176,11 +178,11 @@ def _existing(archive) -> dict[tuple, str]:
 
 def _free_id(archive, entry: Entry, taken: set[str]) -> str:
     day = entry.get("at").astimezone(archive.policy.tz).date()
-    for _ in range(20):
+    for _attempt in range(20):
         case_id = ids.new_id(archive.policy.id_prefix, day)
         if case_id not in taken and not archive.case_path(case_id).exists():
             return case_id
-    raise UsageError("could not find a free case ID; try again")
+    raise UsageError(_("could not find a free case ID; try again"))
 
 
 def commit(archive, result: Plan, actor: str, at: str, source: str) -> str:
@@ -194,5 +196,5 @@ def commit(archive, result: Plan, actor: str, at: str, source: str) -> str:
     with archive.lock():
         clash = next((rel for rel in result.files if (archive.root / rel).exists()), None)
         if clash:
-            raise UsageError(f"{clash} already exists; nothing was imported")
+            raise UsageError(_("{path} already exists; nothing was imported").format(path=clash))
         return record.commit_files(archive, result.files, message, bulk=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kesu.i18n import _
 from kesu.errors import UsageError
 
 #: Encodings a CSV is tried in, in order: UTF-8 (a BOM is dropped), then the
@@ -36,7 +37,7 @@ class Row:
 def read_rows(path: Path, label: str) -> list[Row]:
     """Every row of the file's first sheet, numbered as the spreadsheet numbers them."""
     if not path.is_file():
-        raise UsageError(f"{label}: no such file")
+        raise UsageError(_("{path}: no such file").format(path=label))
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return _workbook_rows(path, label)
     return _csv_rows(path.read_bytes(), label)
@@ -49,7 +50,7 @@ def _workbook_rows(path: Path, label: str) -> list[Row]:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         values = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # noqa: BLE001 - calamine raises its own types for any unreadable file
-        raise UsageError(f"cannot read the workbook: {exc}", label) from None
+        raise UsageError(_("cannot read the workbook: {reason}").format(reason=exc), label) from None
     return [Row(i, list(cells)) for i, cells in enumerate(values, 1)]
 
 
@@ -61,8 +62,8 @@ def _csv_rows(data: bytes, label: str) -> list[Row]:
         except UnicodeDecodeError:
             continue
     else:
-        raise UsageError("is neither UTF-8 nor GBK/GB18030 text; save it from Excel as "
-                         "'CSV UTF-8' or as an .xlsx workbook", label)
+        raise UsageError(_("is neither UTF-8 nor GBK/GB18030 text; save it from Excel as 'CSV UTF-8' or as an .xlsx "
+                           "workbook"), label)
     first = text.split("\n", 1)[0]
     dialect = csv.excel_tab if "\t" in first and "," not in first else csv.excel
     rows = []
@@ -71,7 +72,7 @@ def _csv_rows(data: bytes, label: str) -> list[Row]:
         for cells in reader:
             rows.append(Row(reader.line_num, cells))
     except csv.Error as exc:
-        raise UsageError(f"line {reader.line_num}: {exc}", label) from None
+        raise UsageError(_("line {number}: {reason}").format(number=reader.line_num, reason=exc), label) from None
     # A quoted cell holding a line break spans lines: number rows by where they start.
     start = 1
     for row in rows:
@@ -92,6 +93,6 @@ def header_row(rows: list[Row], known: set[str]) -> int:
         if hits > best_hits:
             best, best_hits = index, hits
     if best is None:
-        raise UsageError("no header row naming known columns in its first rows "
-                         "(kesu import --template shows the columns it knows)")
+        raise UsageError(_("no header row naming known columns in its first rows (kesu import --template shows the "
+                           "columns it knows)"))
     return best

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kesu import gitconfig, gitio
 from kesu.errors import ArchiveError
+from kesu.i18n import _
 from kesu.record import MERGE_DRIVER as CASE_DRIVER, MERGE_DRIVER_SECTION
 
 LIBRARY_DRIVER = "kesu-library"
@@ -90,7 +91,7 @@ def is_set_up(root: Path) -> bool:
 def set_up_existing(root: Path) -> list[str]:
     """``kesu setup``: register the drivers in the clone at ``root``."""
     if not gitio.is_repo(root):
-        raise ArchiveError(f"{root} is not a git repository; 'kesu clone URL' makes one")
+        raise ArchiveError(_("{root} is not a git repository; 'kesu clone URL' makes one").format(root=root))
     return register(root)
 
 
@@ -102,14 +103,14 @@ def clone(url: str, directory: Path | None, progress: bool) -> tuple[Path, list[
     target = directory if directory is not None else Path(_name_of(url))
     target = target.expanduser().resolve()
     if (target.is_dir() and any(target.iterdir())) or (target.exists() and not target.is_dir()):
-        raise ArchiveError(f"{target} already exists and is not an empty folder")
+        raise ArchiveError(_("{target} already exists and is not an empty folder").format(target=target))
     from kesu.team.sync import remember_sync
 
     target.parent.mkdir(parents=True, exist_ok=True)
     gitremote.clone(url, target, progress)
     if not (target / CONFIG_NAME).is_file():
-        raise ArchiveError(f"cloned {url} into {target}, but it is not a kesu archive "
-                           f"(no {CONFIG_NAME}); nothing was set up")
+        raise ArchiveError(_("cloned {url} into {target}, but it is not a kesu archive (no {config}); nothing was set "
+                             "up").format(url=url, target=target, config=CONFIG_NAME))
     done = register(target)
     remember_sync(target, gitconfig.remotes(target)[0], gitio.head(target) or "")
     return target, done

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kesu import gitconfig, gitio
 from kesu.errors import ArchiveError, GitError, UsageError
+from kesu.i18n import _
 from kesu.team.carry import Carrier, Resolution
 
 #: How often sync carries its steps onto a tip that moved while it pushed.
@@ -50,8 +51,8 @@ def refuse_unsafe(root: Path) -> str:
     changed = gitio.tracked_changes(root)
     if changed:
         listed = ", ".join(changed[:3]) + (" ..." if len(changed) > 3 else "")
-        raise ArchiveError(f"uncommitted changes in {listed}; commit them (or 'git stash') "
-                           "before 'kesu sync'")
+        raise ArchiveError(_("uncommitted changes in {files}; commit them (or 'git stash') before 'kesu sync'").format(
+            files=listed))
     return branch
 
 
@@ -64,11 +65,11 @@ def upstream_of(root: Path, branch: str, remote: str | None) -> tuple[str, str]:
     chosen = remote or configured or ("origin" if "origin" in names else
                                       names[0] if len(names) == 1 else None)
     if chosen is None:
-        raise UsageError("this clone has no remote to sync with" if not names else
-                         f"which remote? this clone has {', '.join(names)}: 'kesu sync REMOTE'")
+        raise UsageError(_("this clone has no remote to sync with") if not names else
+                         _("which remote? this clone has {names}: 'kesu sync REMOTE'").format(names=", ".join(names)))
     if chosen not in names:
-        raise UsageError(f"no remote named {chosen!r}; this clone has "
-                         f"{', '.join(names) or 'none'} ('git remote add NAME URL' adds one)")
+        raise UsageError(_("no remote named {name!r}; this clone has {names} ('git remote add NAME URL' adds one)").format(
+            name=chosen, names=", ".join(names) or _("none")))
     if chosen == configured and merge.startswith("refs/heads/"):
         return chosen, merge[len("refs/heads/"):]
     return chosen, branch
@@ -90,8 +91,8 @@ def sync(archive, remote: str | None = None, progress: bool = False,
                 remember_sync(root, name, result.head)
                 _track(root, branch, name, theirs)
                 return result
-    raise GitError(f"{name} kept moving: {ATTEMPTS} pushes in a row found newer steps there; "
-                   "run 'kesu sync' again in a moment")
+    raise GitError(_("{name} kept moving: {count} pushes in a row found newer steps there; run 'kesu sync' again "
+                     "in a moment").format(name=name, count=ATTEMPTS))
 
 
 def _attempt(archive, remote: str, branch: str, theirs: str, progress: bool,
@@ -101,7 +102,7 @@ def _attempt(archive, remote: str, branch: str, theirs: str, progress: bool,
     head = gitio.head(root)
     tip = gitio.rev_parse(root, f"refs/remotes/{remote}/{theirs}")
     if head is None:
-        raise ArchiveError("this clone has no commits yet; 'kesu clone URL' starts one from the remote")
+        raise ArchiveError(_("this clone has no commits yet; 'kesu clone URL' starts one from the remote"))
     if tip is None or gitio.is_ancestor(root, tip, head):
         if head == tip:
             return SyncResult(remote, branch, "up to date", head)
@@ -116,7 +117,7 @@ def _attempt(archive, remote: str, branch: str, theirs: str, progress: bool,
     carried = Carrier(archive, tip, head, remote, resolution).run()
     received = _count(root, gitio.merge_base(root, head, tip), tip)
     done = [(c.short, new[:10] if new else None, what) for c, new, what in carried.commits]
-    pushed = sum(1 for _, new, _ in done if new)
+    pushed = sum(1 for _case, new, _sha in done if new)
     if carried.head != tip and not _push(root, remote, carried.head, theirs, tip, progress):
         return None
     gitio.move_branch(root, branch, carried.head)
@@ -135,8 +136,8 @@ def _push(root: Path, remote: str, commit: str, theirs: str, tip: str | None,
     gitremote.fetch(root, remote, progress)
     if gitio.rev_parse(root, f"refs/remotes/{remote}/{theirs}") != tip:
         return False
-    raise GitError(f"{remote} refused the push: {pushed.summary}; nothing was pushed, and this "
-                   "clone is as it was")
+    raise GitError(_("{remote} refused the push: {summary}; nothing was pushed, and this clone is as it was").format(
+        remote=remote, summary=pushed.summary))
 
 
 def _count(root: Path, since: str | None, until: str) -> int:
