@@ -30,8 +30,11 @@ def terminal(text: str) -> str:
 def has_controls(cells) -> bool:
     """Whether any text among ``cells`` holds a character ``terminal`` would escape
     (one search for a whole row of a long table)."""
-    return _CONTROLS.search("\n".join(c for c in cells if isinstance(c, str))) is not None \
-        or any(not isinstance(c, str) for c in cells)
+    try:
+        joined = "\n".join(cells)
+    except TypeError:  # not all text: numbers and None hold no control character
+        joined = "\n".join(c for c in cells if isinstance(c, str))
+    return _CONTROLS.search(joined) is not None
 
 
 def csv_cell(value: Any) -> Any:

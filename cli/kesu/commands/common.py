@@ -105,9 +105,10 @@ def print_table(headers: list[str], rows: Iterable[list[Any]], layout=None) -> N
     from kesu import tables
     from kesu.neutral import has_controls, terminal
 
-    shown = [[terminal(c) if isinstance(c, str) else c for c in row] if has_controls(row) else row
-             for row in rows]
-    tables.show(tables.render(headers, shown, layout, tables.terminal_width(), tables.colour_wanted()))
+    shown = ([terminal(c) if isinstance(c, str) else c for c in row] if has_controls(row) else row
+             for row in rows)
+    tables.show_lines(tables.render_lines(headers, shown, layout, tables.terminal_width(),
+                                          tables.colour_wanted()))
 
 
 def print_csv(headers: list[str], rows: Iterable[list[Any]]) -> None:
