@@ -96,13 +96,11 @@ def _isatty(stream) -> bool:
         return False
 
 
-def fit(headers: list[str], rows: list[list[str]], layout: Layout, width: int | None,
-        natural: list[int] | None = None) -> list[int]:
-    """The columns to show and, in ``rows``, the cut columns shortened (in place).
-    ``natural``: each column's widest cell, when the caller knows it."""
+def fit(headers: list[str], columns: list[list[str]], layout: Layout, width: int | None,
+        natural: list[int]) -> list[int]:
+    """The columns to show and, in ``columns``, the cut columns shortened (in place).
+    ``natural``: each column's widest cell."""
     shown = list(range(len(headers)))
-    if natural is None:
-        natural = [max([cells(headers[i])] + [cells(r[i]) for r in rows]) for i in shown]
     if layout.wide or width is None:
         return shown
 
@@ -122,8 +120,7 @@ def fit(headers: list[str], rows: list[list[str]], layout: Layout, width: int | 
             room -= widths[i] - least[i]
     for i in layout.cut:
         if widths[i] < natural[i]:
-            for row in rows:
-                row[i] = cut(row[i], widths[i])
+            columns[i] = [cut(value, widths[i]) for value in columns[i]]
     return shown
 
 
@@ -142,18 +139,15 @@ def render_lines(headers: list[str], rows: Iterable[list[Any]], layout: Layout |
     per distinct value (states, channels and lights repeat), and each distinct
     value padded once."""
     layout = layout or Layout()
-    texts = [["" if c is None else str(c) for c in row] for row in rows]
-    columns = [list(column) for column in zip(*texts)] or [[] for _ in headers]
+    columns = [_texts(column) for column in zip(*rows)] or [[] for _ in headers]
     measured = [_measure(column, i in layout.lights and colour) for i, column in enumerate(columns)]
     natural = [max(cells(h), _widest(column, sizes)) for h, column, sizes in zip(headers, columns, measured)]
-    shown = fit(headers, texts, layout, width, natural)
+    shown = fit(headers, columns, layout, width, natural)
     widths = list(natural)
     for i in layout.cut:
-        if i in shown and not layout.wide and width is not None:
-            columns[i] = [row[i] for row in texts]  # cut cells: measured again
+        if i in shown and not layout.wide and width is not None:  # cut cells: measured again
             measured[i] = _measure(columns[i], False)
             widths[i] = max(cells(headers[i]), _widest(columns[i], measured[i]))
-    del texts
     yield GAP.join(h.ljust(widths[i] - cells(h) + len(h)) for i, h in enumerate(headers) if i in shown).rstrip()
     yield GAP.join("-" * widths[i] for i in shown)
     padded = []
@@ -169,6 +163,13 @@ def render_lines(headers: list[str], rows: Iterable[list[Any]], layout: Layout |
                 pads[value] = COLOURS[_LIGHT_NAMES[value]] + pads[value] + RESET
         padded.append(map(pads.__getitem__, columns[i]))
     yield from map(str.rstrip, map(GAP.join, zip(*padded)))
+
+
+def _texts(column: tuple) -> list[str]:
+    """A column's cells as text (None as nothing)."""
+    if set(map(type, column)) == {str}:
+        return list(column)
+    return ["" if value is None else str(value) for value in column]
 
 
 def _measure(column: list[str], always: bool) -> dict[str, int] | None:
