@@ -63,9 +63,6 @@ def monthly(
     """Complaints of a month: shares by category, channel, severity and risk; handling
     time; deadlines; 24-hour resolution; satisfaction; change from last month.
 
-    With several --archive (a chain split by region), the figures are computed over
-    all their cases as one archive's would be.
-
     Example: kesu report monthly --month 2026-11 --format html --output 2026-11.html
     """
     import json
@@ -114,7 +111,7 @@ def monthly(
 
 
 def merged_report_cases(archives, store, months, fmt):
-    """The cases of several archives as one set (kesu.reportmerge)."""
+    # the cases of several archives as one set (kesu.reportmerge)
     from kesu.errors import UsageError
     from kesu.reportmerge import MergedPolicy, merged_cases
     from kesu.stores import resolve_store
