@@ -116,3 +116,37 @@ def test_long_output_on_a_terminal_goes_through_the_pager(archive, tmp_path):
     assert code == 0 and "KS-" in screen and not paged.exists()
     code, screen = run_on_a_terminal(["list"], archive, {**env, "LINES": "50"})
     assert "KS-" in screen and not paged.exists()  # short enough: no pager
+
+
+rows_of_scalars = st.lists(st.dictionaries(
+    st.text(max_size=5), st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8),
+                                   st.floats(allow_nan=False))), max_size=4)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(rows_of_scalars, st.lists(st.dictionaries(st.text(max_size=3), st.lists(st.integers()),
+                                                             max_size=2), max_size=2)))
+def test_json_of_rows_is_laid_out_as_json_dump_lays_it_out(data):
+    import contextlib
+    import io
+    import json
+
+    from kesu.commands.common import print_json
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        print_json(data)
+    assert out.getvalue() == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(), st.text(
+    st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=30)), min_size=3, max_size=3),
+                max_size=6), st.sampled_from([None, 20, 40]), st.booleans())
+def test_a_table_is_the_same_whichever_way_its_lines_are_taken(rows, width, wide):
+    layout = tables.Layout(cut=(2,), drop=(1,), lights=(0,), wide=wide)
+    text = tables.render(["a", "名称", "summary"], [list(r) for r in rows], layout, width)
+    lines = text.split("\n")
+    assert lines == list(tables.render_lines(["a", "名称", "summary"], [list(r) for r in rows], layout, width))
+    assert len(lines) == len(rows) + 2
+    if width and not wide:
+        assert all(tables.cells(line) <= max(width, tables.cells(lines[1])) for line in lines)

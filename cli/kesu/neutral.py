@@ -30,8 +30,8 @@ def terminal(text: str) -> str:
 def has_controls(cells) -> bool:
     """Whether any text among ``cells`` holds a character ``terminal`` would escape
     (one search for a whole row of a long table)."""
-    return _CONTROLS.search("\n".join(c for c in cells if isinstance(c, str))) is not None \
-        or any(not isinstance(c, str) for c in cells)
+    # other cells as their str(): a false alarm only costs the caller a closer look
+    return _CONTROLS.search("\n".join(map(str, cells))) is not None
 
 
 def csv_cell(value: Any) -> Any:

@@ -19,7 +19,8 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from itertools import repeat
+from typing import Any, Iterable, Iterator, Sequence
 
 from wcwidth import wcswidth, wcwidth
 
@@ -95,10 +96,11 @@ def _isatty(stream) -> bool:
         return False
 
 
-def fit(headers: list[str], rows: list[list[str]], layout: Layout, width: int | None) -> list[int]:
-    """The columns to show and, in ``rows``, the cut columns shortened (in place)."""
+def fit(headers: list[str], columns: list[list[str]], layout: Layout, width: int | None,
+        natural: list[int]) -> list[int]:
+    """The columns to show and, in ``columns``, the cut columns shortened (in place).
+    ``natural``: each column's widest cell."""
     shown = list(range(len(headers)))
-    natural = [max([cells(headers[i])] + [cells(r[i]) for r in rows]) for i in shown]
     if layout.wide or width is None:
         return shown
 
@@ -118,31 +120,86 @@ def fit(headers: list[str], rows: list[list[str]], layout: Layout, width: int | 
             room -= widths[i] - least[i]
     for i in layout.cut:
         if widths[i] < natural[i]:
-            for row in rows:
-                row[i] = cut(row[i], widths[i])
+            columns[i] = [cut(value, widths[i]) for value in columns[i]]
     return shown
 
 
-def render(headers: list[str], rows: list[list[Any]], layout: Layout | None = None,
+def render(headers: list[str], rows: Iterable[list[Any]], layout: Layout | None = None,
            width: int | None = None, colour: bool = False) -> str:
     """A plain table (as tabulate's "simple"), lined up in terminal cells."""
+    return "\n".join(render_lines(headers, rows, layout, width, colour))
+
+
+def render_lines(headers: list[str], rows: Iterable[list[Any]], layout: Layout | None = None,
+                 width: int | None = None, colour: bool = False) -> Iterator[str]:
+    """``render``'s lines, one at a time (a long table is written as it is made).
+
+    A table of 100,000 rows is laid out a column at a time: a column of plain
+    ASCII text is as wide as its characters; any other column is measured once
+    per distinct value (states, channels and lights repeat), and each distinct
+    value padded once."""
     layout = layout or Layout()
-    texts = [["" if c is None else str(c) for c in row] for row in rows]
-    shown = fit(headers, texts, layout, width)
-    widths = {i: max([cells(headers[i])] + [cells(r[i]) for r in texts]) for i in shown}
+    columns = [_texts(column) for column in zip(*rows)] or [[] for _ in headers]
+    measured = [_measure(column, i in layout.lights and colour) for i, column in enumerate(columns)]
+    natural = [max(cells(h), _widest(column, sizes)) for h, column, sizes in zip(headers, columns, measured)]
+    shown = fit(headers, columns, layout, width, natural)
+    widths = list(natural)
+    for i in layout.cut:
+        if i in shown and not layout.wide and width is not None:  # cut cells: measured again
+            measured[i] = _measure(columns[i], False)
+            widths[i] = max(cells(headers[i]), _widest(columns[i], measured[i]))
+    yield GAP.join(h.ljust(widths[i] - cells(h) + len(h)) for i, h in enumerate(headers) if i in shown).rstrip()
+    yield GAP.join("-" * widths[i] for i in shown)
+    padded = []
+    for i in shown:
+        if measured[i] is None:
+            padded.append(map(str.ljust, columns[i], repeat(widths[i])))
+            continue
+        paint = colour and i in layout.lights
+        pads = {}
+        for value, size in measured[i].items():
+            pads[value] = value.ljust(widths[i] - size + len(value))
+            if paint and value in _LIGHT_NAMES:
+                pads[value] = COLOURS[_LIGHT_NAMES[value]] + pads[value] + RESET
+        padded.append(map(pads.__getitem__, columns[i]))
+    yield from map(str.rstrip, map(GAP.join, zip(*padded)))
 
-    def line(values: list[str], paint: bool) -> str:
-        parts = []
-        for i in shown:
-            text = values[i] + " " * (widths[i] - cells(values[i]))
-            if paint and i in layout.lights and values[i] in _LIGHT_NAMES:
-                text = COLOURS[_LIGHT_NAMES[values[i]]] + text + RESET
-            parts.append(text)
-        return GAP.join(parts).rstrip()
 
-    out = [line(headers, False), GAP.join("-" * widths[i] for i in shown)]
-    out += [line(row, colour) for row in texts]
-    return "\n".join(out)
+def _texts(column: tuple) -> list[str]:
+    """A column's cells as text (None as nothing)."""
+    if set(map(type, column)) == {str}:
+        return list(column)
+    return ["" if value is None else str(value) for value in column]
+
+
+def _measure(column: list[str], always: bool) -> dict[str, int] | None:
+    """Each distinct value's cells; None when every value is printable ASCII (as wide as long)."""
+    joined = "".join(column)
+    if not always and joined.isascii() and joined.isprintable():
+        return None
+    return {value: cells(value) for value in set(column)}
+
+
+def _widest(column: list[str], sizes: dict[str, int] | None) -> int:
+    if not column:
+        return 0
+    return max(map(len, column)) if sizes is None else max(sizes.values())
+
+
+def show_lines(lines: Iterable[str], stream=None) -> None:
+    """``show`` the lines; into a pipe or a file, each as it comes."""
+    stream = stream or sys.stdout
+    if _isatty(stream) and _pager() not in ("", "cat"):
+        show("\n".join(lines), stream)
+        return
+    write = stream.write
+    for line in lines:
+        write(line)
+        write("\n")
+
+
+def _pager() -> str:
+    return (os.environ.get("KESU_PAGER") or os.environ.get("PAGER") or "less").strip()
 
 
 def show(text: str, stream=None) -> None:

@@ -22,11 +22,12 @@ def time_findings(case: Any, path: tuple = ()) -> list[Problem]:
     items = (case.items() if isinstance(case, dict)
              else enumerate(case) if isinstance(case, list) else ())
     for key, value in items:
-        where = (*path, key)
         if isinstance(value, (dict, list)):
-            problems += time_findings(value, where)
+            if value:
+                problems += time_findings(value, (*path, key))
         elif (isinstance(key, str) and (key == "at" or key.endswith("_at"))
               and isinstance(value, str) and _TIME_SHAPE.match(value)):  # else the schema's
+            where = (*path, key)
             moment = aware_time(value)
             name = "/".join(str(k) for k in where)
             if moment is None:

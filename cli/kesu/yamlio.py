@@ -27,6 +27,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kesu import yamltree
 from kesu.i18n import _
 from kesu.errors import UsageError
 from kesu.values import shorten
@@ -187,12 +188,24 @@ _fast_loader = None
 def _make_fast_loader():
     import yaml
     from yaml.constructor import ConstructorError
-    from yaml.nodes import MappingNode
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+    rules = _resolver_table(YAML12_RULES)
+
     class Loader(base):  # type: ignore[misc, valid-type]
-        yaml_implicit_resolvers = _resolver_table(YAML12_RULES)
+        yaml_implicit_resolvers = rules
+
+        def resolve(self, kind, value, implicit):
+            # PyYAML's resolve, without the path resolvers kesu has none of
+            if kind is ScalarNode:
+                if implicit[0]:
+                    for tag, pattern in rules.get(value[:1], ()):
+                        if pattern.match(value):
+                            return tag
+                return _STR
+            return self.DEFAULT_SEQUENCE_TAG if kind is SequenceNode else self.DEFAULT_MAPPING_TAG
 
         def construct_object(self, node, deep=False):
             # A node met twice is an alias: refuse rather than share or expand it.
@@ -221,7 +234,27 @@ def _make_fast_loader():
             return mapping
 
     _add_scalar_readers(Loader, ConstructorError)
+    Loader.build = staticmethod(yamltree.builder(
+        _SCALAR_READERS, lambda message, mark: ConstructorError(None, None, message, mark),
+        _duplicate_key, MERGE_REFUSED))
     return Loader
+
+
+def _load_document(text: str | bytes) -> Any:
+    """``yaml.load`` with the fast loader, most documents built in one walk (kesu.yamltree)."""
+    loader = _fast_loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if ("&" if isinstance(text, str) else b"&") not in text:
+            try:
+                return loader.build(node)
+            except yamltree.Unusual:
+                pass
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def load(text: str | bytes, path: str | None = None) -> Any:
@@ -234,7 +267,7 @@ def load(text: str | bytes, path: str | None = None) -> Any:
     if _fast_loader is None:
         _fast_loader = _make_fast_loader()
     try:
-        return yaml.load(text, Loader=_fast_loader)  # noqa: S506 - a SafeLoader subclass
+        return _load_document(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -95,8 +95,30 @@ def github_annotation(level: str, path: str, line: int, message: str, title: str
 def print_json(data: Any) -> None:
     import json
 
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
+    if not _flat_rows(data):
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        return
+    # A list of flat rows (kesu list of a whole archive) written row by row as
+    # json.dump(indent=2) lays it out: its indenting writer is pure Python,
+    # the encoder of single values is not.
+    value = json.JSONEncoder(ensure_ascii=False).encode
+    write = sys.stdout.write
+    write("[" if data else "[]")
+    for n, row in enumerate(data):
+        write(",\n  {" if n else "\n  {")
+        write(",".join(f"\n    {value(key)}: {value(item)}" for key, item in row.items()))
+        write("\n  }" if row else "}")
+    write("\n]\n" if data else "\n")
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _flat_rows(data: Any) -> bool:
+    return isinstance(data, list) and all(
+        type(row) is dict and all(type(k) is str and type(v) in _SCALARS for k, v in row.items())
+        for row in data)
 
 
 def print_table(headers: list[str], rows: Iterable[list[Any]], layout=None) -> None:
@@ -104,9 +126,10 @@ def print_table(headers: list[str], rows: Iterable[list[Any]], layout=None) -> N
     from kesu import tables
     from kesu.neutral import has_controls, terminal
 
-    shown = [[terminal(c) if isinstance(c, str) else c for c in row] if has_controls(row) else row
-             for row in rows]
-    tables.show(tables.render(headers, shown, layout, tables.terminal_width(), tables.colour_wanted()))
+    shown = ([terminal(c) if isinstance(c, str) else c for c in row] if has_controls(row) else row
+             for row in rows)
+    tables.show_lines(tables.render_lines(headers, shown, layout, tables.terminal_width(),
+                                          tables.colour_wanted()))
 
 
 def print_csv(headers: list[str], rows: Iterable[list[Any]]) -> None:

@@ -30,6 +30,10 @@ class KpiFormat(str, Enum):
     html = "html"
 
 
+Archives = Annotated[Optional[list[str]], typer.Option(
+    "--archive", metavar="PATH",
+    help="The archive (default: KESU_ARCHIVE, or the nearest folder up with kesu.yaml); "
+         "repeat it to report over several archives as one (each store in one archive).")]
 Output = Annotated[Optional[Path], typer.Option("--output", metavar="FILE", help="Write the report to FILE.")]
 Now = Annotated[Optional[str], typer.Option("--now", metavar="TIME", help="Report as of this time (default: now).")]
 
@@ -55,7 +59,7 @@ def monthly(
     month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")] = None,
     store: StoreOpt = None,
     fmt: Annotated[MonthlyFormat, typer.Option("--format", help="table, json, csv (UTF-8 with BOM, for Excel), markdown, html or xlsx (needs --output).")] = MonthlyFormat.table,
-    output: Output = None, now: Now = None, archive: ArchiveOpt = None,
+    output: Output = None, now: Now = None, archive: Archives = None,
 ) -> int:
     """Complaints of a month: shares by category, channel, severity and risk; handling
     time; deadlines; 24-hour resolution; satisfaction; change from last month.
@@ -67,16 +71,21 @@ def monthly(
     from kesu import report_render as render
     from kesu import reports
 
-    arch = open_archive(archive)
+    archives = [open_archive(path) for path in archive or [None]]
+    arch = archives[0]
     moment = arch.parse_time(now, "--now") if now else arch.now()
     first = reports.parse_month(month) if month else moment.date().replace(day=1)
-    store = store_of(arch, store)
     months = [first, reports.previous_month(first)]
-    if fmt is MonthlyFormat.html:
-        months += reports.trend_months(first)
-    cases = reports.CaseSet(arch, store, months)
+    if len(archives) > 1:
+        cases = merged_report_cases(archives, store, months, fmt)
+        store = cases.store
+    else:
+        store = store_of(arch, store)
+        if fmt is MonthlyFormat.html:
+            months += reports.trend_months(first)
+        cases = reports.CaseSet(arch, store, months)
     report = reports.monthly(arch, first, store, moment, cases)
-    policy = arch.policy
+    policy = cases.policy
     if fmt is MonthlyFormat.json:
         text = json.dumps(report, ensure_ascii=False, indent=2)
     elif fmt is MonthlyFormat.csv:
@@ -99,7 +108,20 @@ def monthly(
     else:
         text = render.monthly_text(report, policy)
     _emit(text, output)
-    return name_left_out(arch)
+    return max(name_left_out(each) for each in archives)
+
+
+def merged_report_cases(archives, store, months, fmt):
+    # the cases of several archives as one set (kesu.reportmerge)
+    from kesu.errors import UsageError
+    from kesu.reportmerge import MergedPolicy, merged_cases
+    from kesu.stores import resolve_store
+
+    if fmt is MonthlyFormat.html:
+        raise UsageError("--format html reads one archive; use json, csv, markdown, xlsx or table "
+                         "with several --archive")
+    store = resolve_store(MergedPolicy([a.policy for a in archives]), store)
+    return merged_cases(archives, store, months)
 
 
 @app.command("kpi")
