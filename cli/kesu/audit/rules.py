@@ -343,7 +343,7 @@ class Checks(TimeChecks):
     # ---------------------------------------------------------- an import
     def _check_import(self, commit: Commit, step: Trailers, live: list[Change],
                       others: list[Change]) -> None:
-        from kesu.validate import timeline_findings
+        from kesu.casechecks import timeline_findings
 
         added = [c for c in live if c.status == "A"]
         for change in live:
