@@ -270,3 +270,18 @@ def test_audit_findings_speak_the_desk_language(chinese_desk):
     assert lines and all(english_words(re.sub(kept, "", line)) == [] for line in lines), lines
     english = kesu("audit", cwd=root, env={"KESU_LANG": "en"})
     assert "without kesu's trailers" in english.stdout
+
+
+def test_history_findings_speak_the_desk_language(chinese_desk):
+    """A replaced object, found by the audit, in the desk's words."""
+    from conftest import git
+
+    root, _case = chinese_desk
+    git(root, "replace", git(root, "rev-parse", "HEAD").strip(), git(root, "rev-parse", "HEAD~1").strip())
+    chinese = zh("audit", cwd=root)
+    lines = [line for line in chinese.stdout.splitlines() if " replaced" in line]
+    assert any(" replaced" in line for line in lines), chinese.stdout
+    kept = r"\b[0-9a-f]{7,40}\b|refs/\S+|git --no-replace-objects|HEAD|kesu"
+    assert all(english_words(re.sub(kept, "", line.split(":", 1)[1])) == [] for line in lines), lines
+    english = kesu("audit", cwd=root, env={"KESU_LANG": "en"})
+    assert "replaces an object" in english.stdout

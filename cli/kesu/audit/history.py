@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 
 from kesu import gitio, yamlio
 from kesu.errors import UsageError
-from kesu.i18n import _
+from kesu.i18n import _, language
+from kesu.vocab import label
 from kesu.githistory import SHORT, Commit, first_parent_times, tree_blobs
 from kesu.record import FUTURE_TOLERANCE
 
@@ -32,8 +33,8 @@ def history_findings(root, since: str | None, commits: list[Commit], checks) -> 
                                           "it)").format(path=rel)))
     for ref in gitio.replace_refs(root):
         checks.findings.append(_finding(ref.rsplit("/", 1)[-1][:SHORT], "-", "replaced",
-                                        f"{ref} replaces an object; kesu reads what is stored "
-                                        "(git --no-replace-objects), and a replacement hides it"))
+                                        _("{ref} replaces an object; kesu reads what is stored "
+                                          "(git --no-replace-objects), and a replacement hides it").format(ref=ref)))
     cases = {c.sha: _case_named(c) for c in commits}
     line = first_parent_times(root, since)
     times = {sha: when for sha, _parent, when in line}
@@ -57,8 +58,8 @@ def anchor_findings(root, checks) -> None:
     if anchored and head and not gitio.is_ancestor(root, anchored, head):
         checks.findings.append(_finding(
             anchored[:SHORT], "-", "rewritten",
-            f"{ANCHOR} (audited clean at {anchored[:SHORT]}) is no longer an ancestor of HEAD: "
-            "history was rewritten after it was audited"))
+            _("{anchor} (audited clean at {commit}) is no longer an ancestor of HEAD: "
+              "history was rewritten after it was audited").format(anchor=ANCHOR, commit=anchored[:SHORT])))
 
 
 def dropped_steps(root, checks) -> None:
@@ -78,17 +79,20 @@ def dropped_steps(root, checks) -> None:
         present = _entries(texts.get(blob)) if blob else set()
         if present is None:
             checks.findings.append(_finding(head, case_of(path) or "-", "unreadable",
-                                            f"{path} at HEAD is not a readable case file"))
+                                            _("{path} at HEAD is not a readable case file").format(path=path)))
             continue
         for key, step, short in checks.steps_on.get(path, []):
             if key in present:
                 continue
-            where = "its case file is no longer in HEAD" if blob is None else \
-                "its timeline entry is missing from the case at HEAD"
+            message = (_("the {action} by {actor} at {at} is in the history but its case file is no "
+                         "longer in HEAD: a merge dropped it (resolve conflicts with kesu sync, not by "
+                         "keeping one side)") if blob is None else
+                       _("the {action} by {actor} at {at} is in the history but its timeline entry is "
+                         "missing from the case at HEAD: a merge dropped it (resolve conflicts with kesu "
+                         "sync, not by keeping one side)"))
             checks.findings.append(_finding(
                 short, case_of(path) or "-", "step-dropped",
-                f"the {step.action} by {step.actor} at {step.at} is in the history but {where}: "
-                "a merge dropped it (resolve conflicts with kesu sync, not by keeping one side)"))
+                message.format(action=label(step.action, language()), actor=step.actor, at=step.at)))
 
 
 def _entries(data: bytes | None) -> set[str] | None:

@@ -7,13 +7,16 @@ the roster in kesu.yaml.
 
 from __future__ import annotations
 
+from kesu.i18n import N_, _
+
 #: What ``%G?`` says, for messages.
 SIGNATURE_STATUS = {
-    "G": "good signature", "U": "good signature from a key that is not trusted or not "
-    "in the allowed signers", "X": "good signature that has expired",
-    "Y": "good signature by a key that has expired", "R": "signature by a revoked key",
-    "E": "signature that cannot be checked (missing key or allowed-signers file)",
-    "B": "bad signature", "N": "no signature",
+    "G": N_("good signature"), "U": N_("good signature from a key that is not trusted or not "
+                                       "in the allowed signers"),
+    "X": N_("good signature that has expired"), "Y": N_("good signature by a key that has expired"),
+    "R": N_("signature by a revoked key"),
+    "E": N_("signature that cannot be checked (missing key or allowed-signers file)"),
+    "B": N_("bad signature"), "N": N_("no signature"),
 }
 
 
@@ -47,13 +50,13 @@ def signer_problem(policy, actor: str, signer: str, key: str, fingerprint: str,
         return None
     entry = roster.get(actor)
     if entry is None:
-        return f"the actor {actor} is not in the roster of kesu.yaml"
+        return _("the actor {actor} is not in the roster of kesu.yaml").format(actor=actor)
     entry = entry or {}
     wanted_key, wanted_email = entry.get("signing_key"), entry.get("email")
-    signed_by = signer or key or fingerprint or "an unknown key"
+    signed_by = signer or key or fingerprint or _("an unknown key")
     if not wanted_key and not wanted_email:
-        return (f"signed by {signed_by}, but the roster entry of {actor} has no signing_key "
-                "or email to tie a signature to the actor")
+        return _("signed by {signer}, but the roster entry of {actor} has no signing_key "
+                 "or email to tie a signature to the actor").format(signer=signed_by, actor=actor)
     if wanted_key:
         # A pinned key is the identity: a key someone else made with the actor's
         # name and e-mail in its user id does not stand in for it.
@@ -61,10 +64,11 @@ def signer_problem(policy, actor: str, signer: str, key: str, fingerprint: str,
             return None
     elif wanted_email and _email_matches(str(wanted_email), signer) and trusted:
         return None
-    expected = " or ".join(x for x in (f"key {_key_label(str(wanted_key))}" if wanted_key else "",
-                                       f"e-mail {wanted_email}" if wanted_email else "") if x)
-    return f"signed by {signed_by} ({key or fingerprint or 'no key id'}), but the actor {actor} " \
-           f"signs with {expected}"
+    expected = _(" or ").join(x for x in (
+        _("key {key}").format(key=_key_label(str(wanted_key))) if wanted_key else "",
+        _("e-mail {email}").format(email=wanted_email) if wanted_email else "") if x)
+    return _("signed by {signer} ({key}), but the actor {actor} signs with {expected}").format(
+        signer=signed_by, key=key or fingerprint or _("no key id"), actor=actor, expected=expected)
 
 
 def ssh_fingerprint(public_key: str) -> str | None:

@@ -55,7 +55,7 @@ class TimeChecks:
                                                   "signed").format(hint=hint))
             return
         if not git_accepts(status, commit.signer):
-            meaning = SIGNATURE_STATUS.get(status, f"signature status {status!r}")
+            meaning = _(SIGNATURE_STATUS[status]) if status in SIGNATURE_STATUS else repr(status)
             self._add(commit, case, "bad-signature",
                       _("git verify-commit does not accept it: {meaning} (%G? = {status})").format(
                           meaning=meaning, status=status))
