@@ -105,6 +105,7 @@ def zh(*args, cwd):
 
 @pytest.mark.parametrize("args", [["list"], ["overdue", "--now", "2026-11-24T12:00"], ["show", "CASE"],
                                   ["history", "CASE"], ["show", "KS-20261110-SETA6Z"],
+                                  ["show", "KS-20261102-2VSAVM"],  # approval needed, and why
                                   ["report", "monthly", "--month", "2026-11", "--now", "2026-11-24T12:00"],
                                   ["report", "monthly", "--month", "2026-11", "--format", "markdown"],
                                   ["report", "kpi", "--month", "2026-11", "--now", "2026-11-24T12:00"],
@@ -199,6 +200,7 @@ REFUSALS = {
     "senior owner needed": [*DISPATCH[:5], "serious", "--risk", "high", *DISPATCH[8:]],
     "force without reason": [*DISPATCH, "--force"],
     "approval limit": ["approve", "2VSAVM", "--actor", "zhang.san", *AT],
+    "notify before approval": ["notify", "2VSAVM", "--method", "phone", "--actor", "li.ming", *AT],
     "close reason from this state": ["close", "WFC458", "--reason", "resolved", "--actor", "li.ming", *AT],
     "duplicate without --of": ["close", "WFC458", "--reason", "duplicate", "--actor", "li.ming", *AT],
     "bad duration": ["extend", "M6HS1M", "--by", "soon", "--reason", "等待", "--approver", "wang.fang",

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kesu.i18n import N_, _, language
+from kesu.money import reasons_shown
 from kesu.trailers import Trailers
 from kesu.yamlio import money
 from kesu.values import dig, format_span, local_minute, table_minute
@@ -103,7 +104,7 @@ def case_text(archive, case: dict) -> str:
         rows.append((_("approval"), _("approved by {name} at {time}").format(
             name=approval["approved_by"], time=table_minute(approval["approved_at"], tz))
             if approval.get("approved_by") else _("needed: {reasons}").format(
-                reasons="; ".join(approval.get("reasons") or []))))
+                reasons=reasons_shown(approval.get("reasons")))))
     for objection in dig(case, "customer_response", "objections") or []:
         rows.append((_("objection"), objection.get("reason")))
     for action in case.get("actions") or []:
