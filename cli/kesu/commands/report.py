@@ -64,6 +64,9 @@ def monthly(
     """Complaints of a month: shares by category, channel, severity and risk; handling
     time; deadlines; 24-hour resolution; satisfaction; change from last month.
 
+    Over several archives (--archive repeated) every figure is computed once over
+    all their cases, in every format; the report names each archive's organisation.
+
     Example: kesu report monthly --month 2026-11 --format html --output 2026-11.html
     """
     import json
@@ -108,7 +111,7 @@ def monthly(
 
 
 def report_cases(archives: list, store: str | None, months: list):
-    """The cases a report reads: one archive's, or several archives' as one (kesu.reportmerge)."""
+    # the cases a report reads: one archive's, or several archives' as one (kesu.reportmerge)
     from kesu import reports
 
     if len(archives) == 1:
