@@ -143,12 +143,12 @@ def kpi(archive, months: list[date], store: str | None = None, inputs: dict | No
     under ``stores: {CODE: {YYYY-MM: …}}`` in the inputs file."""
     from kesu.stores import store_name
 
-    rules = kpi_rules(archive.policy)
     cases = cases or CaseSet(archive, store, months)
+    rules = kpi_rules(cases.policy)
     inputs = inputs or {}
     given = _store_inputs(inputs, store) if store is not None else inputs
     report = _score_card(cases, months, given, rules, now)
-    report = {"report": "kpi", "store": store, "org": archive.policy.get("org") or "", "rules": rules,
+    report = {"report": "kpi", "store": store, "org": cases.policy.get("org") or "", "rules": rules,
               **report}
     if store is None and _is_chain(cases):
         scored = []
