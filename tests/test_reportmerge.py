@@ -227,3 +227,9 @@ def test_a_kpi_card_over_archives_scoring_by_different_rules_is_refused(made):
     assert "pass_mark" in message
     # the monthly report does not score: the same archives report together
     assert json.loads(report("--month", "2026-11", "--format", "json", *both(made, "east", "strict")))
+
+
+@pytest.mark.parametrize("command", [["monthly"], ["kpi"]])
+def test_the_same_archive_given_twice_is_refused_not_counted_twice(made, command):
+    twice = refused(*command, "--now", NOW, "--archive", str(made["east"]), "--archive", f"{made['east']}/./")
+    assert "is given twice" in twice and str(made["east"]) in twice

@@ -125,6 +125,11 @@ def merged_cases(archives: list, store: str | None, months) -> MergedCases:
     store's name, when given), merged."""
     from kesu.stores import resolve_store
 
+    seen = {}
+    for archive in archives:
+        if seen.setdefault(archive.root.resolve(), archive) is not archive:
+            raise UsageError(_("{archive} is given twice; each archive counts once in a report").format(
+                archive=archive.root))
     zones = {}
     for archive in archives:
         zones.setdefault(str(archive.policy.tz), archive)
@@ -133,7 +138,8 @@ def merged_cases(archives: list, store: str | None, months) -> MergedCases:
         raise UsageError(_("{first} keeps time zone {first_zone} and {second} keeps {second_zone} (timezone); "
                            "a report over several archives needs one").format(
             first=a1.root / CONFIG_NAME, first_zone=tz1, second=a2.root / CONFIG_NAME, second_zone=tz2))
-    store = resolve_store(MergedPolicy([a.policy for a in archives]), store)
+    store = resolve_store(MergedPolicy([a.policy for a in archives]), store, named_in_cases=lambda: set().union(
+        *(archive.case_index().stores() for archive in archives)))
     parts = [CaseSet(archive, store, months) for archive in archives]
     clash = store_clash(archives, parts)
     if clash:

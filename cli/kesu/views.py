@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from kesu.errors import UsageError
 from kesu.i18n import N_, _, language
 from kesu.money import reasons_shown
 from kesu.trailers import Trailers
@@ -30,10 +31,34 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
               overdue_only=False, store=None, limit: int | None = None) -> list[dict]:
     """The rows of ``kesu list``, newest first, from the case index; files that
     cannot be read are left out and kept in ``archive.left_out`` for the command
-    to name. ``store`` is a store code (``kesu.stores.resolve_store``)."""
+    to name. ``store`` is a store code (``kesu.stores.resolve_store``). A state
+    may be given by its code or its label; an unknown state, owner or category
+    is refused rather than answered with an empty list."""
+    policy = archive.policy
+    states = [state_code(given, policy) for given in states or []] or None
+    if owner:
+        policy.member(owner)
+    categories = policy.vocabulary("categories")
+    if category and categories and category not in categories:
+        raise UsageError(_("--category {value!r} is not one of: {allowed}").format(
+            value=category, allowed=", ".join(categories)))
     return archive.case_index().list_rows(archive.now(), states=states, owner=owner,
                                           category=category, open_only=open_only,
                                           overdue_only=overdue_only, limit=limit, store=store)
+
+
+def state_code(given: str, policy=None) -> str:
+    """The state ``given`` names: its code, or its label in the desk's language."""
+    from kesu.lifecycle import STATES
+
+    if given in STATES:
+        return given
+    for state in STATES:
+        if label(state, language(), policy) == given:
+            return state
+    raise UsageError(_("--state {value!r} is not a state; the states are: {allowed}").format(
+        value=given, allowed=", ".join(f"{state} ({label(state, language(), policy)})" if language() != "en"
+                                       else state for state in STATES)))
 
 
 def overdue_rows(archive, now: datetime, threshold: str = "yellow", store: str | None = None,
@@ -150,7 +175,6 @@ def _pad(text: str, width: int) -> str:
 
 def _timer_lines(archive, case: dict) -> list[str]:
     from kesu.deadlines import CaseTimeError
-    from kesu.errors import UsageError
     from kesu.stores import deadlines_for
     from kesu.values import format_left
 

@@ -52,7 +52,7 @@ def store_of(archive: Archive, given: str | None) -> str | None:
     """The store code ``--store`` names; an unknown store is refused, naming the known ones."""
     from kesu.stores import resolve_store
 
-    return resolve_store(archive.policy, given)
+    return resolve_store(archive.policy, given, named_in_cases=lambda: archive.case_index().stores())
 
 
 def actor_of(archive: Archive, given: str | None) -> str | None:
