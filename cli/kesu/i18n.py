@@ -15,6 +15,7 @@ compiles ``kesu.mo``, which ships in the package (no Babel at run time).
 
 from __future__ import annotations
 
+import functools
 import gettext
 import os
 import re
@@ -32,10 +33,16 @@ def choose(language: str) -> None:
     """Speak ``language`` (``en`` or ``zh-CN``) from now on, in this process."""
     global _translation, _language
     _language = language if language in LANGUAGES else "en"
-    if _language == "en":
-        _translation = gettext.NullTranslations()
-    else:
-        _translation = gettext.translation(DOMAIN, LOCALEDIR, [_language.replace("-", "_")], fallback=True)
+    _translation = translation_for(_language)
+
+
+@functools.lru_cache(maxsize=None)
+def translation_for(language: str) -> gettext.NullTranslations:
+    """kesu's catalog for ``language`` whatever this command speaks: what is written
+    for someone else (an alert, in the archive's locale) uses it, not ``_()``."""
+    if language not in LANGUAGES or language == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALEDIR, [language.replace("-", "_")], fallback=True)
 
 
 def language() -> str:
