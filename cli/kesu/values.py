@@ -155,7 +155,9 @@ def format_left(minutes: float, clock: str, translate: bool = False, language: s
 def shorten(value: Any, limit: int = 40) -> str:
     """``repr(value)`` for a message, cut short when a value typed or stored is very long."""
     text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit // 2]}… ({len(text)} characters)"
+    from kesu.i18n import _
+
+    return text if len(text) <= limit else _("{start}… ({n} characters)").format(start=text[:limit // 2], n=len(text))
 
 
 def format_span(seconds: float, translate: bool = False) -> str:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Iterable, Optional
 import typer
 
 from kesu import gitconfig
+from kesu.i18n import _
 from kesu.archive import Archive
 
 ArchiveOpt = Annotated[Optional[str], typer.Option(
