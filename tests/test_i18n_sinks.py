@@ -38,13 +38,14 @@ NOT_PROSE = {
     "\n$ cat library/{}.md",            # kesu demo shows the shell commands it runs, as typed
     "\n$ git log --oneline -{}",
     "\n$ cp -r <kesu>/cases . && git commit   # ",
+    "Case: {}", "Recorded",             # git trailer keys, which the audit parses, stay as written
 }
 #: Messages whose words change with the multi-archive report, elsewhere.
 ELSEWHERE = {"commands/report.py:--format html reads one archive"}
 
 MARKERS = {"_", "ngettext", "N_"}
 #: A word of prose: three letters or more, once placeholders, options, file names and kesu's name are gone.
-_NOISE = re.compile(r"\{[^}]*\}|[\w.-]+\.(?:ya?ml|md|json|csv|html)\b|\b[\w.-]+/[\w./-]*|--?[a-z][\w-]*"
+_NOISE = re.compile(r"[\w.-]+\.(?:ya?ml|md|json|csv|html)\b|\b\w+(?:\.\w+)+\b|\b[\w.-]+/[\w./-]*|--?[a-z][\w-]*"
                     r"|\b[a-z]+-[a-z]+(?:-[a-z]+)*\b|\bkesu\b")
 
 
@@ -61,7 +62,10 @@ def _name(func) -> str | None:
 
 
 def _prose(text: str) -> bool:
-    return text not in NOT_PROSE and bool(re.search(r"[A-Za-z]{3,}", _NOISE.sub(" ", text)))
+    """Words are left once placeholders (made digits, so a key path stays one word), key paths,
+    file names, options, codes and kesu's name are taken out."""
+    bare = _NOISE.sub(" ", re.sub(r"\{[^}]*\}", "0", text))
+    return text not in NOT_PROSE and bool(re.search(r"[A-Za-z]{3,}", bare))
 
 
 def _untranslated(node, assigned) -> list[str]:

@@ -96,7 +96,12 @@ def _archive_locale(given: str | None) -> str | None:
 
 #: The words typer and its click print around kesu's own (they carry no catalog of their own).
 CLICK_WORDS = (N_("Usage: "), N_("Options"), N_("Arguments"), N_("Commands"), N_("required"),
-               N_("default: {default}"), N_("Show this message and exit."), N_("Aborted!"))
+               N_("default: {default}"), N_("Show this message and exit."), N_("Aborted!"),
+               # typer's completion options on ``kesu --help`` (kesu.cli translates every option's help)
+               N_("Install completion for the current shell."),
+               N_("Show completion for the current shell, to copy it or customize the installation."),
+               N_("Install completion for the specified shell."),
+               N_("Show completion for the specified shell, to copy it or customize the installation."))
 _patched = False
 
 

@@ -44,9 +44,10 @@ def approval_reasons(ctx: Context, total: Decimal, risk: str | None) -> list[str
     reasons = []
     limit = ctx.policy.approval_limit(ctx.actor)
     if limit is not None and total > limit:
-        reasons.append(f"total {total:.2f} exceeds {ctx.actor}'s approval limit {limit}")
+        reasons.append(_("total {total} exceeds {actor}'s approval limit {limit}").format(
+            total=f"{total:.2f}", actor=ctx.actor, limit=limit))
     if risk == "high":
-        reasons.append("high-risk case")
+        reasons.append(_("high-risk case"))
     return reasons
 
 

@@ -19,7 +19,19 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 #: zone's offset is a modern, whole-minute one (before 1900 zones had local mean
 #: time offsets such as +08:05:43).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-YEARS = f"the years {FIRST_YEAR} to {LAST_YEAR}"
+class _Years:
+    """``the years 1970 to 2199`` in the language of the message it is put in (translated when shown)."""
+
+    def __str__(self) -> str:
+        from kesu.i18n import _
+
+        return _("the years {first} to {last}").format(first=FIRST_YEAR, last=LAST_YEAR)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+YEARS = _Years()
 
 
 def deep_copy(data: Any, _memo: dict | None = None) -> Any:
