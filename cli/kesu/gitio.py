@@ -357,7 +357,7 @@ def read_objects(root: Path, names: list[str]) -> list[bytes | None]:
     if not names:
         return []
     if any("\n" in name for name in names):
-        raise GitError("an object name cannot contain a newline")
+        raise GitError(_("an object name cannot contain a newline"))
     out = run_bytes(root, "cat-file", "--batch", stdin="".join(f"{n}\n" for n in names).encode())
     contents: list[bytes | None] = []
     pos = 0
@@ -379,7 +379,7 @@ def object_ids(root: Path, names: list[str]) -> list[str | None]:
     if not names:
         return []
     if any("\n" in name for name in names):
-        raise GitError("an object name cannot contain a newline")
+        raise GitError(_("an object name cannot contain a newline"))
     out = run(root, "cat-file", "--batch-check=%(objectname) %(objecttype)",
               stdin="".join(f"{n}\n" for n in names))
     ids: list[str | None] = []

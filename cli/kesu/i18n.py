@@ -15,6 +15,7 @@ compiles ``kesu.mo``, which ships in the package (no Babel at run time).
 
 from __future__ import annotations
 
+import functools
 import gettext
 import os
 import re
@@ -32,10 +33,16 @@ def choose(language: str) -> None:
     """Speak ``language`` (``en`` or ``zh-CN``) from now on, in this process."""
     global _translation, _language
     _language = language if language in LANGUAGES else "en"
-    if _language == "en":
-        _translation = gettext.NullTranslations()
-    else:
-        _translation = gettext.translation(DOMAIN, LOCALEDIR, [_language.replace("-", "_")], fallback=True)
+    _translation = translation_for(_language)
+
+
+@functools.lru_cache(maxsize=None)
+def translation_for(language: str) -> gettext.NullTranslations:
+    """kesu's catalog for ``language`` whatever this command speaks: what is written
+    for someone else (an alert, in the archive's locale) uses it, not ``_()``."""
+    if language not in LANGUAGES or language == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALEDIR, [language.replace("-", "_")], fallback=True)
 
 
 def language() -> str:
@@ -89,7 +96,12 @@ def _archive_locale(given: str | None) -> str | None:
 
 #: The words typer and its click print around kesu's own (they carry no catalog of their own).
 CLICK_WORDS = (N_("Usage: "), N_("Options"), N_("Arguments"), N_("Commands"), N_("required"),
-               N_("default: {default}"), N_("Show this message and exit."), N_("Aborted!"))
+               N_("default: {default}"), N_("Show this message and exit."), N_("Aborted!"),
+               # typer's completion options on ``kesu --help`` (kesu.cli translates every option's help)
+               N_("Install completion for the current shell."),
+               N_("Show completion for the current shell, to copy it or customize the installation."),
+               N_("Install completion for the specified shell."),
+               N_("Show completion for the specified shell, to copy it or customize the installation."))
 _patched = False
 
 

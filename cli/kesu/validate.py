@@ -16,6 +16,7 @@ from typing import Any
 from kesu import yamlio
 from kesu.errors import UsageError
 from kesu.i18n import _
+from kesu.schemawords import schema_message
 from kesu.casechecks import (Problem, identity_findings, money_findings, state_label, time_findings,
                              timeline_findings, vocabulary_findings)
 
@@ -81,11 +82,13 @@ def schema_findings(data: Any, schema_name: str = "case.schema.json",
             continue
         where = "/".join(str(p) for p in error.absolute_path)
         # if/then failures name the section that is missing; say which state needs it
-        message = error.message
+        message = schema_message(error)
         if by_state:
             state = data.get("state") if isinstance(data, dict) else None
             message = _("{problem} when state is {state}").format(problem=message, state=state_label(state))
-        problems.append((tuple(error.absolute_path), f"{where + ': ' if where else ''}{message}"))
+        if where:  # the key path, as written in the file (quoted in Chinese, where it is no word)
+            message = _("{where}: {problem}").format(where=where, problem=message)
+        problems.append((tuple(error.absolute_path), message))
     return problems
 
 
@@ -110,7 +113,7 @@ def shape_problems(case: Any) -> list[Problem]:
     cases without them; the rest (vocabularies, the timeline's walk, a
     section its state calls for) do not keep a case from being shown or counted."""
     if not isinstance(case, dict):
-        return [((), "a case file must be a mapping")]
+        return [((), _("a case file must be a mapping"))]
     return (schema_findings(case, sections_by_state=False) + time_findings(case)
             + money_findings(case, None))
 

@@ -86,8 +86,8 @@ def audit(
     else:
         for finding in result.findings:
             print(finding)
-        typer.echo(f"{result.commits_checked} commits checked, {len(result.findings)} findings",
-                   err=True)
+        typer.echo(_("{commits} commits checked, {findings} findings").format(
+            commits=result.commits_checked, findings=len(result.findings)), err=True)
     return 1 if result.findings else 0
 
 

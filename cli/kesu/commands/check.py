@@ -46,7 +46,8 @@ def validate(
         for f in findings:
             print(f)
         bad = len({f.path for f in findings})
-        summary = f"{checked} case files checked, {len(findings)} findings in {bad} files"
+        summary = _("{checked} case files checked, {findings} findings in {files} files").format(
+            checked=checked, findings=len(findings), files=bad)
         typer.echo(summary, err=True)
     return 1 if findings else 0
 

@@ -49,7 +49,8 @@ def add(case_id: CaseArg,
         raise UsageError(_("give --customer NAME --contact PHONE, or --from-file CSV"))
     done = record_step(arch, case_id, step_for(arch, "claimant-add", actor, at,
                                                {"claimants": given}))
-    print(f"{done.case_id}: claimant-add ({len(given)} added) {done.commit[:10]}")
+    print(_("{case}: claimant-add ({n} added) {commit}").format(case=done.case_id, n=len(given),
+                                                                commit=done.commit[:10]))
 
 
 COMMANDS = {"claimant": app}

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Iterable, Optional
 import typer
 
 from kesu import gitconfig
+from kesu.i18n import _
 from kesu.archive import Archive
 
 ArchiveOpt = Annotated[Optional[str], typer.Option(
@@ -79,7 +80,8 @@ def name_left_out(archive: Archive) -> int:
     """Name on stderr each case file a whole-archive command had to leave out,
     as ``path:line: left out: why``; 1 (the exit code) when there was any, else 0."""
     for error in sorted(archive.left_out.values(), key=lambda e: e.path or ""):
-        print(f"{error.path}:{error.line or 1}: left out: {error.message}", file=sys.stderr)
+        print(_("{path}:{line}: left out: {message}").format(path=error.path, line=error.line or 1,
+                                                              message=error.message), file=sys.stderr)
     return 1 if archive.left_out else 0
 
 

@@ -6,6 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
+
 from kesu.commands.common import (ActorOpt, ArchiveOpt, AtOpt, CaseArg, case_id_of, name_left_out,
                                   open_archive, step_for)
 
@@ -51,9 +53,9 @@ def build(archive: ArchiveOpt = None) -> int:
     arch = open_archive(archive)
     count, sha = library.build(arch)
     if sha is None:
-        print(f"library: {count} entries, nothing changed")
+        print(_("library: {n} entries, nothing changed").format(n=count))
     else:
-        print(f"library: rebuilt {count} entries {sha[:10]}")
+        print(_("library: rebuilt {n} entries {commit}").format(n=count, commit=sha[:10]))
     return name_left_out(arch)
 
 

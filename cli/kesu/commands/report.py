@@ -51,7 +51,7 @@ def _emit(text: str | bytes, output: Path | None) -> None:
         from kesu.archive import write_output
 
         write_output(output, text)
-        print(f"wrote {output}")
+        print(_("wrote {path}").format(path=output))
 
 
 @app.command("monthly")

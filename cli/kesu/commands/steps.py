@@ -194,8 +194,8 @@ def act(case_id: CaseArg,
         from kesu.money import money_arg, statutory_compensation
 
         policy = open_archive(archive).policy
-        print(f"statutory compensation: "
-              f"{statutory_compensation(money_arg(statutory, '--statutory', policy)):.2f}")
+        amount = statutory_compensation(money_arg(statutory, "--statutory", policy))
+        print(_("statutory compensation: {amount}").format(amount=f"{amount:.2f}"))
 
 
 def resolve(case_id: CaseArg,
