@@ -105,6 +105,7 @@ def zh(*args, cwd):
 
 @pytest.mark.parametrize("args", [["list"], ["overdue", "--now", "2026-11-24T12:00"], ["show", "CASE"],
                                   ["history", "CASE"], ["show", "KS-20261110-SETA6Z"],
+                                  ["find", "--since", "2026-01-01"],
                                   ["show", "KS-20261102-2VSAVM"],  # approval needed, and why
                                   ["report", "monthly", "--month", "2026-11", "--now", "2026-11-24T12:00"],
                                   ["report", "monthly", "--month", "2026-11", "--format", "markdown"],
@@ -155,6 +156,8 @@ def test_every_help_is_in_chinese(tmp_path, command):
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if "示例" not in line and "kesu " not in line]
     assert english_words("\n".join(lines)) == [], result.stdout
+    usage = result.stdout.splitlines()[0]
+    assert usage.startswith("用法：kesu") and not re.search(r"OPTIONS|COMMAND|ARGS", usage), usage
 
 
 def test_errors_are_in_chinese(chinese_desk, tmp_path):
@@ -227,6 +230,18 @@ REFUSALS = {
     "import without a ledger": ["import", "--actor", "zhang.san"],
     "import a missing ledger": ["import", "nosuch.csv", "--actor", "zhang.san"],
     "sync without a remote": ["sync"],
+    # click's own words, each message it has for options and arguments
+    "no such command, with a guess": ["lst"],
+    "no such option, with a guess": ["--no-pagr", "list"],
+    "no such option after the command": ["list", "--limt", "3"],
+    "below the range": ["list", "--limit", "-1"],
+    "not a whole number": ["list", "--limit", "many"],
+    "not one of the choices": ["list", "--format", "bad"],
+    "missing argument": ["show"],
+    "missing option": ["dispatch", "M6HS1M", "--actor", "li.ming", *AT],
+    "option without its value": ["list", "--limit"],
+    "flag given a value": ["list", "--open=yes"],
+    "unexpected extra argument": ["show", "CASE", "看看"],
 }
 
 

@@ -314,8 +314,9 @@ def _kpi_summary(report: dict) -> str:
         score=report["score"], months=months, mark=report["pass_mark"])
 
 
-#: On a narrow terminal the rule, then the input, are cut ("…"); then the month goes.
-KPI_LAYOUT = {"cut": (3, 4), "drop": (0,)}
+#: On a narrow terminal the item, rule and input are cut ("…"), the room left going to them
+#: in that order; then the month goes.
+KPI_LAYOUT = {"cut": (1, 3, 4), "drop": (0,)}
 
 
 def kpi_text(report: dict, width: int | None = None, wide: bool = False) -> str:
