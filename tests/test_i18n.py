@@ -302,3 +302,26 @@ def test_history_findings_speak_the_desk_language(chinese_desk):
     assert all(english_words(re.sub(kept, "", line.split(":", 1)[1])) == [] for line in lines), lines
     english = kesu("audit", cwd=root, env={"KESU_LANG": "en"})
     assert "replaces an object" in english.stdout
+
+
+#: What click says that no kesu command leads to today (kesu has no boolean, date or file
+#: types of click's), as its source words it.
+CLICK_SAYS = ["No such command 'lst'. Did you mean 'list'?", "No such option: --lmit (Possible options: --limit)",
+              "Missing parameter: PAIR", "Invalid value: 'x' is not a valid float.",
+              "Invalid value for '--at': 'x' does not match the formats '%Y-%m-%d'.",
+              "Invalid value for '--yes': 'maybe' is not a valid boolean. Recognized values: 0, 1",
+              "Invalid value for 'PATH': File 'x.yaml' does not exist.", "Option '--pair' requires 2 arguments.",
+              "Argument 'PAIR' takes 2 values.", "Invalid value for '--pair': 2 values are required, but 1 given.",
+              "Got unexpected extra argument (b)", "Got unexpected extra arguments (b c)"]
+
+
+@pytest.mark.parametrize("message", CLICK_SAYS)
+def test_every_message_of_click_is_said_in_kesu_words(message):
+    try:
+        i18n.choose("zh-CN")
+        chinese = i18n.click_message(message)
+    finally:
+        i18n.choose("en")
+    english = i18n.click_message(message)
+    assert english_words(chinese) == [] and re.search(r"[\u4e00-\u9fff]", chinese), chinese
+    assert english != message and not re.search(r"[\u4e00-\u9fff]", english), english
