@@ -151,21 +151,18 @@ def labelled(columns: list[str], codes: dict[str, str], policy):
     from kesu.i18n import language
     from kesu.vocab import labels_of
 
-    said: dict = {}  # a few codes label 100,000 rows: each looked up once
     values_of = itemgetter(*columns)
-    coded = [(i, codes[column]) for i, column in enumerate(columns) if column in codes]
     lang = language()
+    # a few codes label 100,000 rows: each looked up once per column
+    coded = [(i, codes[column], {None: ""}) for i, column in enumerate(columns) if column in codes]
 
     def shown(row):
         values = list(values_of(row))  # None is shown as "" by the table
-        for i, sep in coded:
+        for i, sep, said in coded:
             value = values[i]
-            if value is None:
-                values[i] = ""
-                continue
-            if (value, sep) not in said:
-                said[value, sep] = labels_of(value, lang, policy, sep=sep)
-            values[i] = said[value, sep]
+            if value not in said:
+                said[value] = labels_of(value, lang, policy, sep=sep)
+            values[i] = said[value]
         return values
     return shown
 
