@@ -105,6 +105,7 @@ def zh(*args, cwd):
 
 @pytest.mark.parametrize("args", [["list"], ["overdue", "--now", "2026-11-24T12:00"], ["show", "CASE"],
                                   ["history", "CASE"], ["show", "KS-20261110-SETA6Z"],
+                                  ["find", "--since", "2026-01-01"],
                                   ["show", "KS-20261102-2VSAVM"],  # approval needed, and why
                                   ["report", "monthly", "--month", "2026-11", "--now", "2026-11-24T12:00"],
                                   ["report", "monthly", "--month", "2026-11", "--format", "markdown"],
@@ -155,6 +156,8 @@ def test_every_help_is_in_chinese(tmp_path, command):
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if "示例" not in line and "kesu " not in line]
     assert english_words("\n".join(lines)) == [], result.stdout
+    usage = result.stdout.splitlines()[0]
+    assert usage.startswith("用法：kesu") and not re.search(r"OPTIONS|COMMAND|ARGS", usage), usage
 
 
 def test_errors_are_in_chinese(chinese_desk, tmp_path):
@@ -227,6 +230,18 @@ REFUSALS = {
     "import without a ledger": ["import", "--actor", "zhang.san"],
     "import a missing ledger": ["import", "nosuch.csv", "--actor", "zhang.san"],
     "sync without a remote": ["sync"],
+    # click's own words, each message it has for options and arguments
+    "no such command, with a guess": ["lst"],
+    "no such option, with a guess": ["--no-pagr", "list"],
+    "no such option after the command": ["list", "--limt", "3"],
+    "below the range": ["list", "--limit", "-1"],
+    "not a whole number": ["list", "--limit", "many"],
+    "not one of the choices": ["list", "--format", "bad"],
+    "missing argument": ["show"],
+    "missing option": ["dispatch", "M6HS1M", "--actor", "li.ming", *AT],
+    "option without its value": ["list", "--limit"],
+    "flag given a value": ["list", "--open=yes"],
+    "unexpected extra argument": ["show", "CASE", "看看"],
 }
 
 
@@ -287,3 +302,26 @@ def test_history_findings_speak_the_desk_language(chinese_desk):
     assert all(english_words(re.sub(kept, "", line.split(":", 1)[1])) == [] for line in lines), lines
     english = kesu("audit", cwd=root, env={"KESU_LANG": "en"})
     assert "replaces an object" in english.stdout
+
+
+#: What click says that no kesu command leads to today (kesu has no boolean, date or file
+#: types of click's), as its source words it.
+CLICK_SAYS = ["No such command 'lst'. Did you mean 'list'?", "No such option: --lmit (Possible options: --limit)",
+              "Missing parameter: PAIR", "Invalid value: 'x' is not a valid float.",
+              "Invalid value for '--at': 'x' does not match the formats '%Y-%m-%d'.",
+              "Invalid value for '--yes': 'maybe' is not a valid boolean. Recognized values: 0, 1",
+              "Invalid value for 'PATH': File 'x.yaml' does not exist.", "Option '--pair' requires 2 arguments.",
+              "Argument 'PAIR' takes 2 values.", "Invalid value for '--pair': 2 values are required, but 1 given.",
+              "Got unexpected extra argument (b)", "Got unexpected extra arguments (b c)"]
+
+
+@pytest.mark.parametrize("message", CLICK_SAYS)
+def test_every_message_of_click_is_said_in_kesu_words(message):
+    try:
+        i18n.choose("zh-CN")
+        chinese = i18n.click_message(message)
+    finally:
+        i18n.choose("en")
+    english = i18n.click_message(message)
+    assert english_words(chinese) == [] and re.search(r"[\u4e00-\u9fff]", chinese), chinese
+    assert english != message and not re.search(r"[\u4e00-\u9fff]", english), english

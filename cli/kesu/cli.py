@@ -119,6 +119,10 @@ def _translated(command):
         node = stack.pop()
         if node.help:
             node.help = _(node.help)
+        if getattr(node, "options_metavar", None) == "[OPTIONS]":
+            node.options_metavar = _("[OPTIONS]")
+        if getattr(node, "subcommand_metavar", None) == "COMMAND [ARGS]...":
+            node.subcommand_metavar = _("COMMAND [ARGS]...")
         if getattr(node, "short_help", None):
             node.short_help = _(node.short_help)
         for param in node.params:

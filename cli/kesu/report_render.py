@@ -314,15 +314,24 @@ def _kpi_summary(report: dict) -> str:
         score=report["score"], months=months, mark=report["pass_mark"])
 
 
-def kpi_text(report: dict) -> str:
+#: On a narrow terminal the item, rule and input are cut ("…"), the room left going to them
+#: in that order; then the month goes.
+KPI_LAYOUT = {"cut": (1, 3, 4), "drop": (0,)}
+
+
+def kpi_text(report: dict, width: int | None = None, wide: bool = False) -> str:
+    """The score card as a table ``width`` cells wide at most (None: as wide as it is)."""
     from tabulate import tabulate
+
+    from kesu import tables
 
     tabulate_wide()
     flag = "  " + _("BELOW THE PASS MARK") if report["below_pass_mark"] else ""
     stores = ("\n\n" + _("By store (ranked)") + "\n"
               + tabulate(kpi_store_rows(report), headers=kpi_store_headers(), disable_numparse=True)
               if report.get("stores") else "")
-    return (tabulate(kpi_rows(report), headers=[_(h) for h in KPI_HEADERS], disable_numparse=True)
+    return (tables.render([_(h) for h in KPI_HEADERS], kpi_rows(report),
+                          tables.Layout(**KPI_LAYOUT, wide=wide), width)
             + "\n\n" + _kpi_summary(report) + flag + stores)
 
 

@@ -70,8 +70,9 @@ def overdue_rows(archive, now: datetime, threshold: str = "yellow", store: str |
     return archive.case_index().overdue_rows(now, threshold, store=store, owner=owner)
 
 
-def case_text(archive, case: dict) -> str:
-    """A readable page about one case, for the person handling it."""
+def case_text(archive, case: dict, paint=None) -> str:
+    """A readable page about one case, for the person handling it; ``paint(light, text)``
+    colours each deadline's light (``kesu.tables.LightMarks``)."""
     from kesu.showparts import claimant_lines, obligation_rows
 
     lines = []
@@ -152,7 +153,7 @@ def case_text(archive, case: dict) -> str:
     if claimants:
         add("")
         lines.extend(claimants)
-    timers = _timer_lines(archive, case)
+    timers = _timer_lines(archive, case, paint)
     if timers:
         add("")
         add(_("deadlines:"))
@@ -173,7 +174,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - cells(text), 0)
 
 
-def _timer_lines(archive, case: dict) -> list[str]:
+def _timer_lines(archive, case: dict, paint=None) -> list[str]:
     from kesu.deadlines import CaseTimeError
     from kesu.stores import deadlines_for
     from kesu.values import format_left
@@ -192,8 +193,9 @@ def _timer_lines(archive, case: dict) -> list[str]:
         if timer.running:
             left = format_left(abs(timer.left_minutes), timer.clock, translate=True)
             when = (_("{time} left") if timer.left_minutes > 0 else _("{time} overdue")).format(time=left)
+            light = _pad(label(timer.light, lang), 6)
             lines.append(f"  {name} " + _("due {time}").format(time=deadline)
-                         + f"  {_pad(label(timer.light, lang), 6)} {when}{extended}")
+                         + f"  {paint(timer.light, light) if paint else light} {when}{extended}")
         else:
             outcome = {True: _("met"), False: _("missed"), None: _("stopped (closed)")}[timer.met]
             lines.append(f"  {name} " + _("due {time}").format(time=deadline) + f"  {outcome}{extended}")

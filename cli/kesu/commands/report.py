@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from kesu.i18n import _
-from kesu.commands.common import StoreOpt, name_left_out, open_archive, store_of
+from kesu.commands.common import NoPagerOpt, StoreOpt, WideOpt, name_left_out, open_archive, page, store_of
 
 app = typer.Typer(help="Monthly statistics and the KPI score card.", no_args_is_help=True)
 
@@ -46,7 +46,8 @@ def _emit(text: str | bytes, output: Path | None) -> None:
     if output is None:
         from kesu.neutral import terminal
 
-        print(terminal(text), end="" if text.endswith("\n") else "\n")
+        text = terminal(text)
+        page(text if text.endswith("\n") else text + "\n")
     else:
         from kesu.archive import write_output
 
@@ -59,7 +60,7 @@ def monthly(
     month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")] = None,
     store: StoreOpt = None,
     fmt: Annotated[MonthlyFormat, typer.Option("--format", help="table, json, csv (UTF-8 with BOM, for Excel), markdown, html or xlsx (needs --output).")] = MonthlyFormat.table,
-    output: Output = None, now: Now = None, archive: Archives = None,
+    output: Output = None, now: Now = None, archive: Archives = None, no_pager: NoPagerOpt = False,
 ) -> int:
     """Complaints of a month: shares by category, channel, severity and risk; handling
     time; deadlines; 24-hour resolution; satisfaction; change from last month.
@@ -128,7 +129,8 @@ def kpi(
     store: StoreOpt = None,
     inputs: Annotated[Optional[Path], typer.Option("--inputs", metavar="FILE", help="YAML with the items kesu cannot see, by month (see docs/reports.md).")] = None,
     fmt: Annotated[KpiFormat, typer.Option("--format", help="table, json, markdown or html.")] = KpiFormat.table,
-    output: Output = None, now: Now = None, archive: Archives = None,
+    wide: WideOpt = False,
+    output: Output = None, now: Now = None, archive: Archives = None, no_pager: NoPagerOpt = False,
 ) -> int:
     """The complaint-management score card (客诉管理考核标准): every item with its weight, rule, input and points;
     the quarter's score is the average of its months, and below 80 is flagged.
@@ -179,7 +181,10 @@ def kpi(
 
         text = report_html.kpi_html(report, local_minute(moment, arch.policy.tz))
     else:
-        text = render.kpi_text(report)
+        from kesu.tables import terminal_width
+
+        # fitted to the terminal only when it is shown there (a file gets it whole)
+        text = render.kpi_text(report, None if output else terminal_width(), wide)
     _emit(text, output)
     return max(name_left_out(each) for each in archives)
 

@@ -7,9 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, CaseArg, LimitOpt, StoreOpt, TableFormat, WideOpt,
-                                  case_id_of, name_left_out, open_archive, print_csv, print_freshness,
-                                  print_json, print_table, store_of)
+from kesu.commands.common import (ArchiveOpt, CaseArg, LimitOpt, NoPagerOpt, StoreOpt, TableFormat,
+                                  WideOpt, case_id_of, name_left_out, open_archive, page, print_csv,
+                                  print_freshness, print_json, print_table, store_of)
 
 
 class ShowFormat(str, Enum):
@@ -28,6 +28,7 @@ def show(
     case_id: CaseArg,
     fmt: Annotated[ShowFormat, typer.Option("--format", help="text (for people), yaml (the file), json.")] = ShowFormat.text,
     archive: ArchiveOpt = None,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Show one complaint: what happened, where it stands, its timeline.
 
@@ -36,16 +37,18 @@ def show(
     arch = open_archive(archive)
     case_id = case_id_of(arch, case_id)
     if fmt is ShowFormat.yaml:
-        print(arch.read_case_text(arch.existing_case_path(case_id)), end="")
+        page(arch.read_case_text(arch.existing_case_path(case_id)))
         return
     case = arch.load_case(case_id)
     if fmt is ShowFormat.json:
         print_json(case)
         return
+    from kesu import tables
     from kesu.views import case_text
 
+    lights = tables.LightMarks() if tables.colour_wanted() else None
     try:
-        text = case_text(arch, case)
+        text = case_text(arch, case, paint=lights.mark if lights else None)
     except Exception:
         # Checking every case before showing it would double the time of
         # 'kesu show'; a case that cannot be shown is checked now, and its
@@ -54,7 +57,8 @@ def show(
         raise
     from kesu.neutral import terminal
 
-    print(terminal(text))
+    text = terminal(text)  # a case file's control characters shown, not obeyed; then kesu's colour
+    page(lights.paint(text) if lights else text)
 
 
 def list_cases(
@@ -68,6 +72,7 @@ def list_cases(
     wide: WideOpt = False,
     limit: LimitOpt = None,
     archive: ArchiveOpt = None,
+    no_pager: NoPagerOpt = False,
 ) -> int:
     """List complaints, newest first, with state, owner and deadline light.
 
@@ -87,25 +92,11 @@ def list_cases(
     elif fmt is TableFormat.csv:
         print_csv(LIST_COLUMNS, ([row[c] for c in LIST_COLUMNS] for row in rows))
     else:
-        from kesu.i18n import _, language
+        from kesu.commands.common import labelled
+        from kesu.i18n import _
         from kesu.views import LIST_HEADERS, LABELLED
-        from kesu.vocab import labels_of
 
-        from operator import itemgetter
-
-        said: dict = {None: ""}  # a few codes label 100,000 rows: each looked up once
-        values_of = itemgetter(*LIST_COLUMNS)
-        labelled = [i for i, column in enumerate(LIST_COLUMNS) if column in LABELLED]
-
-        def shown(row):
-            values = list(values_of(row))  # None is shown as "" by the table
-            for i in labelled:
-                value = values[i]
-                if value not in said:
-                    said[value] = labels_of(value, language(), arch.policy)
-                values[i] = said[value]
-            return values
-
+        shown = labelled(LIST_COLUMNS, dict.fromkeys(LABELLED, "/"), arch.policy)
         print_table([_(LIST_HEADERS[c]) for c in LIST_COLUMNS], map(shown, rows),
                     Layout(**LIST_LAYOUT, wide=wide))
         print_freshness(arch)
@@ -117,6 +108,7 @@ def history(
     fmt: Annotated[HistoryFormat, typer.Option("--format", help="text or json.")] = HistoryFormat.text,
     wide: WideOpt = False,
     archive: ArchiveOpt = None,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """The steps of one complaint as recorded in git: when, who, what, and time in each state.
 
