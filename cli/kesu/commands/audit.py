@@ -69,7 +69,7 @@ def audit(
         if fmt is AuditFormat.json:
             print_json(data)
         else:
-            print(report_markdown(data), end="")
+            print(report_markdown(data, arch.policy), end="")
         return name_left_out(arch)
     if since_anchor:
         from kesu.audit import anchored

@@ -130,7 +130,7 @@ def kpi(
     fmt: Annotated[KpiFormat, typer.Option("--format", help="table, json, markdown or html.")] = KpiFormat.table,
     output: Output = None, now: Now = None, archive: Archives = None,
 ) -> int:
-    """The complaint-management score card (客诉管理考核标准): every item with its weight, rule, input and points;
+    """The complaint-management score card: every item with its weight, rule, input and points;
     the quarter's score is the average of its months, and below 80 is flagged.
 
     Over several archives (--archive repeated) the card scores the chain's cases
