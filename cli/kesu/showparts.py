@@ -29,7 +29,7 @@ def obligation_rows(case: dict, tz=None, policy=None) -> list[tuple[str, str]]:
     for item in case.get("evidence") or []:
         note = f"  {item.get('note')}" if item.get("note") else ""
         rows.append((_("evidence"), f"{said(item.get('kind'))}  {item.get('path')}  "
-                                    f"sha256 {str(item.get('sha256'))[:12]}  {item.get('by')}{note}"))
+                                    f"SHA-256 {str(item.get('sha256'))[:12]}  {item.get('by')}{note}"))
     for item in case.get("report_back") or []:
         rows.append((_("reported back"), _("{time}  {body}, by {method}{reference}: {text}").format(
             time=when(item.get("at")), body=said(item.get("body")), method=said(item.get("method")),
