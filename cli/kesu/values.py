@@ -199,3 +199,11 @@ def say_duration(text: Any, clock: str = "wall") -> str:
         return format_left(amount * 1440, "working_days", translate=True)
     minutes = amount * {"m": 1, "h": 60, "d": 1440}[unit]
     return format_left(minutes, "business" if clock == "business" else "wall", translate=True)
+
+
+def as_set(duration: Any, clock: str = "wall") -> str:
+    """A duration kesu.yaml or a step set: in English as written there (``1h``, what the
+    key a message names holds, and what scripts match), in other languages in words."""
+    from kesu.i18n import language
+
+    return str(duration) if language() == "en" else say_duration(duration, clock)

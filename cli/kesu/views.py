@@ -10,7 +10,7 @@ from kesu.i18n import N_, _, language
 from kesu.money import reasons_shown
 from kesu.trailers import Trailers
 from kesu.yamlio import money
-from kesu.values import dig, format_span, local_minute, say_duration, table_minute
+from kesu.values import as_set, dig, format_span, local_minute, table_minute
 from kesu.vocab import label
 
 if TYPE_CHECKING:
@@ -187,7 +187,7 @@ def _timer_lines(archive, case: dict) -> list[str]:
     lines = []
     for timer in timers:
         deadline = local_minute(timer.deadline, archive.policy.tz)
-        extended = ("  " + _("(extended {by})").format(by=_(", ").join(say_duration(e, timer.clock) for e in timer.extended))) if timer.extended else ""
+        extended = ("  " + _("(extended {by})").format(by=_(", ").join(as_set(e, timer.clock) for e in timer.extended))) if timer.extended else ""
         name = _pad(label(timer.name, lang, archive.policy), 11)
         if timer.running:
             left = format_left(abs(timer.left_minutes), timer.clock, translate=True)

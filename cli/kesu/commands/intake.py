@@ -140,9 +140,9 @@ def _earlier(arch, data: dict) -> str | None:
 
     last = rows[0]
     return ngettext("kesu: note: this customer (same contact or member number) has {count} earlier complaint; "
-                    "the last: {case}, received {time}, {outcome} ('kesu find --contact/--member' lists them)",
+                    "the last: {case} received {time}, {outcome} (kesu find --contact/--member lists them)",
                     "kesu: note: this customer (same contact or member number) has {count} earlier complaints; "
-                    "the last: {case}, received {time}, {outcome} ('kesu find --contact/--member' lists them)",
+                    "the last: {case} received {time}, {outcome} (kesu find --contact/--member lists them)",
                     len(rows)).format(
         count=len(rows), case=last["id"], time=table_minute(last["received"], arch.policy.tz),
         outcome=labels_of(last["outcome"] or "", language(), arch.policy, sep=", "))

@@ -150,7 +150,7 @@ def history(
     def change(step):  # an import's one commit for many cases records no states
         if not step["from"] and not step["to"]:
             return _("(not recorded)")
-        return f"{said(step['from'])} -> {said(step['to'])}" if step["from"] else f"-> {said(step['to'])}"
+        return f"{said(step['from'])} -> {said(step['to'])}"
 
     print_table([_("at"), _("actor"), _("action"), _("from -> to"), _("in state"), _("commit")],
                 ([minute(s["at"]), s["actor"] or "", said(s["action"]), change(s),
