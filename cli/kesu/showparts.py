@@ -42,7 +42,8 @@ def obligation_rows(case: dict, tz=None, policy=None) -> list[tuple[str, str]]:
         done = (_("done {time}").format(time=when(item.get("done_at"))) if item.get("done_at")
                 else _("due within {time}").format(time=say_duration(item.get("limit"))))
         rows.append((_("corrective {number}").format(number=number),
-                     f"{said(item.get('kind'))}: {item.get('text')}  " + _("({state})").format(state=done)))
+                     _("{kind}: {text}").format(kind=said(item.get("kind")), text=item.get("text"))
+                     + "  " + _("({state})").format(state=done)))
     return rows
 
 
