@@ -32,7 +32,7 @@ from kesu.errors import UsageError
 from kesu.i18n import _, language
 from kesu.vocab import label
 from kesu.lifecycle import CLOSED
-from kesu.values import DEFAULT_TIMEZONE, YEARS, format_left, in_years
+from kesu.values import DEFAULT_TIMEZONE, YEARS, as_set, format_left, in_years
 
 CLOCKS = ("business", "wall", "working_days")
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2}
@@ -267,8 +267,8 @@ class Deadlines:
             left = format_left(max(self.measure(clock, status.deadline, latest), 0), clock, translate=True)
             raise UsageError(_("--by {by}: the extensions of the {timer} timer may add up to {cap} ({source}); "
                                "extended so far: {extended}; {left} left").format(
-                by=by, timer=label(timer, language()), cap=cap, source=source,
-                extended=", ".join(status.extended) or _("none"), left=left))
+                by=by, timer=label(timer, language()), cap=as_set(cap, clock), source=source,
+                extended=", ".join(as_set(e, clock) for e in status.extended) or _("none"), left=left))
         return timer, f"{amount}{unit}", duration_minutes(amount, unit)
 
 

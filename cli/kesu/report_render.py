@@ -13,6 +13,7 @@ from typing import Any
 
 from kesu.i18n import N_, _, language, ngettext
 from kesu.vocab import label, labels_of
+from kesu.kpi import KPI_ITEMS
 
 
 def pct(value: float | None) -> str:
@@ -217,14 +218,6 @@ def monthly_csv(report: dict, policy=None) -> str:
     return out.getvalue()
 
 
-#: KPI item -> its name on the card.
-KPI_ITEMS = {"channel_notices": N_("Channel notices (渠道公示合规)"),
-             "onsite_intake": N_("On-site intake (现场受理)"),
-             "answer_rate": N_("Phone answer rate (电话接通率)"),
-             "resolution_24h": N_("24-hour resolution rate (24小时解决率)"),
-             "red_lights": N_("Overdue red lights (超时红灯)"),
-             "concealed": N_("Concealed or unreported (瞒报漏报)"),
-             "satisfaction": N_("Satisfaction (满意率)")}
 KPI_RULES = {"channel_notices": N_("−{per} per finding; {zero} or more → 0"),
              "onsite_intake": N_("−{per} per problem; {zero} or more → 0"),
              "concealed": N_("−{per} each; {zero} or more → 0"),
@@ -290,7 +283,7 @@ def kpi_rows(report: dict) -> list[list[Any]]:
     rows = []
     for month in report["months"]:
         for it in month["items"]:
-            rows.append([month["month"], _(KPI_ITEMS.get(it["item"], it["name"])), it["weight"],
+            rows.append([month["month"], _(KPI_ITEMS[it["item"]]) if it["item"] in KPI_ITEMS else it["name"], it["weight"],
                          _kpi_rule(it, report.get("rules")), describe_input(it), it["points"]])
         rows.append([month["month"], _("points earned"), "", "", "", month["earned"]])
         for d in month["deductions"]:

@@ -183,3 +183,27 @@ def format_span(seconds: float, translate: bool = False) -> str:
     parts = [say(N_("{n}d")).format(n=days) if days else "", say(N_("{n}h")).format(n=hours) if hours else "",
              say(N_("{n}m")).format(n=minutes) if minutes or not (days or hours) else ""]
     return " ".join(p for p in parts if p)
+
+
+def say_duration(text: Any, clock: str = "wall") -> str:
+    """A duration as kesu.yaml writes it (``3wd``, ``90m``) in kesu's language, as
+    ``format_left`` says time on ``clock`` (``3 个工作日``, ``营业时间 1 小时 30 分钟``);
+    a text that is no duration, as it is."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+)\s*(m|h|d|wd)\s*", str(text))
+    if not match:
+        return str(text)
+    amount, unit = int(match[1]), match[2]
+    if unit == "wd":
+        return format_left(amount * 1440, "working_days", translate=True)
+    minutes = amount * {"m": 1, "h": 60, "d": 1440}[unit]
+    return format_left(minutes, "business" if clock == "business" else "wall", translate=True)
+
+
+def as_set(duration: Any, clock: str = "wall") -> str:
+    """A duration kesu.yaml or a step set: in English as written there (``1h``, what the
+    key a message names holds, and what scripts match), in other languages in words."""
+    from kesu.i18n import language
+
+    return str(duration) if language() == "en" else say_duration(duration, clock)

@@ -10,7 +10,7 @@ from kesu.i18n import N_, _, language
 from kesu.money import reasons_shown
 from kesu.trailers import Trailers
 from kesu.yamlio import money
-from kesu.values import dig, format_span, local_minute, table_minute
+from kesu.values import as_set, dig, format_span, local_minute, table_minute
 from kesu.vocab import label
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ def case_text(archive, case: dict, paint=None) -> str:
         rows.append((_("follow-up"), said(dig(case, "follow_up", "satisfaction"))))
     if case.get("closure"):
         rows.append((_("closed"), said(dig(case, "closure", "reason"))))
-    rows += obligation_rows(case)
+    rows += obligation_rows(case, tz, policy)
     from kesu.tables import cells
 
     width = max(cells(k or "") for k, _v in rows)
@@ -149,7 +149,7 @@ def case_text(archive, case: dict, paint=None) -> str:
         if value not in (None, ""):
             text = str(value).rstrip().replace("\n", "\n" + " " * (width + 2))
             add(f"{key}{' ' * (width - cells(key))}  {text}")
-    claimants = claimant_lines(case)
+    claimants = claimant_lines(case, policy)
     if claimants:
         add("")
         lines.extend(claimants)
@@ -188,7 +188,7 @@ def _timer_lines(archive, case: dict, paint=None) -> list[str]:
     lines = []
     for timer in timers:
         deadline = local_minute(timer.deadline, archive.policy.tz)
-        extended = ("  " + _("(extended {by})").format(by=", ".join(timer.extended))) if timer.extended else ""
+        extended = ("  " + _("(extended {by})").format(by=_(", ").join(as_set(e, timer.clock) for e in timer.extended))) if timer.extended else ""
         name = _pad(label(timer.name, lang, archive.policy), 11)
         if timer.running:
             left = format_left(abs(timer.left_minutes), timer.clock, translate=True)

@@ -70,7 +70,7 @@ def audit(
         if fmt is AuditFormat.json:
             print_json(data)
         else:
-            page(report_markdown(data))
+            page(report_markdown(data, arch.policy))
         return name_left_out(arch)
     if since_anchor:
         from kesu.audit import anchored

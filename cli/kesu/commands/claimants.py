@@ -10,7 +10,7 @@ import typer
 from kesu.i18n import _
 from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, case_id_of, open_archive, step_for
 
-app = typer.Typer(help="The claimants of a mass complaint (群体投诉): one case, many customers.",
+app = typer.Typer(help="The claimants of a mass complaint: one case, many customers.",
                   no_args_is_help=True, add_completion=False)
 
 

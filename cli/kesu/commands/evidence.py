@@ -20,7 +20,7 @@ def attach(case_id: CaseArg,
            kind: Annotated[Optional[Kind], typer.Option("--kind", help="photo, receipt, recording, qc_report, agreement or document (default: guessed from the file name).")] = None,
            note: Annotated[Optional[str], typer.Option("--note", help="What the file shows, e.g. 顾客签字的现金补偿收据.")] = None,
            at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Keep an evidence file with the case (证据): one commit with the file and its record.
+    """Keep an evidence file with the case: one commit with the file and its record.
 
     The file is copied to evidence/ID/ and the case records its SHA-256, size,
     kind and who attached it; 'kesu validate' and 'kesu audit' report an

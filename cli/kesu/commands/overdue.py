@@ -59,11 +59,17 @@ def overdue(
     if fmt is OverdueFormat.json:
         print_json({"now": moment.isoformat(), "cases": rows})
     elif fmt is OverdueFormat.github:
+        from kesu.i18n import _, language
+        from kesu.values import format_left
+        from kesu.vocab import label
+
         for row in rows:
             level = "error" if row["light"] == "red" else "warning"
-            print(github_annotation(level, row["path"], 1,
-                                    f"{row['id']} {row['timer']} due {row['due']}, {row['left']} "
-                                    f"(owner {row['owner'] or '-'})", f"{row['timer']} {row['light']}"))
+            timer = label(row["timer"], language(), arch.policy)
+            print(github_annotation(level, row["path"], 1, _("{case} {timer} due {time}, {left} (owner {owner})").format(
+                case=row["id"], timer=timer, time=row["due"], owner=row["owner"] or "-",
+                left=format_left(row["left_minutes"], row["clock"], translate=True)),
+                f"{timer} {label(row['light'], language())}"))
     elif rows:
         from kesu.i18n import _, language
         from kesu.values import format_left

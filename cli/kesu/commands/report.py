@@ -132,7 +132,7 @@ def kpi(
     wide: WideOpt = False,
     output: Output = None, now: Now = None, archive: Archives = None, no_pager: NoPagerOpt = False,
 ) -> int:
-    """The complaint-management score card (客诉管理考核标准): every item with its weight, rule, input and points;
+    """The complaint-management score card: every item with its weight, rule, input and points;
     the quarter's score is the average of its months, and below 80 is flagged.
 
     Over several archives (--archive repeated) the card scores the chain's cases

@@ -139,8 +139,13 @@ def history(
 
         return re.sub(r"(\d+)([dhm])", lambda m: _("{n}" + m[2]).format(n=m[1]), text or "")
 
+    def change(step):  # an import's one commit for many cases records no states
+        if not step["from"] and not step["to"]:
+            return _("(not recorded)")
+        return f"{said(step['from'])} -> {said(step['to'])}"
+
     print_table([_("at"), _("actor"), _("action"), _("from -> to"), _("in state"), _("commit")],
-                ([minute(s["at"]), s["actor"] or "", said(s["action"]), f"{said(s['from'])} -> {said(s['to'])}",
+                ([minute(s["at"]), s["actor"] or "", said(s["action"]), change(s),
                   span(s["time_in_state"]), s["commit"][:10]] for s in steps),
                 Layout(drop=(5, 4), wide=wide))
 
