@@ -39,7 +39,7 @@ COMMANDS: dict[str, str] = {
 #: Commands git runs, not people: registered, but not listed in --help.
 HIDDEN = {"merge-driver"}
 
-HELP = """kesu (客诉) — run the complaint desk out of a git repository.
+HELP = """kesu — run the complaint desk out of a git repository.
 
 Every complaint is one YAML file under cases/; every step (acknowledge,
 dispatch, investigate, propose, notify, ...) is one git commit that says who
