@@ -162,6 +162,7 @@ def test_find_is_laid_out_as_list_is(sample_archive):
     assert header[:2] == ["编号", "受理时间"] and "结果" in header, table
     assert "已结案" in table and "已受理" in table, table  # labels, not the codes closed, received
     assert not re.search(r"\b(closed|received|product|resolved)\b", table), table
+    assert "已解决，满意" in table and "已解决, " not in table, table  # an outcome's labels joined the Chinese way
     narrow = kesu("find", "草莓", cwd=sample_archive, env={"COLUMNS": "80"}).stdout
     assert all(tables.cells(line) <= 80 for line in narrow.splitlines()), narrow
     assert "…" in narrow and LONG not in narrow and not {"state", "owner"} & set(narrow.split("\n")[0].split())

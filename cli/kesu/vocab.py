@@ -138,6 +138,8 @@ def label(code: Any, locale: str = "en", policy=None, readable: bool = False) ->
     return pair[0] if locale == "zh-CN" else pair[1]
 
 
-def labels_of(text: str, locale: str, policy=None, sep: str = "/", readable: bool = False) -> str:
-    """``product/quality_defect`` as ``商品类/质量瑕疵``."""
-    return sep.join(label(part, locale, policy, readable) for part in str(text).split(sep))
+def labels_of(text: str, locale: str, policy=None, sep: str = "/", readable: bool = False,
+              joiner: str | None = None) -> str:
+    """``product/quality_defect`` as ``商品类/质量瑕疵``; the labels joined by ``joiner``
+    (``resolved, satisfied`` as ``已解决，满意``), else by ``sep``."""
+    return (joiner or sep).join(label(part, locale, policy, readable) for part in str(text).split(sep))

@@ -155,13 +155,14 @@ def labelled(columns: list[str], codes: dict[str, str], policy):
     lang = language()
     # a few codes label 100,000 rows: each looked up once per column
     coded = [(i, codes[column], {None: ""}) for i, column in enumerate(columns) if column in codes]
+    comma = _(", ")  # a list of labels is joined the desk's way
 
     def shown(row):
         values = list(values_of(row))  # None is shown as "" by the table
         for i, sep, said in coded:
             value = values[i]
             if value not in said:
-                said[value] = labels_of(value, lang, policy, sep=sep)
+                said[value] = labels_of(value, lang, policy, sep=sep, joiner=comma if sep == ", " else None)
             values[i] = said[value]
         return values
     return shown

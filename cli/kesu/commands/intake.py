@@ -145,7 +145,7 @@ def _earlier(arch, data: dict) -> str | None:
                     "the last: {case} received {time}, {outcome} (kesu find --contact/--member lists them)",
                     len(rows)).format(
         count=len(rows), case=last["id"], time=table_minute(last["received"], arch.policy.tz),
-        outcome=labels_of(last["outcome"] or "", language(), arch.policy, sep=", "))
+        outcome=labels_of(last["outcome"] or "", language(), arch.policy, sep=", ", joiner=_(", ")))
 
 
 def _free_id(arch, received) -> str:
