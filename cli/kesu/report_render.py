@@ -231,11 +231,11 @@ def _kpi_rule(item: dict, rules: dict | None) -> str:
         return _(KPI_RULES[key]).format(per=rule.get("per_finding", rule.get("per_light")),
                                         zero=rule.get("zero_at"), level=rule.get("zero_at_level"))
     if "tiers" in rule:
-        tiers = ", ".join(f"≥{t[0] * 100:g} % → {t[1]}" for t in sorted(rule["tiers"], key=lambda t: -t[0]))
+        tiers = _(", ").join(f"≥{t[0] * 100:g} % → {t[1]}" for t in sorted(rule["tiers"], key=lambda t: -t[0]))
         text = _("{tiers}, else 0").format(tiers=tiers)
         if key == "resolution_24h" and rule.get("exclude_severities"):
             text += _(" (not counting {severities})").format(
-                severities=", ".join(label(s, language(), readable=True) for s in rule["exclude_severities"]))
+                severities=_(", ").join(label(s, language(), readable=True) for s in rule["exclude_severities"]))
         return text
     return str(item.get("rule") or "")
 
