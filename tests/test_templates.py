@@ -172,3 +172,30 @@ def test_a_template_change_is_rebuilt_in_one_commit(sample_archive):
     assert result.returncode == 0 and "rebuilt 1 entries" in result.stdout
     assert commit_count(sample_archive) == before + 1
     assert (sample_archive / "library" / f"{CLOSED}.md").read_text(encoding="utf-8") == f"# {CLOSED}\nx\n"
+
+
+def test_library_files_show_labels_not_codes_in_the_archives_language(sample_archive):
+    """A zh-CN library reads 商品类 / 质量瑕疵, 服务台, 已结案, 受理, 满意; English its readable labels."""
+    kesu_yaml = sample_archive / "kesu.yaml"
+    kesu_yaml.write_text(kesu_yaml.read_text(encoding="utf-8") + "labels:\n  zh-CN: {hotline: 客服热线}\n",
+                         encoding="utf-8")
+    git(sample_archive, "commit", "-qam", "Desk labels")
+    assert kesu("library", "add", CLOSED, "--lessons", "x", cwd=sample_archive).returncode == 0
+    entry = (sample_archive / "library" / f"{CLOSED}.md").read_text(encoding="utf-8")
+    case = SAMPLES[CLOSED]
+    assert "- 类别：服务类 / 操作失误" in entry and "- 风险 / 严重程度：中 / 一般" in entry
+    assert "- 渠道：客服热线" in entry and "- 状态：已结案" in entry
+    assert "受理（" in entry and "回访结果：满意" in entry
+    index = (sample_archive / "library" / "README.md").read_text(encoding="utf-8")
+    assert "### 服务类" in index and "（服务类）" in index
+    codes = {case["classification"]["category"], case["classification"]["subcategory"], case["channel"],
+             case["state"], case["follow_up"]["satisfaction"], "intake", "ack"}
+    words = set(re.findall(r"[a-z_]+", entry + index))
+    assert not codes & words, codes & words
+    kesu_yaml.write_text(kesu_yaml.read_text(encoding="utf-8").replace("locale: zh-CN", "locale: en"),
+                         encoding="utf-8")
+    git(sample_archive, "commit", "-qam", "English desk")
+    assert kesu("library", "build", cwd=sample_archive).returncode == 0
+    entry = (sample_archive / "library" / f"{CLOSED}.md").read_text(encoding="utf-8")
+    assert "- Category: Service / Operational error" in entry and "- Channel: Hotline" in entry
+    assert "### Service" in (sample_archive / "library" / "README.md").read_text(encoding="utf-8")

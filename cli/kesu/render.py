@@ -90,9 +90,16 @@ class Renderer:
             money=lambda v: money(v, self.locale),
             datetime=lambda v: format_time(v, self.locale, tz),
             duration=lambda v: duration(v, self.locale),
-            compensation=self._compensation)
+            label=self._label, compensation=self._compensation)
         env.filters.update(bounded_filters(env.filters))
         return env
+
+    def _label(self, code: Any) -> str:
+        """A vocabulary code (category, channel, state, step, return visit …) as
+        people read it in the template's language, kesu.yaml's labels first."""
+        from kesu.vocab import label
+
+        return label(code, self.locale, self.archive.policy, readable=True)
 
     def _compensation(self, kind: Any) -> str:
         """A compensation kind as a letter names it: its label (kesu.yaml's first); the
