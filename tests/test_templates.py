@@ -8,7 +8,8 @@ import pytest
 
 from conftest import SAMPLE_CASES, commit_count, git, kesu, snapshot
 from kesu import yamlio
-from kesu.render import REPLY_KINDS, duration, format_time, mask_contact, mask_name, money
+from kesu.render import duration, format_time, mask_contact, mask_name, money
+from kesu.replies import REPLY_KINDS
 
 SAMPLES = {p.stem: yamlio.load(p.read_text(encoding="utf-8")) for p in SAMPLE_CASES.glob("*/*/*.yaml")}
 CLOSED = "KS-20261020-GNV8P6"       # double charge, closed satisfied
@@ -40,15 +41,15 @@ def test_every_reply_renders_for_every_sample_case_in_both_locales(sample_archiv
         for kind in REPLY_KINDS:
             for locale in ("zh-CN", "en"):
                 result = kesu("reply", case_id, kind, "--locale", locale, cwd=sample_archive)
-                if result.returncode == 2 and ("has no" in result.stderr or "is for cases" in result.stderr):
-                    continue  # the case has not reached that step, or is past it
+                if result.returncode == 2 and result.stdout == "" and case_id in result.stderr:
+                    continue  # the case has not reached that step, is past it, or it would promise a past time
                 assert result.returncode == 0, (case_id, kind, locale, result.stderr)
                 assert case_id in result.stdout or kind == "follow-up"
                 assert case["customer"]["name"] in result.stdout  # replies address the customer
                 other = {c["customer"]["contact"] for i, c in SAMPLES.items() if i != case_id}
                 assert not any(contact in result.stdout for contact in other)
                 rendered += 1
-    assert rendered >= 24
+    assert rendered >= 18  # two plans await approval, one extended deadline has passed
 
 
 def test_the_plan_reply_lists_steps_compensation_and_commitment(sample_archive):
