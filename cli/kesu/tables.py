@@ -138,8 +138,15 @@ def render_lines(headers: list[str], rows: Iterable[list[Any]], layout: Layout |
     ASCII text is as wide as its characters; any other column is measured once
     per distinct value (states, channels and lights repeat), and each distinct
     value padded once."""
+    yield from render_column_lines(headers, list(zip(*rows)) or [[] for _ in headers], layout, width,
+                                   colour)
+
+
+def render_column_lines(headers: list[str], columns: list[Sequence[Any]], layout: Layout | None = None,
+                        width: int | None = None, colour: bool = False) -> Iterator[str]:
+    """``render_lines`` of a table given a column at a time."""
     layout = layout or Layout()
-    columns = [_texts(column) for column in zip(*rows)] or [[] for _ in headers]
+    columns = [_texts(column) for column in columns]
     measured = [_measure(column, i in layout.lights and colour) for i, column in enumerate(columns)]
     natural = [max(cells(h), _widest(column, sizes)) for h, column, sizes in zip(headers, columns, measured)]
     shown = fit(headers, columns, layout, width, natural)
@@ -193,9 +200,16 @@ def show_lines(lines: Iterable[str], stream=None) -> None:
         show("\n".join(lines), stream)
         return
     write = stream.write
+    batch = []
     for line in lines:
-        write(line)
-        write("\n")
+        batch.append(line)
+        if len(batch) == 1000:  # one write per thousand lines, not two per line
+            batch.append("")
+            write("\n".join(batch))
+            batch = []
+    if batch:
+        batch.append("")
+        write("\n".join(batch))
 
 
 def _pager() -> str:

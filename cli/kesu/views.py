@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kesu.i18n import N_, _, language
+from kesu.index.record import LIST_ROW
 from kesu.trailers import Trailers
 from kesu.yamlio import money
 from kesu.values import dig, format_span, local_minute, table_minute
@@ -14,8 +15,7 @@ from kesu.vocab import label
 if TYPE_CHECKING:
     from kesu.githistory import LoggedStep
 
-LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "owner",
-                "light", "due", "summary"]
+LIST_COLUMNS = list(LIST_ROW)
 #: The table's headers; the columns whose codes are shown by their labels.
 LIST_HEADERS = {"id": N_("id"), "state": N_("state"), "received": N_("received"), "channel": N_("channel"),
                 "category": N_("category"), "severity": N_("severity"), "owner": N_("owner"),
@@ -33,6 +33,11 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
     return archive.case_index().list_rows(archive.now(), states=states, owner=owner,
                                           category=category, open_only=open_only,
                                           overdue_only=overdue_only, limit=limit, store=store)
+
+
+def list_columns(archive, **filters) -> dict[str, list]:
+    """``list_rows`` a list per column (``LIST_COLUMNS``), for a long table."""
+    return archive.case_index().list_columns(archive.now(), **filters)
 
 
 def overdue_rows(archive, now: datetime, threshold: str = "yellow", store: str | None = None,

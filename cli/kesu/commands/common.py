@@ -132,6 +132,17 @@ def print_table(headers: list[str], rows: Iterable[list[Any]], layout=None) -> N
                                           tables.colour_wanted()))
 
 
+def print_columns(headers: list[str], columns: list[list[Any]], layout=None) -> None:
+    """``print_table`` of a table given a column at a time (a long list is made so)."""
+    from kesu import tables
+    from kesu.neutral import has_controls, terminal
+
+    shown = [[terminal(c) if isinstance(c, str) else c for c in column] if has_controls(column)
+             else column for column in columns]
+    tables.show_lines(tables.render_column_lines(headers, shown, layout, tables.terminal_width(),
+                                                 tables.colour_wanted()))
+
+
 def print_csv(headers: list[str], rows: Iterable[list[Any]]) -> None:
     import csv
 

@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from kesu.commands.common import (ArchiveOpt, CaseArg, LimitOpt, StoreOpt, TableFormat, WideOpt,
-                                  case_id_of, name_left_out, open_archive, print_csv, print_freshness,
-                                  print_json, print_table, store_of)
+                                  case_id_of, name_left_out, open_archive, print_csv, print_columns,
+                                  print_freshness, print_json, print_table, store_of)
 
 
 class ShowFormat(str, Enum):
@@ -76,38 +76,30 @@ def list_cases(
 
     Example: kesu list --open --owner li.ming --store S03
     """
-    from kesu.tables import Layout
-    from kesu.views import LIST_COLUMNS, LIST_LAYOUT, list_rows
+    from kesu.views import LIST_COLUMNS, list_columns
 
     arch = open_archive(archive)
-    rows = list_rows(arch, states=state, owner=owner, category=category, open_only=open_only,
-                     overdue_only=overdue, store=store_of(arch, store), limit=limit)
+    columns = list_columns(arch, states=state, owner=owner, category=category, open_only=open_only,
+                           overdue_only=overdue, store=store_of(arch, store), limit=limit)
+    ordered = [columns[c] for c in LIST_COLUMNS]
     if fmt is TableFormat.json:
-        print_json(rows)
+        print_json([dict(zip(LIST_COLUMNS, values)) for values in zip(*ordered)])
     elif fmt is TableFormat.csv:
-        print_csv(LIST_COLUMNS, ([row[c] for c in LIST_COLUMNS] for row in rows))
+        print_csv(LIST_COLUMNS, zip(*ordered))
     else:
         from kesu.i18n import _, language
-        from kesu.views import LIST_HEADERS, LABELLED
+        from kesu.tables import Layout
+        from kesu.views import LABELLED, LIST_HEADERS, LIST_LAYOUT
         from kesu.vocab import labels_of
 
-        from operator import itemgetter
-
         said: dict = {None: ""}  # a few codes label 100,000 rows: each looked up once
-        values_of = itemgetter(*LIST_COLUMNS)
-        labelled = [i for i, column in enumerate(LIST_COLUMNS) if column in LABELLED]
-
-        def shown(row):
-            values = list(values_of(row))  # None is shown as "" by the table
-            for i in labelled:
-                value = values[i]
-                if value not in said:
+        for i, column in enumerate(LIST_COLUMNS):
+            if column in LABELLED:
+                for value in set(ordered[i]) - said.keys():
                     said[value] = labels_of(value, language(), arch.policy)
-                values[i] = said[value]
-            return values
-
-        print_table([_(LIST_HEADERS[c]) for c in LIST_COLUMNS], map(shown, rows),
-                    Layout(**LIST_LAYOUT, wide=wide))
+                ordered[i] = list(map(said.__getitem__, ordered[i]))
+        print_columns([_(LIST_HEADERS[c]) for c in LIST_COLUMNS], ordered,
+                      Layout(**LIST_LAYOUT, wide=wide))
         print_freshness(arch)
     return name_left_out(arch)
 

@@ -29,7 +29,7 @@ from kesu import gitio, gittrees, yamlio
 from kesu.errors import UsageError
 from kesu.index.record import CaseRecord, case_record
 
-FORMAT = "2"
+FORMAT = "3"
 FOLDER = "kesu-index"
 CASES_DIR = "cases"
 #: Below this many files to read, one process parses faster than starting others.

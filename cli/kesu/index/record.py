@@ -34,6 +34,9 @@ from kesu.values import dig, in_years, parse_time
 MARK = "\x1e"
 
 LIST_FIELDS = ("id", "state", "received", "channel", "category", "severity", "owner", "summary")
+#: A ``kesu list`` row: the stored fields and the light of its worst running timer, when due.
+LIST_ROW = ("id", "state", "received", "channel", "category", "severity", "owner", "light", "due",
+            "summary")
 #: The only parts of a case the monthly and KPI reports read (see ``reports``):
 #: top-level keys copied whole, and sections of which only some keys are read.
 REPORT_FIELDS = {"id": None, "state": None, "received_at": None, "channel": None, "store": None,
