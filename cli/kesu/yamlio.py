@@ -196,6 +196,11 @@ def _make_fast_loader():
 
     class Loader(base):  # type: ignore[misc, valid-type]
         yaml_implicit_resolvers = rules
+        # The composer tells the resolver of every node it enters and leaves, for
+        # path resolvers kesu has none of: two built-ins that take the same
+        # arguments and do nothing a Python method would, 300 times a case file.
+        descend_resolver = slice  # (parent, index)
+        ascend_resolver = tuple  # ()
 
         def resolve(self, kind, value, implicit):
             # PyYAML's resolve, without the path resolvers kesu has none of
