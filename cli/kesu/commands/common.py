@@ -137,7 +137,14 @@ def print_columns(headers: list[str], columns: list[list[Any]], layout=None) -> 
     from kesu import tables
     from kesu.neutral import has_controls, terminal
 
-    shown = [[terminal(c) if isinstance(c, str) else c for c in column] if has_controls(column)
+    def controlled(column) -> bool:
+        try:
+            text = "".join(column)
+        except TypeError:  # None or a number among the cells
+            text = "".join(map(str, column))
+        return not (text.isascii() and text.isprintable()) and has_controls((text,))
+
+    shown = [[terminal(c) if isinstance(c, str) else c for c in column] if controlled(column)
              else column for column in columns]
     tables.show_lines(tables.render_column_lines(headers, shown, layout, tables.terminal_width(),
                                                  tables.colour_wanted()))
