@@ -296,23 +296,28 @@ class Refresh:
                 contents[path] = UsageError(LINK_REFUSED, path)
         from_git = [b for p, b in wanted if p not in contents]
         blobs = iter(gitio.read_objects(self.root, from_git)) if len(from_git) <= CHUNK else None
-
+        readers = []  # one cat-file for a big build, started once the workers are
         first = self.conn.execute("SELECT coalesce(max(n), 0) + 1 FROM cases").fetchone()[0]
 
         def batches():
             for start in range(0, total, CHUNK):
                 chunk = wanted[start:start + CHUNK]
-                read = blobs or iter(gitio.read_objects(
-                    self.root, [b for p, b in chunk if p not in contents]))
+                if blobs is None and not readers:
+                    readers.append(gittrees.BlobReader(self.root))
+                read = blobs or iter(readers[0].read([b for p, b in chunk if p not in contents]))
                 yield first + start, [(p, b, contents[p] if p in contents else next(read) or b"")
                                       for p, b in chunk]
 
         done = 0
-        for rows in self._parsed(batches(), total):
-            self._insert(rows)
-            done += len(rows[0])
-            if self.progress:
-                self.progress(done, total)
+        try:
+            for rows in self._parsed(batches(), total):
+                self._insert(rows)
+                done += len(rows[0])
+                if self.progress:
+                    self.progress(done, total)
+        finally:
+            for reader in readers:
+                reader.close()
 
     def _parsed(self, batches, total: int):
         if total < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
