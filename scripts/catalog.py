@@ -67,7 +67,9 @@ def extract(package: Path = PACKAGE) -> dict[str, tuple[str | None, set[str]]]:
 
 
 def untranslated(found, translations) -> list[str]:
-    return sorted(msgid for msgid in found if not translations.get(msgid))
+    def empty(string) -> bool:  # a plural entry is a tuple, empty when its forms all are
+        return not (string if isinstance(string, str) else any(string or ()))
+    return sorted(msgid for msgid in found if empty(translations.get(msgid)))
 
 
 def main(argv: list[str]) -> int:

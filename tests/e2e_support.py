@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -169,3 +170,48 @@ def case_in(root: Path, state: str, *intake: str) -> str:
         if reached == state:
             return case_id
     raise AssertionError(f"ROAD does not reach {state}")
+
+
+def write_hook(root: Path, name: str, script: str) -> Path:
+    """An executable git hook ``name`` in ``root`` running ``script`` under /bin/sh."""
+    path = root / ".git" / "hooks" / name
+    path.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+@contextmanager
+def held_in_pre_commit(root: Path, argv: list[str], scratch: Path) -> Iterator[subprocess.Popen]:
+    """Start ``argv`` in ``root`` (in its own session) and yield it once git runs its
+    pre-commit hook, which then waits until the block ends (at most 30 s).
+
+    The step is caught between "files written" and "commit made": the moment a
+    Ctrl-C or a second kesu is most dangerous. On leaving, the hook is released
+    and the process is waited for (killed if it hangs); its output is on
+    ``proc.out``/``proc.err`` and its exit code on ``proc.returncode``.
+    """
+    marker, release = scratch / "hook-started", scratch / "release"
+    write_hook(root, "pre-commit", f"""\
+touch '{marker}'
+i=0
+while [ ! -f '{release}' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
+exit 0
+""")
+    proc = subprocess.Popen(argv, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not marker.exists():
+            if proc.poll() is not None:
+                out, err = proc.communicate()
+                pytest.fail(f"kesu finished before the hook ran: {proc.returncode} {err}")
+            assert time.monotonic() < deadline, "the hook never started"
+            time.sleep(0.02)
+        yield proc
+    finally:
+        release.touch()
+        try:
+            proc.out, proc.err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.out, proc.err = proc.communicate()

@@ -100,3 +100,25 @@ def test_export_csv_has_a_row_per_case_and_no_customer_data(desk):
     assert [line.split(",")[0] for line in lines[1:]] == [first, other, last]
     assert "13800138000" not in result.stdout and "王女士" not in result.stdout
     assert kesu("export", "--format", "parquet", cwd=root).returncode == 2
+
+
+def test_export_parquet_holds_the_rows_of_the_csv_export(desk, tmp_path):
+    """The Parquet file a BI tool reads has the CSV export's columns and values, typed."""
+    import csv
+    import io
+
+    import pyarrow.parquet
+
+    root, first, other, last = desk
+    target = tmp_path / "cases.parquet"
+    result = kesu("export", "--format", "parquet", "--output", str(target), cwd=root)
+    assert result.returncode == 0, result.stderr
+    table = pyarrow.parquet.read_table(target)
+    rows = list(csv.DictReader(io.StringIO(kesu("export", cwd=root).stdout)))
+    assert table.column_names == list(rows[0])
+    assert table.column("id").to_pylist() == [first, other, last]
+    for name in table.column_names:
+        as_text = ["" if value is None else str(value) for value in table.column(name).to_pylist()]
+        assert as_text == [row[name] for row in rows], name
+    every_value = str(table.to_pylist())
+    assert "13800138000" not in every_value and "王女士" not in every_value

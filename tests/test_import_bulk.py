@@ -3,7 +3,6 @@ all or nothing), and rows built on several cores are judged as in one process.""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -11,16 +10,10 @@ from kesu import gitio
 from kesu.importer import cores
 
 from conftest import git
-from e2e_support import full_state
+from e2e_support import full_state, write_hook
 from test_import import chain, ledger, run_import, write_csv  # noqa: F401 - chain is a fixture
 
 ROWS = 120  # more paths than gitio.BULK: staged from stdin, committed as the index
-
-
-def _hook(root: Path, name: str, script: str) -> None:
-    path = root / ".git" / "hooks" / name
-    path.write_text("#!/bin/sh\n" + script, encoding="utf-8")
-    path.chmod(0o755)
 
 
 def test_the_ledger_is_big_enough_for_the_bulk_commit():
@@ -32,7 +25,7 @@ def test_a_hook_refusing_a_big_import_leaves_files_index_and_head_as_they_were(c
     path = write_csv(tmp_path / "l.csv", ledger(ROWS, seed=9), "utf-8")
     (chain / "notes.txt").write_text("周会记录\n", encoding="utf-8")
     git(chain, "add", "notes.txt")  # the user's own staged file stays staged
-    _hook(chain, hook, "echo 'error: imports need a review' >&2\nexit 1\n")
+    write_hook(chain, hook, "echo 'error: imports need a review' >&2\nexit 1\n")
     before = full_state(chain)
     result = run_import(chain, path)
     assert result.returncode == 2 and "imports need a review" in result.stderr
@@ -44,8 +37,8 @@ def test_a_hook_refusing_a_big_import_leaves_files_index_and_head_as_they_were(c
 def test_a_passing_hook_sees_every_imported_file_staged_and_written(chain, tmp_path):
     path = write_csv(tmp_path / "l.csv", ledger(ROWS, seed=9), "utf-8")
     seen = tmp_path / "staged"
-    _hook(chain, "pre-commit", f"git diff --cached --name-only > '{seen}'\n"
-                               f"for f in $(cat '{seen}'); do test -s \"$f\" || exit 1; done\n")
+    write_hook(chain, "pre-commit", f"git diff --cached --name-only > '{seen}'\n"
+                     f"for f in $(cat '{seen}'); do test -s \"$f\" || exit 1; done\n")
     result = run_import(chain, path)
     assert result.returncode == 0, result.stderr
     staged = seen.read_text(encoding="utf-8").split()

@@ -85,7 +85,7 @@ STORY = [("reach us", "1"), ("name", "王女士"), ("phone or e-mail", "13800138
 def test_typos_are_corrected_in_place_and_every_choice_is_listed(archive):
     commits = commit_count(archive)
     term = Terminal(archive, "--at", "2026-11-23T16:10")
-    term.expect("9. other  — 其他 other")
+    term.expect("8. platform_12315  — 12315 platform")
     term.answer("reach us [counter]:", "服务台x")
     term.answer("is not one of the choices", "服务台")
     for prompt, text in STORY[1:2]:
@@ -94,7 +94,7 @@ def test_typos_are_corrected_in_place_and_every_choice_is_listed(archive):
     term.answer("does not look like a phone number", "13800138000")
     for prompt, text in STORY[3:7]:
         term.answer(prompt, text)
-    term.expect("4. very_angry  — 非常激动 very angry")
+    term.expect("4. very_angry  — Very angry")
     term.answer("mood [calm]:", "生气")
     for prompt, text in STORY[8:9]:
         term.answer(prompt, text)
@@ -176,7 +176,24 @@ def test_flags_without_a_terminal_behave_as_before(archive):
                                            ("0", None), ("10", None), ("counterx", None)])
 def test_a_choice_is_picked_by_number_name_label_or_word(typed, chosen):
     choices = Policy.default().vocabulary("channels")
-    assert intakeprompt.pick(typed, choices, intakeprompt.LABELS["channels"]) == chosen
+    assert intakeprompt.pick(typed, choices, intakeprompt.choice_labels(choices)) == chosen
+
+
+def test_a_chinese_desk_lists_each_choice_by_its_one_label(monkeypatch):
+    """The choices read as ``show`` shows the code (焦虑, not 焦急), with no English gloss."""
+    from kesu import i18n
+    from kesu.vocab import label
+
+    monkeypatch.setattr(i18n, "_language", "zh-CN")
+    monkeypatch.setattr(i18n, "_translation", i18n.translation_for("zh-CN"))
+    policy = Policy.default()
+    said, answers = [], iter(["焦虑"])
+    picked = intakeprompt.Prompter(policy, lambda question, default: next(answers), said.append).choose(
+        "emotion", "emotions", "calm")
+    assert picked == "anxious"
+    listed = [line for line in said if re.match(r"\s+\d+\. ", line)]
+    assert [line.split("— ")[1] for line in listed] == [label(e, "zh-CN") for e in policy.vocabulary("emotions")]
+    assert "   2. anxious  — 焦虑" in said and not any(re.search("[A-Za-z]{3,}", line.split("— ")[1]) for line in listed)
 
 
 def test_every_prompt_text_is_in_one_table():

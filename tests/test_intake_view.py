@@ -501,6 +501,26 @@ def test_list_filters(listed, filters, expected):
     assert sorted(got) == sorted(cases[name] for name in expected)
 
 
+@pytest.mark.parametrize("filters,named", [
+    (["--state", "bogus"], "--state 'bogus' is not a state"),
+    (["--state", "received", "--state", "recieved"], "--state 'recieved' is not a state"),
+    (["--owner", "nobody"], "'nobody' is not in the roster"),
+    (["--category", "nosuch"], "--category 'nosuch' is not one of: product"),
+])
+def test_list_refuses_a_filter_nothing_could_match(listed, filters, named):
+    """A typo in a filter is said, not answered with an empty list (exit 2, nothing printed)."""
+    root, _cases = listed
+    result = kesu("list", *filters, cwd=root)
+    assert result.returncode == 2 and result.stdout == "", result.stdout
+    assert named in result.stderr
+
+
+def test_list_takes_a_state_by_its_label_in_the_desk_language(listed):
+    root, cases = listed
+    by_label = kesu("list", "--state", "已确认", "--format", "json", cwd=root, env={"KESU_LANG": "zh-CN"})
+    assert _ids(by_label) == [cases["acked"]]
+
+
 def test_list_json_is_newest_first_with_stable_keys(listed):
     root, cases = listed
     rows = json.loads(assert_ok(kesu("list", "--format", "json", cwd=root)))

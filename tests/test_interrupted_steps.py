@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import KESU, git, kesu, new_case
-from e2e_support import assert_ok, assert_refused, full_state
-from test_reliability import _blocking_hook, _wait_for
+from e2e_support import assert_ok, assert_refused, full_state, held_in_pre_commit
 
 KILLS = 50
 
@@ -82,22 +81,11 @@ def test_the_next_step_undoes_an_interrupted_one_and_says_so(archive):
 
 def test_ctrl_c_to_kesu_alone_during_a_slow_hook_leaves_no_index_lock(archive, tmp_path):
     case_id = new_case(archive)
-    marker, release = tmp_path / "hook-started", tmp_path / "release"
-    _blocking_hook(archive, marker, release)
-    proc = subprocess.Popen([KESU, "ack", case_id, "--method", "phone", "--actor", "zhang.san"],
-                            cwd=archive, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        _wait_for(marker, proc)
+    with held_in_pre_commit(archive, [KESU, "ack", case_id, "--method", "phone", "--actor", "zhang.san"],
+                            tmp_path) as proc:
         os.kill(proc.pid, signal.SIGINT)  # kesu alone: git and its hook go on
         time.sleep(0.3)
-        release.touch()
-        out, err = proc.communicate(timeout=30)
-    finally:
-        release.touch()
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    err = proc.err
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     _consistent(archive)

@@ -11,41 +11,13 @@ import os
 import resource
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import KESU, commit_count, git, new_case
-from e2e_support import (assert_ok, assert_refused, at, case_path, case_rel, full_state, read_case,
-                         step, touched, trailers)
-
-
-def _hook(root: Path, name: str, script: str) -> Path:
-    path = root / ".git" / "hooks" / name
-    path.write_text("#!/bin/sh\n" + script, encoding="utf-8")
-    path.chmod(0o755)
-    return path
-
-
-def _blocking_hook(root: Path, marker: Path, release: Path) -> None:
-    """A pre-commit hook that says it started, then waits (at most 30 s) to be released."""
-    _hook(root, "pre-commit", f"""\
-touch '{marker}'
-i=0
-while [ ! -f '{release}' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
-exit 0
-""")
-
-
-def _wait_for(path: Path, proc: subprocess.Popen, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if proc.poll() is not None:
-            out, err = proc.communicate()
-            pytest.fail(f"kesu finished before the hook ran: {proc.returncode} {err}")
-        assert time.monotonic() < deadline, "the hook never started"
-        time.sleep(0.02)
+from e2e_support import (assert_ok, assert_refused, at, case_path, case_rel, full_state, held_in_pre_commit,
+                         read_case, step, touched, trailers, write_hook)
 
 
 def _ack(root: Path, case_id: str, **kw):
@@ -58,7 +30,7 @@ def case(archive) -> str:
 
 
 def test_a_refusing_pre_commit_hook_is_shown_and_nothing_changes(archive, case):
-    _hook(archive, "pre-commit", "echo 'case files need a supervisor review (blocked by policy)' >&2\nexit 1\n")
+    write_hook(archive, "pre-commit", "echo 'case files need a supervisor review (blocked by policy)' >&2\nexit 1\n")
     before = full_state(archive)
     assert_refused(_ack(archive, case), "blocked by policy")
     assert full_state(archive) == before
@@ -66,7 +38,7 @@ def test_a_refusing_pre_commit_hook_is_shown_and_nothing_changes(archive, case):
 
 
 def test_a_refusing_commit_msg_hook_changes_nothing(archive, case):
-    _hook(archive, "commit-msg", "echo 'error: message must name a ticket' >&2\nexit 1\n")
+    write_hook(archive, "commit-msg", "echo 'error: message must name a ticket' >&2\nexit 1\n")
     before = full_state(archive)
     assert_refused(_ack(archive, case), "message must name a ticket")
     assert full_state(archive) == before
@@ -74,7 +46,7 @@ def test_a_refusing_commit_msg_hook_changes_nothing(archive, case):
 
 def test_a_passing_hook_runs_and_the_step_lands(archive, case):
     ran = archive.parent / "hook-ran"
-    _hook(archive, "pre-commit", f"git diff --cached --name-only > '{ran}'\nexit 0\n")
+    write_hook(archive, "pre-commit", f"git diff --cached --name-only > '{ran}'\nexit 0\n")
     assert_ok(_ack(archive, case))
     assert ran.read_text(encoding="utf-8").split() == [case_rel(case)]
     assert read_case(archive, case)["state"] == "acknowledged"
@@ -103,22 +75,15 @@ def test_uncommitted_hand_edits_are_not_overwritten(archive, case, staged):
 
 def test_a_second_kesu_is_refused_while_the_first_holds_the_lock(archive, case, tmp_path):
     other = new_case(archive, at="2026-11-23T16:20")
-    marker, release = tmp_path / "hook-started", tmp_path / "release"
-    _blocking_hook(archive, marker, release)
     count = commit_count(archive)
     other_text = case_path(archive, other).read_text(encoding="utf-8")
-    first = subprocess.Popen([KESU, "ack", case, "--actor", "zhang.san", "--at", at("16:11")],
-                             cwd=archive, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for(marker, first)
+    with held_in_pre_commit(archive, [KESU, "ack", case, "--actor", "zhang.san", "--at", at("16:11")],
+                            tmp_path) as first:
         second = step(archive, "ack", other, actor="zhang.san", when="16:21")
         assert_refused(second, "another kesu command")
         assert case_path(archive, other).read_text(encoding="utf-8") == other_text
         assert commit_count(archive) == count
-    finally:
-        release.touch()
-        out, err = first.communicate(timeout=30)
-    assert first.returncode == 0, err
+    assert first.returncode == 0, first.err
     assert commit_count(archive) == count + 1
     assert touched(archive) == [case_rel(case)]
     assert trailers(archive)["Case"] == case
@@ -129,21 +94,12 @@ def test_a_second_kesu_is_refused_while_the_first_holds_the_lock(archive, case, 
 
 
 def test_ctrl_c_during_a_step_exits_130_and_changes_nothing(archive, case, tmp_path):
-    marker, release = tmp_path / "hook-started", tmp_path / "release"
-    _blocking_hook(archive, marker, release)
     before = full_state(archive)
-    proc = subprocess.Popen([KESU, "ack", case, "--actor", "zhang.san", "--at", at("16:11")],
-                            cwd=archive, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        _wait_for(marker, proc)
+    with held_in_pre_commit(archive, [KESU, "ack", case, "--actor", "zhang.san", "--at", at("16:11")],
+                            tmp_path) as proc:
         os.killpg(proc.pid, signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-    finally:
-        release.touch()
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        proc.wait(timeout=30)
+    err = proc.err
     assert proc.returncode == 130, (proc.returncode, err)
     assert "Traceback" not in err
     assert "interrupted" in err

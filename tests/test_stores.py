@@ -155,3 +155,15 @@ def test_kesu_yaml_stores_are_checked(tmp_path):
     assert any("'nobody' of store S01 is not in the roster" in m for m in messages)
     assert any("li.ming's store 'S77'" in m for m in messages)
     assert any(m.startswith("store S01:") or "25:00" in m for m in messages)
+
+
+@pytest.mark.parametrize("command", [["list"], ["overdue"], ["report", "monthly"], ["report", "kpi"], ["find"]])
+def test_without_stores_a_store_no_case_names_is_refused_not_scored(archive, command):
+    """Issue: ``report kpi --store 不存在的店`` scored 98 over no cases in an archive without stores:."""
+    new(archive, "旗舰店")
+    before = snapshot(archive)
+    result = kesu(*command, "--store", "不存在的店", cwd=archive)
+    assert result.returncode == 2, result.stdout
+    assert "'不存在的店': no case names this store (stores named in cases: 旗舰店)" in result.stderr
+    assert result.stdout == "" and snapshot(archive) == before
+    assert kesu(*command, "--store", "旗舰店", cwd=archive).returncode in (0, 1)

@@ -7,6 +7,7 @@ import pty
 import re
 import subprocess
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -170,3 +171,94 @@ def test_a_table_is_the_same_whichever_way_its_lines_are_taken(rows, width, wide
     assert len(lines) == len(rows) + 2
     if width and not wide:
         assert all(tables.cells(line) <= max(width, tables.cells(lines[1])) for line in lines)
+
+
+# ------------------------------------------------- every table fits, every long output pages
+def test_find_is_laid_out_as_list_is(sample_archive):
+    desk_with_long_summaries(sample_archive, 2)
+    zh = {"KESU_LANG": "zh-CN", "COLUMNS": "200"}
+    table = kesu("find", "--since", "2026-01-01", cwd=sample_archive, env=zh).stdout
+    header = table.splitlines()[0].split()
+    assert header[:2] == ["编号", "受理时间"] and "结果" in header, table
+    assert "已结案" in table and "已受理" in table, table  # labels, not the codes closed, received
+    assert not re.search(r"\b(closed|received|product|resolved)\b", table), table
+    assert "已解决，满意" in table and "已解决, " not in table, table  # an outcome's labels joined the Chinese way
+    narrow = kesu("find", "草莓", cwd=sample_archive, env={"COLUMNS": "80"}).stdout
+    assert all(tables.cells(line) <= 80 for line in narrow.splitlines()), narrow
+    assert "…" in narrow and LONG not in narrow and not {"state", "owner"} & set(narrow.split("\n")[0].split())
+    wide = kesu("find", "草莓", "--wide", cwd=sample_archive, env={"COLUMNS": "80"}).stdout
+    assert LONG in wide and {"state", "owner"} <= set(wide.splitlines()[0].split())
+    csv = kesu("find", "--since", "2026-01-01", "--format", "csv", cwd=sample_archive, env=zh).stdout
+    assert csv.startswith("id,received,state,") and ",closed," in csv and ",received," in csv
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_overdue_fits_80_columns_with_working_day_timers(sample_archive, language):
+    env = {"KESU_LANG": language, "COLUMNS": "80"}
+    out = kesu("overdue", "--now", "2027-02-01T12:00", cwd=sample_archive, env=env).stdout
+    assert re.search("working day|工作日", out), out
+    assert all(tables.cells(line) <= 80 for line in out.splitlines()), out
+    wide = kesu("overdue", "--now", "2027-02-01T12:00", "--wide", cwd=sample_archive, env=env).stdout
+    assert max(map(tables.cells, wide.splitlines())) > 80
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_the_kpi_card_fits_80_columns_and_wide_shows_it_whole(sample_archive, language):
+    args = ["report", "kpi", "--month", "2026-11", "--now", NOW]
+    env = {"KESU_LANG": language, "COLUMNS": "80"}
+    narrow = kesu(*args, cwd=sample_archive, env=env)
+    assert narrow.returncode in (0, 1), narrow.stderr
+    assert all(tables.cells(line) <= 80 for line in narrow.stdout.splitlines()), narrow.stdout
+    assert "…" in narrow.stdout
+    wide = kesu(*args, "--wide", cwd=sample_archive, env=env).stdout
+    assert "…" not in wide and max(map(tables.cells, wide.splitlines())) > 80
+    assert kesu(*args, cwd=sample_archive, env={"KESU_LANG": language}).stdout == wide  # a pipe: whole
+
+
+LONG_OUTPUT = {"report monthly": ["report", "monthly", "--month", "2026-11", "--now", NOW],
+               "report kpi": ["report", "kpi", "--month", "2026-11", "--now", NOW],
+               "show": ["show", "GNBB6D"], "history": ["history", "CASE"], "find": ["find", "草莓"],
+               "validate": ["validate", "cases/2026/11/KS-20261118-GNBB6D.yaml", "--no-cache"]}
+
+
+@pytest.mark.parametrize("args", list(LONG_OUTPUT.values()), ids=list(LONG_OUTPUT))
+def test_every_long_output_pages_on_a_terminal_and_no_pager_may_come_last(sample_archive, tmp_path, args):
+    desk_with_long_summaries(sample_archive, 4)
+    if args[0] == "validate":  # findings to show: a file that breaks the schema
+        case = sample_archive / args[1]
+        case.write_text(case.read_text(encoding="utf-8").replace("state: ", "state: lost\nx: ", 1),
+                        encoding="utf-8")
+    if "CASE" in args:  # a case with a few steps
+        case_id = new_case(sample_archive)
+        for n in range(3):
+            assert kesu("note", case_id, f"看看 {n}", "--actor", "zhang.san", "--at", f"2026-11-23T16:2{n}",
+                        cwd=sample_archive).returncode == 0
+        args = [case_id if a == "CASE" else a for a in args]
+    paged = tmp_path / "paged.txt"
+    env = {"COLUMNS": "100", "LINES": "3", "KESU_PAGER": f"cat > '{paged}'", "TERM": "xterm"}
+    _code, screen = run_on_a_terminal(args, sample_archive, env)
+    assert paged.exists() and paged.read_text(encoding="utf-8").strip(), screen
+    assert not screen.strip(), screen
+    written = paged.read_text(encoding="utf-8")
+    paged.unlink()
+    _code, screen = run_on_a_terminal([*args, "--no-pager"], sample_archive, env)
+    assert not paged.exists() and screen.replace("\r\n", "\n").strip() == written.strip()
+
+
+def test_show_colours_the_lights_on_a_terminal_only(archive):
+    case_id = new_case(archive)
+    env = {"COLUMNS": "100", "LINES": "80", "KESU_PAGER": "cat", "TERM": "xterm"}
+    _, on_terminal = run_on_a_terminal(["show", case_id], archive, env)
+    assert "\x1b[31mred" in on_terminal
+    _, no_colour = run_on_a_terminal(["show", case_id], archive, {**env, "NO_COLOR": "1"})
+    assert "red" in no_colour and "\x1b[" not in no_colour
+    assert "\x1b[" not in kesu("show", case_id, cwd=archive).stdout
+
+
+def test_a_light_mark_in_a_case_file_paints_nothing():
+    from kesu.neutral import terminal
+
+    marks, other = tables.LightMarks(), tables.LightMarks()
+    page = terminal("\x1b[31m typed " + other.mark("red", "forged") + " " + marks.mark("red", "red"))
+    painted = marks.paint(page)
+    assert painted.count("\x1b[") == 2 and "\\x1b[31m typed" in painted and "\x1b[31mred\x1b[0m" in painted

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import kesu, new_case, snapshot
+from conftest import git, kesu, new_case, snapshot
 from e2e_support import assert_ok, assert_refused, case_in, isolated, make_archive, run_kesu
 
 BAD_ID = "KS-20261123-ABCDEF"
@@ -286,3 +286,29 @@ def test_a_closed_case_without_its_closure(archive):
     assert result.returncode == 1
     found = _findings(result.stdout)
     assert any("closure" in m for _, _, m in found), found
+
+
+STRAYS = ["cases/KS-20261123-ABCDEF.yaml",          # one folder too high
+          "cases/2026/KS-20261123-ABCDEF.yaml",     # the month folder left out
+          "cases/2026/11/KS-20261123-ABCDEF.yml",   # .yml is not read
+          "cases/2026/11/old/KS-20261123-ABCDEF.yaml",
+          "cases/说明.txt"]
+
+
+@pytest.mark.parametrize("committed", [False, True])
+def test_a_file_under_cases_that_no_command_reads_is_a_finding(archive, committed):
+    case_id = new_case(archive)
+    text = next((archive / "cases").glob("*/*/*.yaml")).read_text(encoding="utf-8")
+    for rel in STRAYS:
+        _plant(archive, rel, text)
+    (archive / ".gitignore").write_text("*.swp\n", encoding="utf-8")
+    _plant(archive, f"cases/2026/11/.{case_id}.yaml.swp", "editor swap file")
+    if committed:
+        git(archive, "add", "-A")
+        git(archive, "commit", "-qm", "files in the wrong places")
+    result = kesu("validate", cwd=archive)
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = _findings(result.stdout)
+    assert sorted(path for path, _line, _message in found) == sorted(STRAYS)
+    assert all("cases/YYYY/MM/<ID>.yaml" in message for _path, _line, message in found)
+    assert kesu("list", cwd=archive).stdout.count(case_id) == 1  # the real case is still read once

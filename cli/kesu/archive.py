@@ -215,8 +215,8 @@ class Archive:
             first = locate(self.read_text(path), rel, problems[:1])[0]
         except UsageError:
             return UsageError(problems[0][1], rel, 1)
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        return UsageError(f"{first.message}{more}", rel, first.line or 1)
+        more = _(" (and {n} more)").format(n=len(problems) - 1) if len(problems) > 1 else ""
+        return UsageError(first.message + more, rel, first.line or 1)
 
     def case_index(self):
         """The case index, brought up to date once per command; the case files it

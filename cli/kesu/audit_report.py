@@ -16,12 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from kesu import lifecycle
-from kesu.i18n import _
+from kesu.i18n import _, language
 from kesu.audit import SHORT, audit
 from kesu.errors import UsageError
 from kesu.neutral import markdown
 from kesu.masking import customer_masks, masked
-from kesu.values import dig, format_span, parse_time
+from kesu.values import dig, format_span, parse_time, say_duration
+from kesu.vocab import label
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -200,64 +201,84 @@ def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 def _minutes(minutes: int) -> str:
-    return format_span(minutes * 60)
+    return format_span(minutes * 60, translate=True)
 
 
-def report_markdown(data: dict) -> str:
+def _outcome(text: Any) -> str:
+    """A deadline's outcome as the JSON has it (``met``, ``missed``, ``running (red)``), in words."""
+    light = re.fullmatch(r"running(?: \((\w*)\))?", str(text or ""))
+    if light:
+        return _("running ({light})").format(light=_said(light[1])) if light[1] else _("running")
+    return {"met": _("met"), "missed": _("missed")}.get(text, str(text or ""))
+
+
+def _said(code: Any, policy=None) -> str | None:
+    return label(code, language(), policy) if code not in (None, "") else None
+
+
+def report_markdown(data: dict, policy=None) -> str:
+    """The report for auditors, in kesu's language; codes by their labels, rule codes as they are."""
+    def said(code):
+        return _said(code, policy)
+
+    none = _("none")
     totals = data["totals"]
-    scope = f"cases received in {data['month']}" if data["month"] else "all cases"
-    out = [f"# kesu audit report — {scope}", ""]
+    scope = (_("cases received in {month}").format(month=data["month"]) if data["month"]
+             else _("all cases"))
+    out = [_("# kesu audit report — {scope}").format(scope=scope), ""]
     org = f"{data['org']} · " if data.get("org") else ""
-    out += [f"{org}history up to commit {data['head'] or '—'} · generated {data['generated_at']}", ""]
-    out += ["## Totals", ""]
-    out += _table(["cases", "steps", "findings", "commits checked"],
+    out += [org + _("history up to commit {commit} · generated {time}").format(
+        commit=data["head"] or "—", time=data["generated_at"]), ""]
+    out += ["## " + _("Totals"), ""]
+    out += _table([_("cases"), _("steps"), _("findings"), _("commits checked")],
                   [[totals["cases"], totals["steps"], totals["findings"], data["commits_checked"]]])
-    out += ["", "Steps by actor:", ""]
-    out += _table(["actor", "name", "steps"],
+    out += ["", _("Steps by actor:"), ""]
+    out += _table([_("actor"), _("name"), _("steps")],
                   [[a["actor"], a["name"], a["steps"]] for a in totals["steps_by_actor"]])
     if data["findings"]:
-        out += ["", "## Findings", ""]
-        out += _table(["commit", "case", "rule", "message"],
+        out += ["", "## " + _("Findings"), ""]
+        out += _table([_("commit"), _("case"), _("rule"), _("message")],
                       [[f["commit"], f["case"], f["rule"], f["message"]] for f in data["findings"]])
     for case in data["cases"]:
-        out += ["", f"## {case['id']} — {case['state']}", ""]
+        out += ["", f"## {case['id']} — {said(case['state']) or '—'}", ""]
         facts = [
-            "/".join(str(v) for v in (case["category"], case["subcategory"]) if v) or None,
-            f"severity {case['severity']}" if case["severity"] else None,
-            f"risk {case['risk']}" if case["risk"] else None,
-            f"owner {case['owner']} (level {case['level'] or 1})" if case["owner"] else None,
-            f"channel {case['channel']}" if case["channel"] else None,
-            f"store {case['store']}" if case["store"] else None,
-            f"received {case['received_at']}" if case["received_at"] else None,
+            "/".join(said(v) for v in (case["category"], case["subcategory"]) if v) or None,
+            _("severity {severity}").format(severity=said(case["severity"])) if case["severity"] else None,
+            _("risk {risk}").format(risk=said(case["risk"])) if case["risk"] else None,
+            _("owner {owner} (level {level})").format(owner=case["owner"], level=case["level"] or 1)
+            if case["owner"] else None,
+            _("channel {channel}").format(channel=said(case["channel"])) if case["channel"] else None,
+            _("store {store}").format(store=case["store"]) if case["store"] else None,
+            _("received {time}").format(time=case["received_at"]) if case["received_at"] else None,
         ]
         out += [" · ".join(_cell(f) for f in facts if f), ""]
         if case["summary"]:
-            out += [f"Summary: {_cell(case['summary'])}", ""]
-        out += ["Steps:", ""]
-        out += _table(["#", "at", "action", "from → to", "actor", "commit"],
-                      [[i, s["at"], s["action"], f"{s['from'] or '—'} → {s['to']}", s["actor"],
-                        s["commit"]] for i, s in enumerate(case["steps"], 1)])
-        out += ["", "Time in each state:", ""]
-        out += _table(["state", "time"],
-                      [[t["state"], _minutes(t["minutes"]) + (" (so far)" if t["current"] else "")]
+            out += [_("Summary: {summary}").format(summary=_cell(case["summary"])), ""]
+        out += [_("Steps:"), ""]
+        out += _table(["#", _("at"), _("action"), _("from → to"), _("actor"), _("commit")],
+                      [[i, s["at"], said(s["action"]), f"{said(s['from']) or '—'} → {said(s['to']) or '—'}",
+                        s["actor"], s["commit"]] for i, s in enumerate(case["steps"], 1)])
+        out += ["", _("Time in each state:"), ""]
+        out += _table([_("state"), _("time")],
+                      [[said(t["state"]), _minutes(t["minutes"]) + (_(" (so far)") if t["current"] else "")]
                        for t in case["time_in_state"]])
         if "deadlines" in case:
-            out += ["", "Deadlines:", ""]
-            out += (_table(["timer", "deadline", "outcome"],
-                           [[d["timer"], d["deadline"], d["outcome"]] for d in case["deadlines"]])
-                    if case["deadlines"] else ["none"])
-        out += ["", "Extensions:", ""]
-        out += (_table(["at", "timer", "by", "reason", "requested by", "approved by"],
-                       [[e["at"], e["timer"], e["duration"], e["reason"], e["requested_by"],
+            out += ["", _("Deadlines:"), ""]
+            out += (_table([_("timer"), _("deadline"), _("outcome")],
+                           [[said(d["timer"]), d["deadline"], _outcome(d["outcome"])] for d in case["deadlines"]])
+                    if case["deadlines"] else [none])
+        out += ["", _("Extensions:"), ""]
+        out += (_table([_("at"), _("timer"), _("by"), _("reason"), _("requested by"), _("approved by")],
+                       [[e["at"], said(e["timer"]), say_duration(e["duration"]), e["reason"], e["requested_by"],
                          e["approved_by"]] for e in case["extensions"]])
-                if case["extensions"] else ["none"])
-        out += ["", "Escalations:", ""]
-        out += (_table(["at", "level", "owner", "reason", "by"],
+                if case["extensions"] else [none])
+        out += ["", _("Escalations:"), ""]
+        out += (_table([_("at"), _("level"), _("owner"), _("reason"), _("by")],
                        [[e["at"], e["level"], f"{e['from_owner'] or '—'} → {e['to_owner'] or '—'}",
                          e["reason"], e["by"]] for e in case["escalations"]])
-                if case["escalations"] else ["none"])
+                if case["escalations"] else [none])
         if case["findings"]:
-            out += ["", "Findings:", ""]
-            out += _table(["commit", "rule", "message"],
+            out += ["", _("Findings:"), ""]
+            out += _table([_("commit"), _("rule"), _("message")],
                           [[f["commit"], f["rule"], f["message"]] for f in case["findings"]])
     return "\n".join(out) + "\n"

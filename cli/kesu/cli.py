@@ -39,7 +39,7 @@ COMMANDS: dict[str, str] = {
 #: Commands git runs, not people: registered, but not listed in --help.
 HIDDEN = {"merge-driver"}
 
-HELP = """kesu (客诉) — run the complaint desk out of a git repository.
+HELP = """kesu — run the complaint desk out of a git repository.
 
 Every complaint is one YAML file under cases/; every step (acknowledge,
 dispatch, investigate, propose, notify, ...) is one git commit that says who
@@ -119,6 +119,10 @@ def _translated(command):
         node = stack.pop()
         if node.help:
             node.help = _(node.help)
+        if getattr(node, "options_metavar", None) == "[OPTIONS]":
+            node.options_metavar = _("[OPTIONS]")
+        if getattr(node, "subcommand_metavar", None) == "COMMAND [ARGS]...":
+            node.subcommand_metavar = _("COMMAND [ARGS]...")
         if getattr(node, "short_help", None):
             node.short_help = _(node.short_help)
         for param in node.params:

@@ -32,7 +32,7 @@ from kesu.errors import UsageError
 from kesu.i18n import _, language
 from kesu.vocab import label
 from kesu.lifecycle import CLOSED
-from kesu.values import DEFAULT_TIMEZONE, YEARS, format_left, in_years
+from kesu.values import DEFAULT_TIMEZONE, YEARS, as_set, format_left, in_years
 
 CLOCKS = ("business", "wall", "working_days")
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2}
@@ -85,9 +85,9 @@ def _when(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise CaseTimeError(f"{text!r} is not a time like 2026-11-23T16:10:00+08:00") from None
+        raise CaseTimeError(_("{text!r} is not a time like 2026-11-23T16:10:00+08:00").format(text=text)) from None
     if not in_years(moment):
-        raise CaseTimeError(f"{text} is outside {YEARS}")
+        raise CaseTimeError(_("{given} is outside {years}").format(given=text, years=YEARS))
     return moment
 
 
@@ -194,7 +194,8 @@ class Deadlines:
                 try:
                     deadline = self._move(clock, deadline, *parse_duration(text))
                 except UsageError as exc:
-                    raise CaseTimeError(f"extension of the {rule.name} timer: {exc.message}") from None
+                    raise CaseTimeError(_("extension of the {timer} timer: {problem}").format(
+                        timer=label(rule.name, language()), problem=exc.message)) from None
             status = TimerStatus(rule.name, started, limit, clock, deadline, stopped_at,
                                  None, stopped_at is None, None, None, None, own)
             if stopped_at is not None:
@@ -272,11 +273,11 @@ class Deadlines:
         if (_shortest_wall_minutes(amount, unit) > room
                 or self._move(clock, status.deadline, amount, unit) > latest):
             source = f"sla.timers.{timer}.max_extension" if rule.max_extension else _("its limit")
-            left = format_left(max(self.measure(clock, status.deadline, latest), 0), clock)
+            left = format_left(max(self.measure(clock, status.deadline, latest), 0), clock, translate=True)
             raise UsageError(_("--by {by}: the extensions of the {timer} timer may add up to {cap} ({source}); "
                                "extended so far: {extended}; {left} left").format(
-                by=by, timer=label(timer, language()), cap=cap, source=source,
-                extended=", ".join(status.extended) or _("none"), left=left))
+                by=by, timer=label(timer, language()), cap=as_set(cap, clock), source=source,
+                extended=", ".join(as_set(e, clock) for e in status.extended) or _("none"), left=left))
         return timer, f"{amount}{unit}", duration_minutes(amount, unit)
 
 

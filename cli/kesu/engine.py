@@ -182,7 +182,8 @@ def _check_ownership(transition: lifecycle.Transition, before: Mapping, after: M
     foreign = sorted(k for k in set(before) | set(after)
                      if k not in owned and before.get(k, _ABSENT) != after.get(k, _ABSENT))
     if foreign:
-        raise StepBug(f"{transition.action} wrote {', '.join(foreign)}, which it does not own")
+        raise StepBug(_("{action} wrote {sections}, which it does not own").format(
+            action=transition.action, sections=", ".join(foreign)))
 
 
 _ABSENT = object()

@@ -303,6 +303,12 @@ def tree_files(root: Path, commit: str, folder: str) -> list[str]:
     return [p for p in out.split("\0") if p]
 
 
+def work_tree_files(root: Path, folder: str) -> list[str]:
+    """Files under ``folder`` in the work tree that git tracks or would add (not ignored ones)."""
+    out = run(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", folder)
+    return sorted(set(p for p in out.split("\0") if p))
+
+
 def move_branch(root: Path, branch: str, commit: str) -> None:
     """Point ``branch`` (checked out, clean) at ``commit`` and update the work tree to it."""
     run(root, "checkout", "-q", "-B", branch, commit)
@@ -351,7 +357,7 @@ def read_objects(root: Path, names: list[str]) -> list[bytes | None]:
     if not names:
         return []
     if any("\n" in name for name in names):
-        raise GitError("an object name cannot contain a newline")
+        raise GitError(_("an object name cannot contain a newline"))
     out = run_bytes(root, "cat-file", "--batch", stdin="".join(f"{n}\n" for n in names).encode())
     contents: list[bytes | None] = []
     pos = 0
@@ -373,7 +379,7 @@ def object_ids(root: Path, names: list[str]) -> list[str | None]:
     if not names:
         return []
     if any("\n" in name for name in names):
-        raise GitError("an object name cannot contain a newline")
+        raise GitError(_("an object name cannot contain a newline"))
     out = run(root, "cat-file", "--batch-check=%(objectname) %(objecttype)",
               stdin="".join(f"{n}\n" for n in names))
     ids: list[str | None] = []

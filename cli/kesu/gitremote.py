@@ -33,10 +33,11 @@ def _progress(show: bool):
 
     class Printer(RemoteProgress):
         def update(self, op_code, cur_count, max_count=None, message=""):
-            stage = self._cur_line.split(":", 1)[0].strip() if self._cur_line else "working"
+            stage = self._cur_line.split(":", 1)[0].strip() if self._cur_line else _("working")
             share = f"{100 * cur_count / max_count:3.0f}%" if max_count else f"{cur_count:.0f}"
             end = "\n" if op_code & RemoteProgress.END else ""
-            sys.stderr.write(f"\r{stage}: {share} {message or ''}".rstrip() + end)
+            sys.stderr.write(_("{stage}: {share} {message}").format(stage=stage, share=share, message=message or "").rstrip()
+                             .join(("\r", end)))
             sys.stderr.flush()
 
     return Printer()

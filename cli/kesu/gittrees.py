@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from kesu.errors import GitError
-from kesu.gitio import run_bytes
+from kesu.gitio import _explain, run_bytes
 from kesu.i18n import _
 
 #: The tree of a repository without commits.
@@ -96,7 +96,7 @@ class BlobReader:
     def read(self, names: list[str]) -> list[bytes | None]:
         """The contents of the objects, in the order asked; None for one that does not exist."""
         if any("\n" in name for name in names):
-            raise GitError("an object name cannot contain a newline")
+            raise GitError(_("an object name cannot contain a newline"))
         found: list[bytes | None] = []
         for start in range(0, len(names), self.AT_ONCE):
             part = names[start:start + self.AT_ONCE]
@@ -110,7 +110,7 @@ class BlobReader:
         header = self.proc.stdout.readline()
         if not header:
             raise GitError(_("git {command} failed: {reason}").format(
-                command="cat-file", reason=f"exit {self.proc.wait()}"))
+                command="cat-file", reason=_explain("", f"exit {self.proc.wait()}")))
         parts = header.split()
         if len(parts) != 3 or not parts[2].isdigit():  # "<name> missing", "<name> ambiguous"
             return None

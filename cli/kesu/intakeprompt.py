@@ -40,15 +40,16 @@ TEXT = {
     "again": N_("Please answer again."),
 }
 
-#: What each choice means to a clerk; a label typed in full picks its choice too.
-LABELS = {
-    "channels": {"counter": "服务台 service desk", "hotline": "客服热线 hotline",
-                 "app": "APP / 小程序 app", "email": "邮件 e-mail", "letter": "信函 letter",
-                 "social": "社交平台 social media", "consumer_association": "消协转办 consumer association",
-                 "platform_12315": "12315 平台", "other": "其他 other"},
-    "emotions": {"calm": "平静 calm", "anxious": "焦急 anxious", "angry": "生气 angry",
-                 "very_angry": "非常激动 very angry"},
-}
+def choice_labels(choices, policy=None) -> dict[str, str]:
+    """What each choice means to a clerk: its label in kesu's language, one per code, as
+    ``show`` has it (``kesu.vocab``); a label typed in full picks its choice too."""
+    from kesu.i18n import language
+    from kesu.vocab import label
+
+    lang = language()
+    return {choice: label(choice, lang, policy, readable=True) for choice in choices}
+
+
 #: Chinese words clerks use for a choice, besides its label.
 SYNONYMS = {"服务台": "counter", "前台": "counter", "热线": "hotline", "电话": "hotline",
             "小程序": "app", "邮件": "email", "信函": "letter", "消协": "consumer_association",
@@ -74,11 +75,12 @@ class Prompter:
     def choose(self, key: str, vocabulary: str, default: str | None) -> str:
         """Show the numbered choices with labels; take a number, a name or a label."""
         choices = self.policy.vocabulary(vocabulary)
-        labels = LABELS.get(vocabulary, {})
+        labels = choice_labels(choices, self.policy)
         self.say(_(TEXT["choices"]))
         for number, choice in enumerate(choices, start=1):
             label = labels.get(choice)
-            self.say(f"  {number:>2}. {choice}" + (f"  — {label}" if label else ""))
+            same = not label or label.lower() == choice.lower()
+            self.say(f"  {number:>2}. {choice}" + ("" if same else f"  — {label}"))
         while True:
             answer = self.ask(_(TEXT[key]), default if default in choices else None).strip()
             picked = pick(answer, choices, labels)
@@ -101,13 +103,16 @@ class Prompter:
 
 
 def pick(answer: str, choices: list[str], labels: dict[str, str]) -> str | None:
-    """The choice ``answer`` names: its number, its name, its label or a Chinese word for it."""
+    """The choice ``answer`` names: its number, its name, its label (in either language)
+    or a Chinese word for it."""
+    from kesu.vocab import LABELS
+
     if answer.isdigit() and 1 <= int(answer) <= len(choices):
         return choices[int(answer) - 1]
     lowered = answer.lower()
     for choice in choices:
-        label = labels.get(choice, "")
-        if lowered == choice.lower() or answer == label or (label and answer == label.split()[0]):
+        names = {choice, labels.get(choice, ""), *LABELS.get(choice, ())}
+        if lowered in {name.lower() for name in names if name}:
             return choice
     synonym = SYNONYMS.get(answer)
     return synonym if synonym in choices else None

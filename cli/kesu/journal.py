@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from kesu import gitio
+from kesu.i18n import _
 
 FOLDER = "kesu-journal"
 #: What recovery did in this process, for the command line to tell the user.
@@ -118,10 +119,10 @@ def recover(root: Path) -> None:
     if gitio.head(root) != step.get("head"):
         gitio.unstage(root, files)  # git may have died before writing its index
         end(root)
-        NOTES.append(f"kesu: an interrupted step had been committed; finished it ({', '.join(files)})")
+        NOTES.append(_("kesu: an interrupted step had been committed; finished it ({files})").format(files=", ".join(files)))
         return
     undo(root, files)
-    NOTES.append(f"kesu: undid a step that was interrupted before its commit ({', '.join(files)})")
+    NOTES.append(_("kesu: undid a step that was interrupted before its commit ({files})").format(files=", ".join(files)))
 
 
 def _remove_stale_git_locks(root: Path) -> None:
@@ -141,7 +142,7 @@ def _remove_stale_git_locks(root: Path) -> None:
         try:
             if lock.stat().st_mtime >= started:
                 lock.unlink()
-                NOTES.append(f"kesu: removed .git/{name} left by git when the step was interrupted")
+                NOTES.append(_("kesu: removed .git/{name} left by git when the step was interrupted").format(name=name))
         except OSError:
             pass
 

@@ -10,11 +10,16 @@ import statistics
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from kesu.i18n import _
+from kesu.i18n import N_, _
 from kesu.errors import UsageError
 from kesu.reports import SATISFIED, VISITED, CaseSet, _first, _in_years, _is_chain, month_range
 from kesu.values import parse_time
 
+#: KPI item -> its name on the card (and in the JSON, in the command's language).
+KPI_ITEMS = {"channel_notices": N_("Channel notices"), "onsite_intake": N_("On-site intake"),
+             "answer_rate": N_("Phone answer rate"), "resolution_24h": N_("24-hour resolution rate"),
+             "red_lights": N_("Overdue red lights"), "concealed": N_("Concealed or unreported"),
+             "satisfaction": N_("Satisfaction")}
 #: The score card of 004 客诉管理考核标准; kesu.yaml ``reports.kpi`` may change any of it.
 DEFAULT_KPI = {
     "channel_notices": {"weight": 22, "per_finding": 5, "zero_at": 4},
@@ -62,19 +67,19 @@ def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datet
     given = inputs.get(f"{first:%Y-%m}") or {}
     items = []
 
-    def item(key, name, rule_text, source, value, points):
-        items.append({"item": key, "name": name, "weight": rules[key]["weight"], "rule": rule_text,
+    def item(key, rule_text, source, value, points):
+        items.append({"item": key, "name": _(KPI_ITEMS[key]), "weight": rules[key]["weight"], "rule": rule_text,
                       "source": source, "input": value, "points": points})
         return points
 
     notices = int(given.get("channel_notice_findings", 0))
-    item("channel_notices", "渠道公示合规 channel notices", "−5 per finding, 4+ findings → 0", "input",
+    item("channel_notices", "−5 per finding, 4+ findings → 0", "input",
          notices, _per_finding(notices, rules["channel_notices"]))
     onsite = int(given.get("onsite_intake_problems", 0))
-    item("onsite_intake", "现场受理 on-site intake", "−3 per problem, 2+ → 0", "input",
+    item("onsite_intake", "−3 per problem, 2+ → 0", "input",
          onsite, _per_finding(onsite, rules["onsite_intake"]))
     answer = given.get("phone_answer_rate")
-    answer_points = item("answer_rate", "电话接通率 phone answer rate", "≥95 % → 2, else 0", "input",
+    answer_points = item("answer_rate", "≥95 % → 2, else 0", "input",
                          answer, _tiered(None if answer is None else float(answer), rules["answer_rate"]["tiers"]))
     rule24 = rules["resolution_24h"]
     counted = [c for c in received
@@ -83,7 +88,7 @@ def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datet
     within = [c for c in counted if (done := _first(c, "resolve")) is not None
               and done - parse_time(c["received_at"]) <= timedelta(hours=24)]
     rate24 = len(within) / len(counted) if counted else None
-    points24 = item("resolution_24h", "24小时解决率 24-hour resolution rate",
+    points24 = item("resolution_24h",
                     "≥90 % → 15, ≥80 % → 12, ≥70 % → 8, else 0 (major and above excluded)", "archive",
                     {"cases": len(counted), "within_24h": len(within),
                      "rate": None if rate24 is None else round(rate24, 4)},
@@ -93,17 +98,17 @@ def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datet
     level3 = any(n and int((c.get("assignment") or {}).get("level") or 1) >= rules["red_lights"]["zero_at_level"]
                  for c, n in reds)
     red_points = 0 if level3 else max(rules["red_lights"]["weight"] - rules["red_lights"]["per_light"] * lights, 0)
-    item("red_lights", "超时红灯 overdue red lights", "−5 per red light; a level-3 red → 0", "archive",
+    item("red_lights", "−5 per red light; a level-3 red → 0", "archive",
          {"red_lights": lights, "level3": level3}, red_points)
     concealed = int(given.get("concealed", 0))
-    item("concealed", "瞒报漏报 concealed / unreported", "−5 each, 2+ → 0", "input",
+    item("concealed", "−5 each, 2+ → 0", "input",
          concealed, _per_finding(concealed, rules["concealed"]))
     visits = [c for c in cases.cases if isinstance(c.get("follow_up"), dict)
               and (when := parse_time(c["follow_up"].get("at"))) and start <= when < end
               and c["follow_up"].get("satisfaction") in VISITED]
     happy = [c for c in visits if c["follow_up"]["satisfaction"] in SATISFIED]
     rate_sat = len(happy) / len(visits) if visits else None
-    sat_points = item("satisfaction", "满意率 satisfaction", "≥95 % → 20, ≥90 % → 18, else 0", "archive",
+    sat_points = item("satisfaction", "≥95 % → 20, ≥90 % → 18, else 0", "archive",
                       {"visits": len(visits), "satisfied": len(happy),
                        "rate": None if rate_sat is None else round(rate_sat, 4)},
                       rules["satisfaction"]["weight"] if rate_sat is None
@@ -143,12 +148,12 @@ def kpi(archive, months: list[date], store: str | None = None, inputs: dict | No
     under ``stores: {CODE: {YYYY-MM: …}}`` in the inputs file."""
     from kesu.stores import store_name
 
-    rules = kpi_rules(archive.policy)
     cases = cases or CaseSet(archive, store, months)
+    rules = kpi_rules(cases.policy)
     inputs = inputs or {}
     given = _store_inputs(inputs, store) if store is not None else inputs
     report = _score_card(cases, months, given, rules, now)
-    report = {"report": "kpi", "store": store, "org": archive.policy.get("org") or "", "rules": rules,
+    report = {"report": "kpi", "store": store, "org": cases.policy.get("org") or "", "rules": rules,
               **report}
     if store is None and _is_chain(cases):
         scored = []

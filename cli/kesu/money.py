@@ -6,13 +6,14 @@ policy caps them (``money.max_amount``), so every amount is exact to the cent.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from kesu import yamlio
 from kesu.engine import Context
 from kesu.errors import UsageError
-from kesu.i18n import _
+from kesu.i18n import N_, _
 from kesu.values import dig, shorten
 
 
@@ -39,15 +40,36 @@ def case_money(doc: dict) -> Decimal:
     return total
 
 
+#: Why a plan needs approval, as the step writes it into the case file: one
+#: wording on every desk, whatever its language, so that the audit replaying a
+#: step reads back the same record; ``reason_shown`` puts it in the reader's language.
+OVER_LIMIT = N_("total {total} exceeds {actor}'s approval limit {limit}")
+HIGH_RISK = N_("high-risk case")
+_OVER_LIMIT = re.compile("^" + re.escape(OVER_LIMIT).replace(r"\{total\}", r"(?P<total>\S+)").replace(
+    r"\{actor\}", r"(?P<actor>\S+)").replace(r"\{limit\}", r"(?P<limit>\S+)") + "$")
+
+
 def approval_reasons(ctx: Context, total: Decimal, risk: str | None) -> list[str]:
     """Why a plan needs a second signature (001 §3.2, 000 §三), or [] when it does not."""
     reasons = []
     limit = ctx.policy.approval_limit(ctx.actor)
     if limit is not None and total > limit:
-        reasons.append(f"total {total:.2f} exceeds {ctx.actor}'s approval limit {limit}")
+        reasons.append(OVER_LIMIT.format(total=f"{total:.2f}", actor=ctx.actor, limit=limit))
     if risk == "high":
-        reasons.append("high-risk case")
+        reasons.append(HIGH_RISK)
     return reasons
+
+
+def reasons_shown(reasons: list[str] | None) -> str:
+    """The recorded reasons for an approval in the reader's language (any other text as written)."""
+    shown = []
+    for reason in reasons or []:
+        over = _OVER_LIMIT.match(reason) if isinstance(reason, str) else None
+        if over:
+            shown.append(_(OVER_LIMIT).format(**over.groupdict()))
+        else:
+            shown.append(_(HIGH_RISK) if reason == HIGH_RISK else str(reason))
+    return _("; ").join(shown)
 
 
 STATUTORY_MULTIPLE = Decimal(10)

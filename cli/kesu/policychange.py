@@ -14,6 +14,7 @@ from typing import Any
 
 from kesu.config import Policy
 from kesu.errors import UsageError
+from kesu.i18n import _
 
 def policy_roles(policy: Policy) -> list[str]:
     """Who may change the policy (``policy.roles``; the default policy names operations, legal)."""
@@ -27,8 +28,8 @@ def may_change(policy: Policy, person: str) -> str | None:
     except UsageError as exc:
         return exc.message
     if policy.roster and role not in policy_roles(policy):
-        return (f"{person} is {role}; kesu.yaml may be changed by "
-                f"{' or '.join(policy_roles(policy))} (policy.roles)")
+        return _("{person} is {role}; kesu.yaml may be changed by {roles} (policy.roles)").format(
+            person=person, role=role, roles=_(" or ").join(policy_roles(policy)))
     return None
 
 
@@ -39,13 +40,13 @@ def self_serving(before: dict[str, Any], after: dict[str, Any], author: str) -> 
     mine_after = (after.get("roster") or {}).get(author) or {}
     for key in ("approval_limit", "role", "signing_key", "email"):
         if mine_before.get(key) != mine_after.get(key):
-            found.append(f"{author}'s own {key}")
+            found.append(_("{author}'s own {key}").format(author=author, key=key))
     if (before.get("audit") or {}) != (after.get("audit") or {}):
-        found.append("the audit settings")
+        found.append(_("the audit settings"))
     if (before.get("policy") or {}) != (after.get("policy") or {}):
-        found.append("who may change the policy")
+        found.append(_("who may change the policy"))
     if (before.get("approval") or {}) != (after.get("approval") or {}):
-        found.append("the approval rules")
+        found.append(_("the approval rules"))
     return found
 
 
@@ -58,15 +59,15 @@ def change_problems(before: Policy, after: dict[str, Any], author: str,
         problems.append(refused)
     serving = self_serving(before.data, after, author)
     if serving and not approver:
-        problems.append(f"the change touches {', '.join(serving)}: a second person who may "
-                        "change the policy must approve it (--approver NAME)")
+        problems.append(_("the change touches {what}: a second person who may change the policy must "
+                          "approve it (--approver NAME)").format(what=", ".join(serving)))
     if approver:
         if approver == author:
-            problems.append("the approver must be someone other than the author")
+            problems.append(_("the approver must be someone other than the author"))
         else:
             refused = may_change(before, approver)
             if refused:
-                problems.append(f"approver: {refused}")
+                problems.append(_("approver: {problem}").format(problem=refused))
     return problems
 
 

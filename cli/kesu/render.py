@@ -35,17 +35,6 @@ REPLY_STATES = {
               "customer_notified", "objected", "executing", "resolved"),
 }
 LOCALES = ("zh-CN", "en")
-#: How compensation kinds read in a letter to the customer.
-COMPENSATION_WORDS = {
-    "zh-CN": {"refund": "退款", "exchange": "换货", "repair": "维修", "replacement": "更换新品",
-              "voucher": "购物券", "cash": "现金补偿", "gift": "礼品", "apology": "书面致歉",
-              "experience": "体验补偿"},
-    "en": {"refund": "refund", "exchange": "exchange", "repair": "repair", "replacement": "replacement",
-           "voucher": "voucher", "cash": "cash compensation", "gift": "gift",
-           "apology": "written apology", "experience": "experience compensation"},
-}
-
-
 def money(value: Any, locale: str = "zh-CN") -> str:
     from kesu.yamlio import money as to_decimal
 
@@ -101,9 +90,18 @@ class Renderer:
             money=lambda v: money(v, self.locale),
             datetime=lambda v: format_time(v, self.locale, tz),
             duration=lambda v: duration(v, self.locale),
-            compensation=lambda kind: COMPENSATION_WORDS[self.locale].get(kind, kind))
+            compensation=self._compensation)
         env.filters.update(bounded_filters(env.filters))
         return env
+
+    def _compensation(self, kind: Any) -> str:
+        """A compensation kind as a letter names it: its label (kesu.yaml's first); the
+        shipped English ones in lower case, as a letter's list has them (``- refund: …``)."""
+        from kesu.vocab import LABELS, label
+
+        word = label(kind, self.locale, self.archive.policy, readable=True)
+        shipped = LABELS.get(str(kind), ("", ""))[1]
+        return word[:1].lower() + word[1:] if self.locale == "en" and word == shipped else word
 
     def render(self, name: str, context: dict) -> str:
         from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError

@@ -13,6 +13,7 @@ from typing import Any
 
 from kesu.i18n import N_, _, language, ngettext
 from kesu.vocab import label, labels_of
+from kesu.kpi import KPI_ITEMS
 
 
 def pct(value: float | None) -> str:
@@ -217,14 +218,6 @@ def monthly_csv(report: dict, policy=None) -> str:
     return out.getvalue()
 
 
-#: KPI item -> its name on the card.
-KPI_ITEMS = {"channel_notices": N_("Channel notices (渠道公示合规)"),
-             "onsite_intake": N_("On-site intake (现场受理)"),
-             "answer_rate": N_("Phone answer rate (电话接通率)"),
-             "resolution_24h": N_("24-hour resolution rate (24小时解决率)"),
-             "red_lights": N_("Overdue red lights (超时红灯)"),
-             "concealed": N_("Concealed or unreported (瞒报漏报)"),
-             "satisfaction": N_("Satisfaction (满意率)")}
 KPI_RULES = {"channel_notices": N_("−{per} per finding; {zero} or more → 0"),
              "onsite_intake": N_("−{per} per problem; {zero} or more → 0"),
              "concealed": N_("−{per} each; {zero} or more → 0"),
@@ -238,11 +231,11 @@ def _kpi_rule(item: dict, rules: dict | None) -> str:
         return _(KPI_RULES[key]).format(per=rule.get("per_finding", rule.get("per_light")),
                                         zero=rule.get("zero_at"), level=rule.get("zero_at_level"))
     if "tiers" in rule:
-        tiers = ", ".join(f"≥{t[0] * 100:g} % → {t[1]}" for t in sorted(rule["tiers"], key=lambda t: -t[0]))
+        tiers = _(", ").join(f"≥{t[0] * 100:g} % → {t[1]}" for t in sorted(rule["tiers"], key=lambda t: -t[0]))
         text = _("{tiers}, else 0").format(tiers=tiers)
         if key == "resolution_24h" and rule.get("exclude_severities"):
             text += _(" (not counting {severities})").format(
-                severities=", ".join(label(s, language(), readable=True) for s in rule["exclude_severities"]))
+                severities=_(", ").join(label(s, language(), readable=True) for s in rule["exclude_severities"]))
         return text
     return str(item.get("rule") or "")
 
@@ -290,7 +283,7 @@ def kpi_rows(report: dict) -> list[list[Any]]:
     rows = []
     for month in report["months"]:
         for it in month["items"]:
-            rows.append([month["month"], _(KPI_ITEMS.get(it["item"], it["name"])), it["weight"],
+            rows.append([month["month"], _(KPI_ITEMS[it["item"]]) if it["item"] in KPI_ITEMS else it["name"], it["weight"],
                          _kpi_rule(it, report.get("rules")), describe_input(it), it["points"]])
         rows.append([month["month"], _("points earned"), "", "", "", month["earned"]])
         for d in month["deductions"]:
@@ -314,15 +307,24 @@ def _kpi_summary(report: dict) -> str:
         score=report["score"], months=months, mark=report["pass_mark"])
 
 
-def kpi_text(report: dict) -> str:
+#: On a narrow terminal the item, rule and input are cut ("…"), the room left going to them
+#: in that order; then the month goes.
+KPI_LAYOUT = {"cut": (1, 3, 4), "drop": (0,)}
+
+
+def kpi_text(report: dict, width: int | None = None, wide: bool = False) -> str:
+    """The score card as a table ``width`` cells wide at most (None: as wide as it is)."""
     from tabulate import tabulate
+
+    from kesu import tables
 
     tabulate_wide()
     flag = "  " + _("BELOW THE PASS MARK") if report["below_pass_mark"] else ""
     stores = ("\n\n" + _("By store (ranked)") + "\n"
               + tabulate(kpi_store_rows(report), headers=kpi_store_headers(), disable_numparse=True)
               if report.get("stores") else "")
-    return (tabulate(kpi_rows(report), headers=[_(h) for h in KPI_HEADERS], disable_numparse=True)
+    return (tables.render([_(h) for h in KPI_HEADERS], kpi_rows(report),
+                          tables.Layout(**KPI_LAYOUT, wide=wide), width)
             + "\n\n" + _kpi_summary(report) + flag + stores)
 
 

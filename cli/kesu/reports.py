@@ -102,6 +102,10 @@ class CaseSet:
 
         return deadlines_for(self.policy, case)
 
+    def load_case(self, case: dict) -> dict:
+        """The whole file of one of these cases (the index keeps only what reports count)."""
+        return self.archive.load_case(str(case.get("id")))
+
     def of_store(self, store: str | None) -> "CaseSet":
         """The cases of one store (None: the cases with no store)."""
         return CaseSet(self.archive, store, of=self)
@@ -146,7 +150,7 @@ def monthly(archive, first: date, store: str | None = None, now: datetime | None
                     else round(current[key] - previous[key], 4)) for key in headline}
     start, end = month_range(first, cases.tz)
     report = {"report": "monthly", "month": f"{first:%Y-%m}", "store": store,
-              "org": archive.policy.get("org") or "",
+              "org": cases.policy.get("org") or "",
               "period": {"from": start.isoformat(), "until": end.isoformat()}, **current,
               "previous_month": {key: previous[key] for key in ("month", *headline)},
               "change": change}
@@ -327,7 +331,7 @@ def lights_at_month_end(cases: CaseSet, first: date, now: datetime | None = None
         if _state_at(case, cutoff) == CLOSED:
             continue
         try:
-            whole = cases.archive.load_case(str(case.get("id")))
+            whole = cases.load_case(case)
         except KesuError:
             whole = None
         if whole is None:
@@ -335,7 +339,8 @@ def lights_at_month_end(cases: CaseSet, first: date, now: datetime | None = None
             continue
         timeline = [e for e in whole.get("timeline") or [] if isinstance(e, dict)
                     and (when := parse_time(e.get("at"))) is not None and when < cutoff]
-        then.append({**whole, "timeline": timeline})
+        # _row says which archive's deadlines the case runs on (kesu.reportmerge)
+        then.append({**whole, "timeline": timeline, "_row": case["_row"]})
     return _lights(then, cases, cutoff)
 
 

@@ -19,8 +19,8 @@ from kesu.engine import Context, Outcome
 from kesu.errors import UsageError
 from kesu.i18n import _, language
 from kesu.intake import intake
-from kesu.money import (STATUTORY_MINIMUM, STATUTORY_MULTIPLE, approval_reasons, case_money,
-                        check_covered, money_arg, statutory_compensation)
+from kesu.money import (STATUTORY_MINIMUM, STATUTORY_MULTIPLE, approval_reasons, case_money, check_covered,
+                        money_arg, reasons_shown, statutory_compensation)
 from kesu.values import dig
 from kesu.vocab import label
 
@@ -194,7 +194,7 @@ def notify(doc, ctx: Context, *, method: str | None = None, message: str | None 
     approval = dig(doc, "plan", "approval") or {}
     if approval.get("required") and not approval.get("approved_by"):
         raise UsageError(_("the plan needs approval before the customer is told ({reasons}); "
-                           "run 'kesu approve' first").format(reasons="; ".join(approval.get("reasons") or [])))
+                           "run 'kesu approve' first").format(reasons=reasons_shown(approval.get("reasons"))))
     response = _section(doc, "customer_response")
     response["notified_at"] = ctx.at
     response["notified_by"] = ctx.actor

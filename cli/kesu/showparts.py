@@ -2,42 +2,63 @@
 
 ``show`` is for the person handling the case, so claimants appear with their
 names and contacts here; reports and library entries only ever count them.
+Codes are shown by their labels and times as every table shows them.
 """
 
 from __future__ import annotations
 
 from kesu import claimants as claimant_rules
+from kesu.i18n import _, language
+from kesu.values import say_duration, table_minute
+from kesu.vocab import label
 
 
-def obligation_rows(case: dict) -> list[tuple[str, str]]:
+def obligation_rows(case: dict, tz=None, policy=None) -> list[tuple[str, str]]:
+    lang = language()
+
+    def said(code):
+        return label(code, lang, policy)
+
+    def when(value):
+        return table_minute(value, tz) if tz is not None else str(value or "")
+
+    def reference(item):
+        return _(" ({reference})").format(reference=item["reference"]) if item.get("reference") else ""
+
     rows = []
     for item in case.get("evidence") or []:
         note = f"  {item.get('note')}" if item.get("note") else ""
-        rows.append(("evidence", f"{item.get('kind')}  {item.get('path')}  "
-                                 f"sha256 {str(item.get('sha256'))[:12]}  {item.get('by')}{note}"))
+        rows.append((_("evidence"), f"{said(item.get('kind'))}  {item.get('path')}  "
+                                    f"SHA-256 {str(item.get('sha256'))[:12]}  {item.get('by')}{note}"))
     for item in case.get("report_back") or []:
-        reference = f" ({item.get('reference')})" if item.get("reference") else ""
-        rows.append(("reported back", f"{item.get('at')}  {item.get('body')} by {item.get('method')}"
-                                      f"{reference}: {item.get('text')}"))
+        rows.append((_("reported back"), _("{time}  {body}, by {method}{reference}: {text}").format(
+            time=when(item.get("at")), body=said(item.get("body")), method=said(item.get("method")),
+            reference=reference(item), text=item.get("text"))))
     for item in case.get("referrals") or []:
-        reference = f" ({item.get('reference')})" if item.get("reference") else ""
-        rows.append(("referred", f"{item.get('at')}  to {item.get('to')}{reference}: {item.get('text')}"))
+        rows.append((_("referred"), _("{time}  to {to}{reference}: {text}").format(
+            time=when(item.get("at")), to=said(item.get("to")), reference=reference(item),
+            text=item.get("text"))))
     for number, item in enumerate(case.get("corrective") or [], start=1):
-        done = f"done {item.get('done_at')}" if item.get("done_at") else f"due in {item.get('limit')}"
-        rows.append((f"corrective {number}", f"{item.get('kind')}: {item.get('text')}  ({done})"))
+        done = (_("done {time}").format(time=when(item.get("done_at"))) if item.get("done_at")
+                else _("due within {time}").format(time=say_duration(item.get("limit"))))
+        rows.append((_("corrective {number}").format(number=number),
+                     _("{kind}: {text}").format(kind=said(item.get("kind")), text=item.get("text"))
+                     + "  " + _("({state})").format(state=done)))
     return rows
 
 
-def claimant_lines(case: dict) -> list[str]:
+def claimant_lines(case: dict, policy=None) -> list[str]:
     items = claimant_rules.claimants_of(case)
     if not items:
         return []
+    lang = language()
     counts = claimant_rules.summary(case)
-    told = ", ".join(f"{k} {counts[k]}" for k in (*claimant_rules.OUTCOMES, "waiting"))
-    lines = [f"claimants ({counts['claimants']}: {told}; amount {counts['amount']}):"]
+    told = _(", ").join(f"{label(k, lang, policy)} {counts[k]}" for k in (*claimant_rules.OUTCOMES, "waiting"))
+    lines = [_("claimants ({count}: {outcomes}; amount {amount}):").format(
+        count=counts["claimants"], outcomes=told, amount=counts["amount"])]
     for c in items:
         amount = f"{float(c['amount']):.2f}" if c.get("amount") is not None else "-"
         status = (c.get("outcome") or {}).get("status") or "waiting"
         lines.append(f"  {c.get('ref')}  {c.get('name')}  {c.get('contact')}  "
-                     f"{c.get('member_id') or '-'}  {amount}  {status}")
+                     f"{c.get('member_id') or '-'}  {amount}  {label(status, lang, policy)}")
     return lines

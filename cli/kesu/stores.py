@@ -40,18 +40,27 @@ def known_list(policy) -> str:
                      for code, entry in configured(policy).items())
 
 
-def resolve_store(policy, text: str | None, flag: str = "--store") -> str | None:
+def resolve_store(policy, text: str | None, flag: str = "--store", named_in_cases=None) -> str | None:
     """The store code ``text`` names: a code (any letter case) or a store's name.
 
     Without ``stores:`` in kesu.yaml a store is free text and comes back as
-    given; with it, an unknown store is a usage error naming the known ones.
+    given — when a reading command passes ``named_in_cases`` (a callable giving
+    the stores the cases name), only as one of those, so that a typo is refused
+    rather than answered with an empty list or a perfect score; with
+    ``stores:``, an unknown store is a usage error naming the known ones.
     """
     if text is None:
         return None
     text = str(text).strip()
     stores = configured(policy)
     if not stores:
-        return text or None
+        if named_in_cases is None or not text:
+            return text or None
+        named = sorted(named_in_cases())
+        if text in named:
+            return text
+        raise UsageError(_("{flag} {value!r}: no case names this store (stores named in cases: {known})").format(
+            flag=flag, value=text, known=", ".join(named) or _("none")))
     if text in stores:
         return text
     folded = text.casefold()

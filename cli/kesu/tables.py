@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -102,6 +103,29 @@ def colour_wanted(stream=None) -> bool:
     return _isatty(stream) and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
+def paint(light: str, text: str) -> str:
+    """``text`` in the colour of ``light`` (a light's code); as it is for anything else."""
+    return COLOURS[light] + text + RESET if light in COLOURS else text
+
+
+class LightMarks:
+    """Colour for lights in a page that is escaped after it is written (``kesu.neutral.terminal``
+    shows the escape character of colour as text): ``mark`` wraps a light in a token
+    no case file can hold (it is new each time), ``paint`` turns the marks into colour
+    once the page is escaped."""
+
+    def __init__(self) -> None:
+        token = secrets.token_hex(8)
+        self._pattern = re.compile(f"{token}({'|'.join(COLOURS)}):(.*?){token}", re.S)
+        self._token = token
+
+    def mark(self, light: str, text: str) -> str:
+        return f"{self._token}{light}:{text}{self._token}" if light in COLOURS else text
+
+    def paint(self, page: str) -> str:
+        return self._pattern.sub(lambda m: paint(m[1], m[2]), page)
+
+
 def _isatty(stream) -> bool:
     try:
         return stream.isatty()
@@ -175,12 +199,12 @@ def render_column_lines(headers: list[str], columns: list[Sequence[Any]], layout
         if measured[i] is None:
             padded.append(map(str.ljust, columns[i], repeat(widths[i])))
             continue
-        paint = colour and i in layout.lights
+        coloured = colour and i in layout.lights
         pads = {}
         for value, size in measured[i].items():
             pads[value] = value.ljust(widths[i] - size + len(value))
-            if paint and value in _LIGHT_NAMES:
-                pads[value] = COLOURS[_LIGHT_NAMES[value]] + pads[value] + RESET
+            if coloured and value in _LIGHT_NAMES:
+                pads[value] = paint(_LIGHT_NAMES[value], pads[value])
         padded.append(map(pads.__getitem__, columns[i]))
     yield from map(str.rstrip, map(GAP.join, zip(*padded)))
 
@@ -210,7 +234,9 @@ def show_lines(lines: Iterable[str], stream=None) -> None:
     """``show`` the lines; into a pipe or a file, each as it comes."""
     stream = stream or sys.stdout
     if _isatty(stream) and _pager() not in ("", "cat"):
-        show("\n".join(lines), stream)
+        lines = list(lines)
+        if lines:
+            show("\n".join(lines), stream)
         return
     write = stream.write
     batch = []
@@ -229,18 +255,18 @@ def _pager() -> str:
     return (os.environ.get("KESU_PAGER") or os.environ.get("PAGER") or "less").strip()
 
 
-def show(text: str, stream=None) -> None:
-    """Print ``text``; through a pager when it is longer than the terminal."""
+def show(text: str, stream=None, end: str = "\n") -> None:
+    """Print ``text`` (then ``end``); through a pager when it is longer than the terminal."""
     stream = stream or sys.stdout
     pager = os.environ.get("KESU_PAGER") or os.environ.get("PAGER") or "less"
     lines = text.count("\n") + 1
     if (not _isatty(stream) or pager.strip() in ("", "cat")
             or lines < shutil.get_terminal_size().lines):
-        print(text, file=stream)
+        print(text, file=stream, end=end)
         return
     stream.flush()
     env = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
     try:
         subprocess.run(pager, shell=True, input=(text + "\n").encode("utf-8"), env=env, check=False)
     except OSError:  # no such pager: show it plainly
-        print(text, file=stream)
+        print(text, file=stream, end=end)

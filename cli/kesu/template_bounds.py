@@ -20,6 +20,8 @@ from typing import Any, Iterator
 
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from kesu.i18n import _
+
 #: The largest string, list or number of digits a template may build (as its output limit).
 MAX_SIZE = 256 * 1024
 MAX_CPU_SECONDS = 5
@@ -34,21 +36,21 @@ class TemplateTooCostly(Exception):
 
 def _check_size(value: Any) -> None:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SIZE:
-        raise TemplateTooCostly(f"{value} is too large a size (at most {MAX_SIZE})")
+        raise TemplateTooCostly(_("{value} is too large a size (at most {limit})").format(value=value, limit=MAX_SIZE))
     if isinstance(value, str) and _HUGE_FORMAT.search(value):
-        raise TemplateTooCostly("a width or precision of a million or more")
+        raise TemplateTooCostly(_("a width or precision of a million or more"))
 
 
 def _check_product(left: Any, right: Any) -> None:
     sized = [v for v in (left, right) if isinstance(v, (str, list, tuple))]
     numbers = [v for v in (left, right) if isinstance(v, int) and not isinstance(v, bool)]
     if sized and numbers and len(sized[0]) * numbers[0] > MAX_SIZE:
-        raise TemplateTooCostly(f"repeating {len(sized[0])} items {numbers[0]} times")
+        raise TemplateTooCostly(_("repeating {n} items {times} times").format(n=len(sized[0]), times=numbers[0]))
 
 
 def _check_power(left: Any, right: Any) -> None:
     if isinstance(right, (int, float)) and abs(right) > 1000:
-        raise TemplateTooCostly(f"an exponent of {right}")
+        raise TemplateTooCostly(_("an exponent of {n}").format(n=right))
 
 
 class BoundedSandbox(ImmutableSandboxedEnvironment):
@@ -100,7 +102,7 @@ def cpu_time_limit(seconds: float | None = None) -> Iterator[None]:
         return
 
     def expired(signum, frame):
-        raise TemplateTooCostly(f"rendering took more than {seconds:g} s of processor time")
+        raise TemplateTooCostly(_("rendering took more than {seconds} s of processor time").format(seconds=f"{seconds:g}"))
 
     previous = signal.signal(signal.SIGVTALRM, expired)
     signal.setitimer(signal.ITIMER_VIRTUAL, seconds)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kesu.i18n import _
+
 #: The trailer keys, in the order kesu writes them. ``Approver`` is the second
 #: person a policy change needs when it serves its own author. ``Recorded`` is
 #: written by ``kesu sync`` only: when a step it carries onto the remote's history
@@ -152,22 +154,22 @@ def parse(text: str, actions, states, check_id) -> tuple[Trailers | None, str | 
     problems = []
     for key, given in raw.items():
         if key not in KEYS:
-            problems.append(f"{key} should be spelled {_KEYS_LOWER[key.lower()]}")
+            problems.append(_("{key} should be spelled {spelled}").format(key=key, spelled=_KEYS_LOWER[key.lower()]))
         elif len(given) > 1:
-            problems.append(f"{key} is given {len(given)} times")
+            problems.append(_("{key} is given {n} times").format(key=key, n=len(given)))
     values = {k: v[0] for k, v in raw.items() if k in KEYS}
     action = values.get("Action")
     required = [] if action == INIT else ["Action", "Actor", "At"]
     if action not in ARCHIVE_ACTIONS:
         required += ["Case", "To"] + ([] if action == "intake" else ["From"])
-    problems += [f"{key} is missing" for key in required if not values.get(key)]
+    problems += [_("{key} is missing").format(key=key) for key in required if not values.get(key)]
     if action and action not in ARCHIVE_ACTIONS and action not in actions:
-        problems.append(f"Action {action!r} is not a kesu action")
+        problems.append(_("Action {action!r} is not a kesu action").format(action=action))
     if action == "intake" and values.get("From"):
-        problems.append("an intake has no From")
+        problems.append(_("an intake has no From"))
     for key in ("From", "To"):
         if values.get(key) and values[key] not in states:
-            problems.append(f"{key} {values[key]!r} is not a state")
+            problems.append(_("{key} {value!r} is not a state").format(key=key, value=values[key]))
     if values.get("Case"):
         problem = check_id(values["Case"])
         if problem:
@@ -176,9 +178,9 @@ def parse(text: str, actions, states, check_id) -> tuple[Trailers | None, str | 
                         values.get("Actor"), values.get("At"), values.get("Approver"),
                         values.get("Recorded"))
     if values.get("At") and trailers.when is None:
-        problems.append(f"At {values['At']!r} is not a time with an offset")
+        problems.append(_("{key} {value!r} is not a time with an offset").format(key="At", value=values["At"]))
     if values.get("Recorded") and trailers.first_recorded is None:
-        problems.append(f"Recorded {values['Recorded']!r} is not a time with an offset")
+        problems.append(_("{key} {value!r} is not a time with an offset").format(key="Recorded", value=values["Recorded"]))
     if problems:
         return None, "; ".join(problems)
     return trailers, None

@@ -16,6 +16,7 @@ from typing import Any
 from kesu import yamlio
 from kesu.errors import UsageError
 from kesu.i18n import _
+from kesu.schemawords import schema_message
 from kesu.casechecks import (Problem, identity_findings, money_findings, state_label, time_findings,
                              timeline_findings, vocabulary_findings)
 
@@ -81,11 +82,13 @@ def schema_findings(data: Any, schema_name: str = "case.schema.json",
             continue
         where = "/".join(str(p) for p in error.absolute_path)
         # if/then failures name the section that is missing; say which state needs it
-        message = error.message
+        message = schema_message(error)
         if by_state:
             state = data.get("state") if isinstance(data, dict) else None
             message = _("{problem} when state is {state}").format(problem=message, state=state_label(state))
-        problems.append((tuple(error.absolute_path), f"{where + ': ' if where else ''}{message}"))
+        if where:  # the key path, as written in the file (quoted in Chinese, where it is no word)
+            message = _("{where}: {problem}").format(where=where, problem=message)
+        problems.append((tuple(error.absolute_path), message))
     return problems
 
 
@@ -110,7 +113,7 @@ def shape_problems(case: Any) -> list[Problem]:
     cases without them; the rest (vocabularies, the timeline's walk, a
     section its state calls for) do not keep a case from being shown or counted."""
     if not isinstance(case, dict):
-        return [((), "a case file must be a mapping")]
+        return [((), _("a case file must be a mapping"))]
     return (schema_findings(case, sections_by_state=False) + time_findings(case)
             + money_findings(case, None))
 
@@ -168,9 +171,22 @@ def check_archive(archive, paths: list[Path] | None = None,
             cache.mark_clean(rel, clean)
     cache.save()
     if paths is None:
+        findings += stray_findings(archive)
         findings += conflict_findings(archive, {f.path for f in findings})
         findings += evidence_findings(archive, with_evidence)
     return checked, findings
+
+
+def stray_findings(archive) -> list[Finding]:
+    """Files under cases/ that no command reads: a case saved one folder too high, a ``.yml``,
+    a note. Said, because a check that passes while a complaint sits unread is worse than none."""
+    from kesu import gitio
+    from kesu.archive import CASES_DIR
+
+    read = {archive.rel(path) for path in archive.case_files()}
+    return [Finding(rel, 1, _("not read as a case file: a case file is cases/YYYY/MM/<ID>.yaml; "
+                              "move it there, or out of cases/"))
+            for rel in gitio.work_tree_files(archive.root, CASES_DIR) if rel not in read]
 
 
 def evidence_findings(archive, cases: dict[str, dict]) -> list[Finding]:

@@ -19,7 +19,19 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 #: zone's offset is a modern, whole-minute one (before 1900 zones had local mean
 #: time offsets such as +08:05:43).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-YEARS = f"the years {FIRST_YEAR} to {LAST_YEAR}"
+class _Years:
+    """``the years 1970 to 2199`` in the language of the message it is put in (translated when shown)."""
+
+    def __str__(self) -> str:
+        from kesu.i18n import _
+
+        return _("the years {first} to {last}").format(first=FIRST_YEAR, last=LAST_YEAR)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+YEARS = _Years()
 
 
 def deep_copy(data: Any, _memo: dict | None = None) -> Any:
@@ -116,13 +128,19 @@ def table_minute(value: Any, tz) -> str:
     return local_minute(moment, tz)
 
 
-def format_left(minutes: float, clock: str, translate: bool = False) -> str:
+def format_left(minutes: float, clock: str, translate: bool = False, language: str | None = None,
+                business: bool = True) -> str:
     """Time left on a timer's own clock (negative when overdue), as it runs:
     ``-64 h 30 min business``, ``-14 d 2 h`` (wall clock), ``2 working days 3 h``.
-    In English unless ``translate`` (JSON keeps one spelling; tables speak kesu's language)."""
-    from kesu.i18n import N_, _, ngettext
+    In English unless ``translate`` (JSON keeps one spelling; tables speak kesu's language)
+    or a ``language`` is given (an alert speaks the archive's); ``business=False`` leaves
+    the word "business" to the caller."""
+    from kesu.i18n import N_, _, ngettext, translation_for
 
     def say(text, plural=None, n=1):
+        if language is not None:
+            words = translation_for(language)
+            return words.gettext(text) if plural is None else words.ngettext(text, plural, n)
         if not translate:
             return text if plural is None or n == 1 else plural
         return _(text) if plural is None else ngettext(text, plural, n)
@@ -133,12 +151,13 @@ def format_left(minutes: float, clock: str, translate: bool = False) -> str:
         hours, mins = divmod(whole, 60)
         parts = [say(N_("{n} h")).format(n=hours) if hours else "",
                  say(N_("{n} min")).format(n=mins) if mins or not hours else ""]
-        return say(N_("{time} business")).format(time=sign + " ".join(p for p in parts if p))
+        time = sign + " ".join(p for p in parts if p)
+        return say(N_("{time} business")).format(time=time) if business else time
     days, rest = divmod(whole, 1440)
     hours, mins = divmod(rest, 60)
     day = (say(N_("{n} d")) if clock != "working_days"
            else say("{n} working day", "{n} working days", days)).format(n=days)
-    if translate and clock == "working_days":
+    if translate and language is None and clock == "working_days":  # where the catalog finds the plural
         day = ngettext("{n} working day", "{n} working days", days).format(n=days)
     parts = [day if days else "", say(N_("{n} h")).format(n=hours) if hours else "",
              say(N_("{n} min")).format(n=mins) if mins or not (days or hours) else ""]
@@ -148,7 +167,9 @@ def format_left(minutes: float, clock: str, translate: bool = False) -> str:
 def shorten(value: Any, limit: int = 40) -> str:
     """``repr(value)`` for a message, cut short when a value typed or stored is very long."""
     text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit // 2]}… ({len(text)} characters)"
+    from kesu.i18n import _
+
+    return text if len(text) <= limit else _("{start}… ({n} characters)").format(start=text[:limit // 2], n=len(text))
 
 
 def format_span(seconds: float, translate: bool = False) -> str:
@@ -162,3 +183,27 @@ def format_span(seconds: float, translate: bool = False) -> str:
     parts = [say(N_("{n}d")).format(n=days) if days else "", say(N_("{n}h")).format(n=hours) if hours else "",
              say(N_("{n}m")).format(n=minutes) if minutes or not (days or hours) else ""]
     return " ".join(p for p in parts if p)
+
+
+def say_duration(text: Any, clock: str = "wall") -> str:
+    """A duration as kesu.yaml writes it (``3wd``, ``90m``) in kesu's language, as
+    ``format_left`` says time on ``clock`` (``3 个工作日``, ``营业时间 1 小时 30 分钟``);
+    a text that is no duration, as it is."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+)\s*(m|h|d|wd)\s*", str(text))
+    if not match:
+        return str(text)
+    amount, unit = int(match[1]), match[2]
+    if unit == "wd":
+        return format_left(amount * 1440, "working_days", translate=True)
+    minutes = amount * {"m": 1, "h": 60, "d": 1440}[unit]
+    return format_left(minutes, "business" if clock == "business" else "wall", translate=True)
+
+
+def as_set(duration: Any, clock: str = "wall") -> str:
+    """A duration kesu.yaml or a step set: in English as written there (``1h``, what the
+    key a message names holds, and what scripts match), in other languages in words."""
+    from kesu.i18n import language
+
+    return str(duration) if language() == "en" else say_duration(duration, clock)

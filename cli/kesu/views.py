@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from kesu.errors import UsageError
 from kesu.i18n import N_, _, language
 from kesu.index.record import LIST_ROW
+from kesu.money import reasons_shown
 from kesu.trailers import Trailers
 from kesu.yamlio import money
-from kesu.values import dig, format_span, local_minute, table_minute
+from kesu.values import as_set, dig, format_span, local_minute, table_minute
 from kesu.vocab import label
 
 if TYPE_CHECKING:
@@ -29,7 +31,17 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
               overdue_only=False, store=None, limit: int | None = None) -> list[dict]:
     """The rows of ``kesu list``, newest first, from the case index; files that
     cannot be read are left out and kept in ``archive.left_out`` for the command
-    to name. ``store`` is a store code (``kesu.stores.resolve_store``)."""
+    to name. ``store`` is a store code (``kesu.stores.resolve_store``). A state
+    may be given by its code or its label; an unknown state, owner or category
+    is refused rather than answered with an empty list."""
+    policy = archive.policy
+    states = [state_code(given, policy) for given in states or []] or None
+    if owner:
+        policy.member(owner)
+    categories = policy.vocabulary("categories")
+    if category and categories and category not in categories:
+        raise UsageError(_("--category {value!r} is not one of: {allowed}").format(
+            value=category, allowed=", ".join(categories)))
     return archive.case_index().list_rows(archive.now(), states=states, owner=owner,
                                           category=category, open_only=open_only,
                                           overdue_only=overdue_only, limit=limit, store=store)
@@ -38,6 +50,20 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
 def list_columns(archive, **filters) -> dict[str, list]:
     """``list_rows`` a list per column (``LIST_COLUMNS``), for a long table."""
     return archive.case_index().list_columns(archive.now(), **filters)
+
+
+def state_code(given: str, policy=None) -> str:
+    """The state ``given`` names: its code, or its label in the desk's language."""
+    from kesu.lifecycle import STATES
+
+    if given in STATES:
+        return given
+    for state in STATES:
+        if label(state, language(), policy) == given:
+            return state
+    raise UsageError(_("--state {value!r} is not a state; the states are: {allowed}").format(
+        value=given, allowed=", ".join(f"{state} ({label(state, language(), policy)})" if language() != "en"
+                                       else state for state in STATES)))
 
 
 def overdue_rows(archive, now: datetime, threshold: str = "yellow", store: str | None = None,
@@ -49,8 +75,9 @@ def overdue_rows(archive, now: datetime, threshold: str = "yellow", store: str |
     return archive.case_index().overdue_rows(now, threshold, store=store, owner=owner)
 
 
-def case_text(archive, case: dict) -> str:
-    """A readable page about one case, for the person handling it."""
+def case_text(archive, case: dict, paint=None) -> str:
+    """A readable page about one case, for the person handling it; ``paint(light, text)``
+    colours each deadline's light (``kesu.tables.LightMarks``)."""
     from kesu.showparts import claimant_lines, obligation_rows
 
     lines = []
@@ -108,7 +135,7 @@ def case_text(archive, case: dict) -> str:
         rows.append((_("approval"), _("approved by {name} at {time}").format(
             name=approval["approved_by"], time=table_minute(approval["approved_at"], tz))
             if approval.get("approved_by") else _("needed: {reasons}").format(
-                reasons="; ".join(approval.get("reasons") or []))))
+                reasons=reasons_shown(approval.get("reasons")))))
     for objection in dig(case, "customer_response", "objections") or []:
         rows.append((_("objection"), objection.get("reason")))
     for action in case.get("actions") or []:
@@ -119,7 +146,7 @@ def case_text(archive, case: dict) -> str:
         rows.append((_("follow-up"), said(dig(case, "follow_up", "satisfaction"))))
     if case.get("closure"):
         rows.append((_("closed"), said(dig(case, "closure", "reason"))))
-    rows += obligation_rows(case)
+    rows += obligation_rows(case, tz, policy)
     from kesu.tables import cells
 
     width = max(cells(k or "") for k, _v in rows)
@@ -127,11 +154,11 @@ def case_text(archive, case: dict) -> str:
         if value not in (None, ""):
             text = str(value).rstrip().replace("\n", "\n" + " " * (width + 2))
             add(f"{key}{' ' * (width - cells(key))}  {text}")
-    claimants = claimant_lines(case)
+    claimants = claimant_lines(case, policy)
     if claimants:
         add("")
         lines.extend(claimants)
-    timers = _timer_lines(archive, case)
+    timers = _timer_lines(archive, case, paint)
     if timers:
         add("")
         add(_("deadlines:"))
@@ -152,9 +179,8 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - cells(text), 0)
 
 
-def _timer_lines(archive, case: dict) -> list[str]:
+def _timer_lines(archive, case: dict, paint=None) -> list[str]:
     from kesu.deadlines import CaseTimeError
-    from kesu.errors import UsageError
     from kesu.stores import deadlines_for
     from kesu.values import format_left
 
@@ -167,13 +193,14 @@ def _timer_lines(archive, case: dict) -> list[str]:
     lines = []
     for timer in timers:
         deadline = local_minute(timer.deadline, archive.policy.tz)
-        extended = ("  " + _("(extended {by})").format(by=", ".join(timer.extended))) if timer.extended else ""
+        extended = ("  " + _("(extended {by})").format(by=_(", ").join(as_set(e, timer.clock) for e in timer.extended))) if timer.extended else ""
         name = _pad(label(timer.name, lang, archive.policy), 11)
         if timer.running:
             left = format_left(abs(timer.left_minutes), timer.clock, translate=True)
             when = (_("{time} left") if timer.left_minutes > 0 else _("{time} overdue")).format(time=left)
+            light = _pad(label(timer.light, lang), 6)
             lines.append(f"  {name} " + _("due {time}").format(time=deadline)
-                         + f"  {_pad(label(timer.light, lang), 6)} {when}{extended}")
+                         + f"  {paint(timer.light, light) if paint else light} {when}{extended}")
         else:
             outcome = {True: _("met"), False: _("missed"), None: _("stopped (closed)")}[timer.met]
             lines.append(f"  {name} " + _("due {time}").format(time=deadline) + f"  {outcome}{extended}")

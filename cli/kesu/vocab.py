@@ -56,8 +56,8 @@ LABELS: dict[str, tuple[str, str]] = {
     # compensation
     "refund": ("退款", "Refund"), "exchange": ("换货", "Exchange"), "repair": ("维修", "Repair"),
     "replacement": ("更换新品", "Replacement"), "voucher": ("购物券", "Voucher"),
-    "cash": ("现金补偿", "Cash"), "gift": ("礼品", "Gift"), "apology": ("书面致歉", "Apology"),
-    "experience": ("体验补偿", "Experience"),
+    "cash": ("现金补偿", "Cash compensation"), "gift": ("礼品", "Gift"),
+    "apology": ("书面致歉", "Written apology"), "experience": ("体验补偿", "Experience compensation"),
     # return visits
     "satisfied": ("满意", "Satisfied"), "fairly_satisfied": ("比较满意", "Fairly satisfied"),
     "unsatisfied": ("不满意", "Unsatisfied"), "unreachable": ("未联系上", "Unreachable"),
@@ -82,6 +82,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "replan": ("重新出方案", "Replan"), "after_visit": ("回访后", "After visit"),
     "completion": ("办结", "Completion"), "follow_up": ("回访", "Follow-up"), "escalation": ("升级", "Escalation"),
     "investigation": ("调查", "Investigation"), "plan": ("出方案", "Plan"),
+    # close reasons (resolved and unsatisfied are a state and a return visit above)
+    "no_follow_up": ("未回访结案", "No follow-up"), "withdrawn": ("顾客撤诉", "Withdrawn"),
+    "duplicate": ("重复投诉", "Duplicate"), "invalid": ("无效投诉", "Invalid"),
+    # how people were told (report-back and ack/notify --method)
+    "phone": ("电话", "Phone"), "sms": ("短信", "SMS"), "in_person": ("当面", "In person"),
+    # referrals
+    "police": ("公安机关", "Police"), "market_regulator": ("市场监管部门", "Market regulator"),
+    "food_safety": ("食品安全监管部门", "Food safety authority"),
+    # evidence kinds
+    "photo": ("照片", "Photo"), "receipt": ("收据", "Receipt"), "recording": ("录音", "Recording"),
+    "qc_report": ("质检报告", "QC report"), "agreement": ("协议", "Agreement"), "document": ("文件", "Document"),
+    # corrective actions (a voucher is the compensation above)
+    "retraining": ("员工培训", "Retraining"), "purchasing_check": ("采购核查", "Purchasing check"),
+    # claimants' outcomes (unreachable is a return visit above)
+    "paid": ("已支付", "Paid"), "refused": ("已拒绝", "Refused"), "waiting": ("待处理", "Waiting"),
+    # steps that are no lifecycle action
+    "import": ("导入", "Import"),
     # lights
     "red": ("红灯", "red"), "yellow": ("黄灯", "yellow"), "green": ("绿灯", "green"),
 }
@@ -113,11 +130,16 @@ def label(code: Any, locale: str = "en", policy=None, readable: bool = False) ->
         if isinstance(configured, dict) and configured.get(text):
             return str(configured[text])
     pair = LABELS.get(text)
+    base, mark, number = text.partition("#")
+    if pair is None and mark and number.isdigit() and base:  # a numbered timer: retraining#1
+        return f"{label(base, locale, policy, readable)}#{number}"
     if pair is None or (locale != "zh-CN" and (text in _OWN or not readable)):
         return text
     return pair[0] if locale == "zh-CN" else pair[1]
 
 
-def labels_of(text: str, locale: str, policy=None, sep: str = "/", readable: bool = False) -> str:
-    """``product/quality_defect`` as ``商品类/质量瑕疵``."""
-    return sep.join(label(part, locale, policy, readable) for part in str(text).split(sep))
+def labels_of(text: str, locale: str, policy=None, sep: str = "/", readable: bool = False,
+              joiner: str | None = None) -> str:
+    """``product/quality_defect`` as ``商品类/质量瑕疵``; the labels joined by ``joiner``
+    (``resolved, satisfied`` as ``已解决，满意``), else by ``sep``."""
+    return (joiner or sep).join(label(part, locale, policy, readable) for part in str(text).split(sep))

@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from kesu import yamltree
-from kesu.i18n import _
+from kesu.i18n import N_, _
 from kesu.errors import UsageError
 from kesu.values import shorten
 
@@ -37,8 +37,8 @@ MAX_BYTES = 1024 * 1024
 _TAG = "tag:yaml.org,2002:"
 _STR, _TIMESTAMP, _MERGE, _VALUE = (_TAG + name for name in ("str", "timestamp", "merge", "value"))
 
-MERGE_REFUSED = "merge keys (<<) are not allowed"
-ALIAS_REFUSED = "anchors and aliases are not allowed"
+MERGE_REFUSED = N_("merge keys (<<) are not allowed")
+ALIAS_REFUSED = N_("anchors and aliases are not allowed")
 
 
 class YamlError(UsageError):
@@ -47,12 +47,13 @@ class YamlError(UsageError):
 
 def _check_size(text: str | bytes, path: str | None) -> None:
     if len(text) > MAX_BYTES:
-        raise YamlError(f"file is larger than {MAX_BYTES // 1024} KiB; refusing to parse it", path)
+        raise YamlError(_("file is larger than {size} KiB; refusing to parse it").format(size=MAX_BYTES // 1024), path)
 
 
 def _duplicate_key(key_node) -> str:
-    shown = key_node.value if isinstance(key_node.value, str) else "(a collection)"
-    return f"duplicate key {shown!r}"
+    if not isinstance(key_node.value, str):
+        return _("duplicate key (a collection)")
+    return _("duplicate key {key!r}").format(key=key_node.value)
 
 
 # ------------------------------------------------------------ YAML 1.2 rules
@@ -152,8 +153,8 @@ def _check_version(text: str | bytes, path: str | None) -> None:
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
         directive = _VERSION_DIRECTIVE.match(line)
         if directive and directive.group(1) != "1.2":
-            raise YamlError(f"invalid YAML: kesu reads YAML 1.2, not %YAML {directive.group(1)}; "
-                            "remove the directive", path, number)
+            raise YamlError(_("invalid YAML: kesu reads YAML 1.2, not %YAML {version}; remove the directive").format(
+                version=directive.group(1)), path, number)
         if line.strip() and not line.startswith(("%", "#")):
             return  # directives come only before the document
 
@@ -225,7 +226,7 @@ def _make_fast_loader():
         def construct_object(self, node, deep=False):
             # A node met twice is an alias: refuse rather than share or expand it.
             if node in self.constructed_objects:
-                raise ConstructorError(None, None, ALIAS_REFUSED, node.start_mark)
+                raise ConstructorError(None, None, _(ALIAS_REFUSED), node.start_mark)
             return super().construct_object(node, deep)
 
         def construct_mapping(self, node, deep=False):
@@ -234,7 +235,7 @@ def _make_fast_loader():
             mapping: dict = {}
             for key_node, value_node in node.value:
                 if key_node.tag == _MERGE:
-                    raise ConstructorError(None, None, MERGE_REFUSED, key_node.start_mark)
+                    raise ConstructorError(None, None, _(MERGE_REFUSED), key_node.start_mark)
                 if key_node.tag == _VALUE:
                     key_node.tag = _STR  # a "=" key is text to ruamel.yaml too
                 key = self.construct_object(key_node, deep=deep)
@@ -250,7 +251,7 @@ def _make_fast_loader():
 
     _add_scalar_readers(Loader, ConstructorError)
     Loader.build = staticmethod(yamltree.builder(
-        _SCALAR_READERS, lambda message, mark: ConstructorError(None, None, message, mark),
+        _SCALAR_READERS, lambda message, mark: ConstructorError(None, None, _(message), mark),
         _duplicate_key, MERGE_REFUSED))
     return Loader
 
@@ -287,7 +288,7 @@ def load(text: str | bytes, path: str | None = None) -> Any:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise YamlError(f"invalid YAML: {problem}", path, line) from None
+        raise YamlError(_("invalid YAML: {problem}").format(problem=problem), path, line) from None
 
 
 # ------------------------------------------------------------------ writer
@@ -370,14 +371,14 @@ def _make_line_reader():
     class NoAliasComposer(Composer):
         def compose_node(self, parent, index):
             if self.parser.check_event(AliasEvent):
-                raise ComposerError(None, None, ALIAS_REFUSED, self.parser.peek_event().start_mark)
+                raise ComposerError(None, None, _(ALIAS_REFUSED), self.parser.peek_event().start_mark)
             return super().compose_node(parent, index)
 
     class StrictConstructor(RoundTripConstructor):
         def flatten_mapping(self, node):
             for key_node, _value in node.value:
                 if key_node.tag == _MERGE:
-                    raise ConstructorError(None, None, MERGE_REFUSED, key_node.start_mark)
+                    raise ConstructorError(None, None, _(MERGE_REFUSED), key_node.start_mark)
             return super().flatten_mapping(node)
 
         def check_mapping_key(self, node, key_node, mapping, key, value):
@@ -414,9 +415,9 @@ def load_with_lines(text: str, path: str | None = None) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise YamlError(f"invalid YAML: {exc.problem or exc.context}", path, line) from None
+        raise YamlError(_("invalid YAML: {problem}").format(problem=exc.problem or exc.context), path, line) from None
     except RuamelError as exc:
-        raise YamlError(f"invalid YAML: {exc}", path) from None
+        raise YamlError(_("invalid YAML: {problem}").format(problem=exc), path) from None
 
 
 def line_of(document: Any, key_path: tuple) -> int | None:

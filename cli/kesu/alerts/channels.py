@@ -22,6 +22,7 @@ from urllib.parse import quote_plus
 
 from kesu.alerts import messages
 from kesu.alerts.plan import Recipient
+from kesu.i18n import _
 
 #: kind -> keys it needs, keys it may have (besides name, kind, timeout, retries)
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -60,45 +61,49 @@ def spec_problems(alerts) -> list[tuple[tuple, str]]:
     if alerts is None:
         return []
     if not isinstance(alerts, dict):
-        return [(("alerts",), "alerts must be a mapping with a list of channels")]
+        return [(("alerts",), _("alerts must be a mapping with a list of channels"))]
     problems: list[tuple[tuple, str]] = []
     channels = alerts.get("channels") or []
     if not isinstance(channels, list):
-        return [(("alerts", "channels"), "alerts.channels must be a list")]
+        return [(("alerts", "channels"), _("alerts.channels must be a list"))]
     seen: set[str] = set()
     for i, spec in enumerate(channels):
         where = ("alerts", "channels", i)
         if not isinstance(spec, dict) or spec.get("kind") not in KINDS:
             kind = spec.get("kind") if isinstance(spec, dict) else spec
-            problems.append((where, f"unknown alert channel kind {kind!r} (use {', '.join(KINDS)})"))
+            problems.append((where, _("unknown alert channel kind {kind!r} (use {kinds})").format(
+                kind=kind, kinds=", ".join(KINDS))))
             continue
         start = len(problems)
         needed, optional = KINDS[spec["kind"]]
         for key in spec:
             if key in ("url", "secret", "password", "token"):
-                problems.append((where + (key,), f"{key} must not be written in kesu.yaml: give "
-                                                 f"{key}_env, the environment variable that holds it"))
+                problems.append((where + (key,), _("{key} must not be written in kesu.yaml: give "
+                                                   "{key}_env, the environment variable that holds it").format(
+                    key=key)))
             elif key not in (*COMMON, *needed, *optional):
-                problems.append((where + (key,), f"unknown key {key!r} of a {spec['kind']} channel"))
+                problems.append((where + (key,), _("unknown key {key!r} of a {kind} channel").format(
+                    key=key, kind=spec["kind"])))
         for key in needed:
             if not spec.get(key):
-                problems.append((where, f"the {spec['kind']} channel needs {key}"))
+                problems.append((where, _("the {kind} channel needs {key}").format(kind=spec["kind"], key=key)))
         for key in spec:
             if key.endswith("_env") and not _ENV_NAME.match(str(spec[key])):
-                problems.append((where + (key,), f"{key} names an environment variable, "
-                                                 f"not {spec[key]!r}"))
+                problems.append((where + (key,), _("{key} names an environment variable, not {value!r}").format(
+                    key=key, value=spec[key])))
         if spec.get("security", "starttls") not in SECURITY_PORTS:
-            problems.append((where + ("security",), f"security is one of {', '.join(SECURITY_PORTS)}"))
+            problems.append((where + ("security",), _("security is one of {choices}").format(
+                choices=", ".join(SECURITY_PORTS))))
         timeout, retries = spec.get("timeout", DEFAULT_TIMEOUT), spec.get("retries", DEFAULT_RETRIES)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 300:
-            problems.append((where + ("timeout",), "timeout is a number of seconds, at most 300"))
+            problems.append((where + ("timeout",), _("timeout is a number of seconds, at most 300")))
         if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:
-            problems.append((where + ("retries",), "retries is a whole number from 0 to 10"))
+            problems.append((where + ("retries",), _("retries is a whole number from 0 to 10")))
         if channel_id(spec) in seen:
-            problems.append((where + ("name",), f"two alert channels are called {channel_id(spec)!r}; "
-                                                "give each a different name"))
+            problems.append((where + ("name",), _("two alert channels are called {name!r}; give each a "
+                                                  "different name").format(name=channel_id(spec))))
         seen.add(channel_id(spec))
-        problems[start:] = [(path, f"alert channel {channel_id(spec)}: {message}")
+        problems[start:] = [(path, _("alert channel {name}: {problem}").format(name=channel_id(spec), problem=message))
                             for path, message in problems[start:]]
     return problems
 
@@ -139,7 +144,8 @@ class Channel:
                 return SENDERS[self.kind](self, recipient, locale)
             except DeliveryError as exc:
                 if not exc.retry or attempt >= self.retries:
-                    raise DeliveryError(f"{exc} (after {attempt + 1} tries)" if attempt else str(exc),
+                    raise DeliveryError(_("{error} (after {n} tries)").format(error=exc, n=attempt + 1)
+                                        if attempt else str(exc),
                                         exc.retry) from None
             (sleep or time.sleep)(BACKOFF * 2 ** attempt)
             attempt += 1
@@ -156,9 +162,10 @@ def build(specs: list, environ: Mapping[str, str]) -> list[Channel]:
                     secrets[key[:-4]] = environ[str(value)]
                 else:
                     missing.append(str(value))
-        problem = (f"environment variable {', '.join(missing)} is not set" if missing else None)
+        problem = (_("environment variable {names} is not set").format(names=", ".join(missing))
+                   if missing else None)
         if not problem and "url" in secrets and not secrets["url"].startswith(("https://", "http://")):
-            problem = f"{spec['url_env']} does not hold an http(s) URL"
+            problem = _("{name} does not hold an http(s) URL").format(name=spec["url_env"])
         channels.append(Channel(channel_id(spec), spec["kind"], spec, secrets, problem))
     return channels
 
@@ -177,16 +184,17 @@ def _post(channel: Channel, url: str, body: dict) -> dict | None:
         with urllib.request.urlopen(request, timeout=channel.timeout) as response:
             raw = response.read()
     except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code} {exc.reason}", retry=exc.code >= 500 or exc.code == 429) from None
+        raise DeliveryError(_("HTTP {code} {reason}").format(code=exc.code, reason=exc.reason), retry=exc.code >= 500 or exc.code == 429) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise DeliveryError(f"no answer within {channel.timeout:g} s") from None
-        raise DeliveryError(f"cannot connect: {getattr(reason, 'strerror', None) or reason}") from None
+            raise DeliveryError(_no_answer(channel)) from None
+        raise DeliveryError(_("cannot connect: {error}").format(
+            error=getattr(reason, "strerror", None) or reason)) from None
     except (socket.timeout, TimeoutError):
-        raise DeliveryError(f"no answer within {channel.timeout:g} s") from None
+        raise DeliveryError(_no_answer(channel)) from None
     except OSError as exc:
-        raise DeliveryError(f"cannot connect: {exc.strerror or exc}") from None
+        raise DeliveryError(_("cannot connect: {error}").format(error=exc.strerror or exc)) from None
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -196,11 +204,16 @@ def _post(channel: Channel, url: str, body: dict) -> dict | None:
 def _robot_answer(answer: dict | None, *keys: str) -> None:
     """The robots answer HTTP 200 with an error code in the body (0 is success)."""
     if not isinstance(answer, dict):
-        raise DeliveryError("the robot's answer is not JSON")
+        raise DeliveryError(_("the robot's answer is not JSON"))
     code = next((answer[k] for k in keys if k in answer), None)
     if code not in (0, "0"):
         message = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage") or ""
-        raise DeliveryError(f"the robot refused the message: {code} {message}".rstrip())
+        raise DeliveryError(_("the robot refused the message: {code} {message}").format(
+            code=code, message=message).rstrip())
+
+
+def _no_answer(channel: Channel) -> str:
+    return _("no answer within {seconds} s").format(seconds=f"{channel.timeout:g}")
 
 
 def _signature(key: bytes, message: bytes) -> str:
@@ -269,19 +282,24 @@ def send_email(channel: Channel, recipient: Recipient, locale: str) -> None:
                 server.login(channel.secrets["user"], channel.secrets.get("password", ""))
             server.send_message(message)
     except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryError(f"the mail server refused the login: {exc.smtp_code}", retry=False) from None
+        raise DeliveryError(_("the mail server refused the login: {code}").format(code=exc.smtp_code),
+                            retry=False) from None
     except smtplib.SMTPRecipientsRefused:
-        raise DeliveryError(f"the mail server refused {recipient.email}", retry=False) from None
+        raise DeliveryError(_("the mail server refused {address}").format(address=recipient.email),
+                            retry=False) from None
     except smtplib.SMTPResponseException as exc:
-        raise DeliveryError(f"the mail server answered {exc.smtp_code}",
+        raise DeliveryError(_("the mail server answered {code}").format(code=exc.smtp_code),
                             retry=exc.smtp_code >= 400 and exc.smtp_code < 500) from None
     except ssl.SSLError as exc:
-        raise DeliveryError(f"TLS with the mail server failed: {exc.reason or exc}", retry=False) from None
+        raise DeliveryError(_("TLS with the mail server failed: {error}").format(error=exc.reason or exc),
+                            retry=False) from None
     except (TimeoutError, smtplib.SMTPServerDisconnected) as exc:
-        raise DeliveryError(f"no answer from the mail server within {channel.timeout:g} s"
-                            if isinstance(exc, TimeoutError) else "the mail server hung up") from None
+        raise DeliveryError(_("no answer from the mail server within {seconds} s").format(
+            seconds=f"{channel.timeout:g}") if isinstance(exc, TimeoutError)
+            else _("the mail server hung up")) from None
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"cannot reach the mail server: {getattr(exc, 'strerror', None) or exc}") from None
+        raise DeliveryError(_("cannot reach the mail server: {error}").format(
+            error=getattr(exc, "strerror", None) or exc)) from None
 
 
 SENDERS = {"email": send_email, "wecom": send_wecom, "dingtalk": send_dingtalk,

@@ -4,38 +4,31 @@ A message lists the recipient's lit timers, red first: case ID, store,
 summary with the customer masked, timer, when it is due and how late it is
 (or how much time is left). Chat robots get it as markdown, e-mail as plain
 text, the JSON webhook as data.
+
+Its words are kesu's catalog in the archive's locale (``translation_for``),
+not the language of the command that sends it: a clerk running ``kesu alert``
+with ``KESU_LANG=en`` still alerts a Chinese desk in Chinese.
 """
 
 from __future__ import annotations
 
 from kesu.alerts.plan import Item, Recipient
+from kesu.i18n import N_, translation_for
 from kesu.values import format_left
 from kesu.vocab import label
 
-#: Words of each message, per locale.
-WORDS = {
-    "zh-CN": {
-        "red": "红灯", "yellow": "黄灯", "sep": "｜", "colon": "：", "comma": "，",
-        "why_open": "（", "why_close": "）",
-        "due": "应于 {due} 前完成", "late": "已超时 {left}", "left": "剩余 {left}",
-        "title": "客诉预警：{count} 个客诉亮灯",
-        "hello": "{display}（{name}），以下客诉需要您处理：",
-        "why": {"owner": "您负责", "superior": "您是负责人的上级", "high_risk": "高风险客诉"},
-        "clock": {" business": "（营业时间）", "working days": "个工作日", "working day": "个工作日",
-                  " d": " 天", "min": "分钟", " h": " 小时"},
-    },
-    "en": {
-        "red": "RED", "yellow": "YELLOW", "sep": " | ", "colon": ": ", "comma": ", ",
-        "why_open": " (", "why_close": ")",
-        "due": "due {due}", "late": "{left} late", "left": "{left} left",
-        "title": "Complaint alert: {count} case(s) with a yellow or red light",
-        "hello": "{display} ({name}), these complaints need you:",
-        "why": {"owner": "you own it", "superior": "you are the owner's superior",
-                "high_risk": "high risk"},
-        "clock": {},
-    },
-}
+LIGHTS = {"red": N_("RED"), "yellow": N_("YELLOW")}
+WHY = {"owner": N_("you own it"), "superior": N_("you are the owner's superior"), "high_risk": N_("high risk")}
 MARK = {"red": "🔴", "yellow": "🟡"}
+
+
+def _language(locale: str) -> str:
+    """An archive's locale as the catalog knows it (kesu.yaml's default, zh-CN, when unknown)."""
+    return "en" if locale == "en" else "zh-CN"
+
+
+def _words(locale: str):
+    return translation_for(_language(locale)).gettext
 
 
 def mask_summary(case: dict, text: str) -> str:
@@ -46,39 +39,42 @@ def mask_summary(case: dict, text: str) -> str:
     return masked(text, customer_masks(case))
 
 
-def words(locale: str) -> dict:
-    return WORDS.get(locale, WORDS["zh-CN"])
-
-
 def how_late(item: Item, locale: str) -> str:
-    """``已超时 4 小时 50 分钟 营业时间`` / ``4 h 50 min business late``."""
-    w = words(locale)
-    amount = format_left(abs(item.left_minutes), item.clock)
-    for english, local in w["clock"].items():
-        amount = amount.replace(english, local)
-    return (w["late"] if item.light == "red" else w["left"]).format(left=amount)
+    """``已超时 4 小时 50 分钟（营业时间）`` / ``4 h 50 min business late``."""
+    say = _words(locale)
+    amount = format_left(abs(item.left_minutes), item.clock, language=_language(locale), business=False)
+    red = item.light == "red"
+    if item.clock == "business":
+        words = say(N_("{time} business late")) if red else say(N_("{time} business left"))
+    else:
+        words = say(N_("{time} late")) if red else say(N_("{time} left"))
+    return words.format(time=amount)
 
 
 def title(recipient: Recipient, locale: str) -> str:
-    return words(locale)["title"].format(count=len({i.case for i, _ in recipient.items}))
+    return _words(locale)(N_("Complaint alert: {count} case(s) with a yellow or red light")).format(
+        count=len({i.case for i, _why in recipient.items}))
 
 
 def _lines(recipient: Recipient, locale: str, bold: str, escape=lambda text: text) -> list[str]:
     """The greeting, then each case (its worst light first) with its lit timers beneath it."""
-    w = words(locale)
-    lines = [w["hello"].format(display=escape(recipient.display), name=escape(recipient.name)), ""]
+    say = _words(locale)
+    lines = [say(N_("{display} ({name}), these complaints need you:")).format(
+        display=escape(recipient.display), name=escape(recipient.name)), ""]
     cases: dict[str, list[tuple[Item, str]]] = {}
     for item, why in recipient.items:
         cases.setdefault(item.case, []).append((item, why))
     for case, timers in cases.items():
         first, why = timers[0]
-        store = f"{w['sep']}{escape(first.store)}" if first.store else ""
-        lines.append(f"{MARK[first.light]} {bold}{w[first.light]} {case}{bold}{store}{w['sep']}"
-                     f"{escape(first.summary)}{w['why_open']}{w['why'][why]}{w['why_close']}")
-        for item, _ in timers:
-            mark = "-" if item.light == first.light else f"- {w[item.light]}"
-            lines.append(f"   {mark} {label(item.timer, locale)}{w['colon']}{w['due'].format(due=item.due)}{w['comma']}"
-                         f"{how_late(item, locale)}")
+        words = (say(N_("{mark} {bold}{light} {case}{bold} | {store} | {summary} ({why})")) if first.store
+                 else say(N_("{mark} {bold}{light} {case}{bold} | {summary} ({why})")))
+        lines.append(words.format(mark=MARK[first.light], bold=bold, light=say(LIGHTS[first.light]), case=case,
+                                  store=escape(first.store or ""), summary=escape(first.summary),
+                                  why=say(WHY[why])))
+        for item, _why in timers:
+            mark = "-" if item.light == first.light else f"- {say(LIGHTS[item.light])}"
+            lines.append("   " + say(N_("{mark} {timer}: due {due}, {late}")).format(
+                mark=mark, timer=label(item.timer, locale), due=item.due, late=how_late(item, locale)))
     return lines
 
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kesu.i18n import _
+
 from kesu import yamlio
 from kesu.errors import UsageError
 
@@ -72,9 +74,9 @@ class CaseReader:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise Unreadable(f"not UTF-8 text (byte {exc.start})") from None
+            raise Unreadable(_("not UTF-8 text (byte {n})").format(n=exc.start)) from None
         if len(data) > yamlio.MAX_BYTES:
-            raise Unreadable(f"larger than {yamlio.MAX_BYTES // 1024} KiB")
+            raise Unreadable(_("larger than {size} KiB").format(size=yamlio.MAX_BYTES // 1024))
         return self._by_section(text, previous) or self._whole(text)
 
     def _whole(self, text: str) -> ParsedCase:
@@ -83,7 +85,7 @@ class CaseReader:
         except UsageError as exc:
             raise Unreadable(exc.message) from None
         if not isinstance(document, dict):
-            raise Unreadable("not a mapping of sections")
+            raise Unreadable(_("not a mapping of sections"))
         return ParsedCase(document)
 
     def _by_section(self, text: str, previous: ParsedCase | None) -> ParsedCase | None:

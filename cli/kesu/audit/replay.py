@@ -80,11 +80,11 @@ class _Blobs:
         if oid in self.parsed:
             cached = self.parsed[oid]
             if cached is None:
-                raise Unreadable("unreadable")
+                raise Unreadable(_("unreadable"))
             return cached
         data = self.blobs.get(oid)
         if data is None:
-            raise Unreadable(f"blob {oid[:SHORT]} is missing from the repository")
+            raise Unreadable(_("blob {oid} is missing from the repository").format(oid=oid[:SHORT]))
         try:
             case = self.reader.read(data, previous, expected_entry)
         except Unreadable:

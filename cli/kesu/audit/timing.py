@@ -72,4 +72,4 @@ def _local(moment: datetime, like: datetime) -> str:
 
 
 def _human(delta: timedelta) -> str:
-    return format_span(delta.total_seconds())
+    return format_span(delta.total_seconds(), translate=True)

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from kesu import gitconfig
-from kesu.i18n import _
+from kesu.i18n import _, ngettext
 from kesu.commands.common import ArchiveOpt, name_left_out, open_archive, print_json
 
 
@@ -64,7 +64,7 @@ def alert(
     try:
         report = run.run(arch, moment, channels, store, run_id)
     except GitError as exc:
-        print(f"kesu: alert: {exc.message}", file=sys.stderr)
+        print(_("kesu: alert: {message}").format(message=exc.message), file=sys.stderr)
         return 1
     if fmt is AlertFormat.json:
         print_json({"now": moment.isoformat(), "messages": [
@@ -72,18 +72,21 @@ def alert(
              "cases": m.cases} for m in report.messages], "unrecorded": report.unrecorded})
     for message in report.messages if fmt is AlertFormat.text else ():
         if message.sent:
-            print(f"sent to {message.recipient.name} via {message.channel.address(message.recipient)}: "
-                  f"{', '.join(message.cases)}")
+            print(_("sent to {name} via {address}: {cases}").format(
+                name=message.recipient.name, address=message.channel.address(message.recipient),
+                cases=", ".join(message.cases)))
     for message in report.failed:
-        print(f"kesu: alert to {message.recipient.name} via {message.channel.id} failed: "
-              f"{message.error}; it is tried again on the next run", file=sys.stderr)
+        print(_("kesu: alert to {name} via {channel} failed: {error}; it is tried again on the next run").format(
+            name=message.recipient.name, channel=message.channel.id, error=message.error), file=sys.stderr)
     if report.unrecorded:
-        print(f"kesu: alert: what was sent is kept on this clone only ({report.unrecorded}); "
-              "the next run here records it", file=sys.stderr)
+        print(_("kesu: alert: what was sent is kept on this clone only ({why}); "
+                "the next run here records it").format(why=report.unrecorded), file=sys.stderr)
     sent = sum(m.sent for m in report.messages)
-    print(f"alert: {sent} message{'s' if sent != 1 else ''} sent"
-          + (f", {len(report.failed)} failed" if report.failed else "")
-          + f" as of {moment.isoformat(timespec='minutes')}",
+    at = moment.isoformat(timespec="minutes")
+    print((ngettext("alert: {n} message sent, {failed} failed as of {at}",
+                    "alert: {n} messages sent, {failed} failed as of {at}", sent) if report.failed else
+           ngettext("alert: {n} message sent as of {at}", "alert: {n} messages sent as of {at}", sent)).format(
+              n=sent, failed=len(report.failed), at=at),
           file=sys.stdout if fmt is AlertFormat.text else sys.stderr)
     left_out = name_left_out(arch)
     return 1 if report.failed or report.unrecorded else left_out
@@ -111,14 +114,14 @@ def _show_preview(report, fmt: AlertFormat) -> None:
              **messages.payload(m.recipient, report.locale)} for m in report.messages]})
         return
     if not report.messages:
-        print(f"nothing to send as of {report.now.isoformat(timespec='minutes')}")
+        print(_("nothing to send as of {at}").format(at=report.now.isoformat(timespec="minutes")))
         return
     if report.messages[0].channel is None:
-        print("kesu: kesu.yaml has no alerts.channels yet (docs/alerts.md); these would go to "
-              "each person on every channel", file=sys.stderr)
+        print(_("kesu: kesu.yaml has no alerts.channels yet (docs/alerts.md); these would go to "
+                "each person on every channel"), file=sys.stderr)
     for message in report.messages:
-        where = message.channel.address(message.recipient) if message.channel else "no channel set"
-        print(f"--- to {message.recipient.name} via {where}")
+        where = message.channel.address(message.recipient) if message.channel else _("no channel set")
+        print(_("--- to {name} via {address}").format(name=message.recipient.name, address=where))
         print(messages.text(message.recipient, report.locale))
 
 

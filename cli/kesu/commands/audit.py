@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from kesu.i18n import _
-from kesu.commands.common import ArchiveOpt, name_left_out, open_archive, print_json
+from kesu.commands.common import ArchiveOpt, NoPagerOpt, name_left_out, open_archive, page, page_lines, print_json
 
 
 class AuditFormat(str, Enum):
@@ -28,6 +28,7 @@ def audit(
     anchor: Annotated[bool, typer.Option("--anchor", help="When the audit is clean, record HEAD as audited (refs/kesu/audited); a later audit reports if that history was rewritten.")] = False,
     since_anchor: Annotated[bool, typer.Option("--since-anchor", help="Only commits after the last --anchor (a quick audit of what is new).")] = False,
     archive: ArchiveOpt = None,
+    no_pager: NoPagerOpt = False,
 ) -> int:
     """Replay the history of cases/ and report every commit that broke kesu's rules.
 
@@ -69,7 +70,7 @@ def audit(
         if fmt is AuditFormat.json:
             print_json(data)
         else:
-            print(report_markdown(data), end="")
+            page(report_markdown(data, arch.policy))
         return name_left_out(arch)
     if since_anchor:
         from kesu.audit import anchored
@@ -84,10 +85,9 @@ def audit(
     if fmt is AuditFormat.json:
         print_json(result.as_dict())
     else:
-        for finding in result.findings:
-            print(finding)
-        typer.echo(f"{result.commits_checked} commits checked, {len(result.findings)} findings",
-                   err=True)
+        page_lines(map(str, result.findings))
+        typer.echo(_("{commits} commits checked, {findings} findings").format(
+            commits=result.commits_checked, findings=len(result.findings)), err=True)
     return 1 if result.findings else 0
 
 

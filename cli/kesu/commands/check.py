@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from kesu.i18n import _
-from kesu.commands.common import ArchiveOpt, github_annotation, open_archive, print_json
+from kesu.commands.common import ArchiveOpt, NoPagerOpt, github_annotation, open_archive, page_lines, print_json
 
 
 class CheckFormat(str, Enum):
@@ -27,6 +27,7 @@ def validate(
         "--no-cache", help="Check every file from scratch instead of skipping files that passed "
                            "before and have not changed. Slower; use it if a result looks out of date.")] = False,
     archive: ArchiveOpt = None,
+    no_pager: NoPagerOpt = False,
 ) -> int:
     """Check case files: YAML, schema, vocabularies, ID and file name, the timeline.
 
@@ -43,10 +44,10 @@ def validate(
         for f in findings:
             print(github_annotation("error", f.path, f.line or 1, f.message))
     else:
-        for f in findings:
-            print(f)
+        page_lines(map(str, findings))
         bad = len({f.path for f in findings})
-        summary = f"{checked} case files checked, {len(findings)} findings in {bad} files"
+        summary = _("{checked} case files checked, {findings} findings in {files} files").format(
+            checked=checked, findings=len(findings), files=bad)
         typer.echo(summary, err=True)
     return 1 if findings else 0
 

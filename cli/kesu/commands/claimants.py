@@ -10,7 +10,7 @@ import typer
 from kesu.i18n import _
 from kesu.commands.common import ActorOpt, ArchiveOpt, AtOpt, CaseArg, case_id_of, open_archive, step_for
 
-app = typer.Typer(help="The claimants of a mass complaint (群体投诉): one case, many customers.",
+app = typer.Typer(help="The claimants of a mass complaint: one case, many customers.",
                   no_args_is_help=True, add_completion=False)
 
 
@@ -49,7 +49,8 @@ def add(case_id: CaseArg,
         raise UsageError(_("give --customer NAME --contact PHONE, or --from-file CSV"))
     done = record_step(arch, case_id, step_for(arch, "claimant-add", actor, at,
                                                {"claimants": given}))
-    print(f"{done.case_id}: claimant-add ({len(given)} added) {done.commit[:10]}")
+    print(_("{case}: claimant-add ({n} added) {commit}").format(case=done.case_id, n=len(given),
+                                                                commit=done.commit[:10]))
 
 
 COMMANDS = {"claimant": app}

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Iterable, Optional
 import typer
 
 from kesu import gitconfig
+from kesu.i18n import _
 from kesu.archive import Archive
 
 ArchiveOpt = Annotated[Optional[str], typer.Option(
@@ -26,6 +27,14 @@ AtOpt = Annotated[Optional[str], typer.Option(
 StoreOpt = Annotated[Optional[str], typer.Option(
     "--store", metavar="CODE_OR_NAME",
     help="Only this store: its code or name in kesu.yaml stores (e.g. S03 or 3号店).")]
+def _no_pager(value: bool) -> None:
+    if value:
+        os.environ["KESU_PAGER"] = "cat"  # as ``kesu --no-pager``; kesu.cli puts it back after the command
+
+
+#: ``--no-pager`` after the command too (``kesu list --no-pager``), where people type it.
+NoPagerOpt = Annotated[bool, typer.Option("--no-pager", callback=_no_pager, expose_value=False,
+                                          help="Never send long output through a pager.")]
 WideOpt = Annotated[bool, typer.Option("--wide", help="Show every column in full, however wide.")]
 LimitOpt = Annotated[Optional[int], typer.Option("--limit", metavar="N", min=0, help="Show at most N rows.")]
 CaseArg = Annotated[str, typer.Argument(metavar="ID", help="The case ID, e.g. KS-20261123-7F3KQ2, in any case, or its last 4 or more characters (7f3kq2).")]
@@ -52,7 +61,7 @@ def store_of(archive: Archive, given: str | None) -> str | None:
     """The store code ``--store`` names; an unknown store is refused, naming the known ones."""
     from kesu.stores import resolve_store
 
-    return resolve_store(archive.policy, given)
+    return resolve_store(archive.policy, given, named_in_cases=lambda: archive.case_index().stores())
 
 
 def actor_of(archive: Archive, given: str | None) -> str | None:
@@ -79,7 +88,8 @@ def name_left_out(archive: Archive) -> int:
     """Name on stderr each case file a whole-archive command had to leave out,
     as ``path:line: left out: why``; 1 (the exit code) when there was any, else 0."""
     for error in sorted(archive.left_out.values(), key=lambda e: e.path or ""):
-        print(f"{error.path}:{error.line or 1}: left out: {error.message}", file=sys.stderr)
+        print(_("{path}:{line}: left out: {message}").format(path=error.path, line=error.line or 1,
+                                                              message=error.message), file=sys.stderr)
     return 1 if archive.left_out else 0
 
 
@@ -148,6 +158,47 @@ def print_columns(headers: list[str], columns: list[list[Any]], layout=None) -> 
              else column for column in columns]
     tables.show_lines(tables.render_column_lines(headers, shown, layout, tables.terminal_width(),
                                                  tables.colour_wanted()))
+
+
+def labelled(columns: list[str], codes: dict[str, str], policy):
+    """A function turning a row (a dict) into a table's values: the ``codes`` columns
+    (name -> the separator between codes, e.g. "/" for ``product/quality_defect``)
+    shown by their labels in kesu's language, None as nothing."""
+    from operator import itemgetter
+
+    from kesu.i18n import language
+    from kesu.vocab import labels_of
+
+    values_of = itemgetter(*columns)
+    lang = language()
+    # a few codes label 100,000 rows: each looked up once per column
+    coded = [(i, codes[column], {None: ""}) for i, column in enumerate(columns) if column in codes]
+    comma = _(", ")  # a list of labels is joined the desk's way
+
+    def shown(row):
+        values = list(values_of(row))  # None is shown as "" by the table
+        for i, sep, said in coded:
+            value = values[i]
+            if value not in said:
+                said[value] = labels_of(value, lang, policy, sep=sep, joiner=comma if sep == ", " else None)
+            values[i] = said[value]
+        return values
+    return shown
+
+
+def page(text: str) -> None:
+    """Long text for people: through the pager on a terminal (see kesu.tables), else as it is."""
+    from kesu import tables
+
+    ended = text.endswith("\n")
+    tables.show(text[:-1] if ended else text, end="\n" if ended else "")
+
+
+def page_lines(lines: Iterable[str]) -> None:
+    """``page`` for lines made one at a time (into a pipe, each written as it comes)."""
+    from kesu import tables
+
+    tables.show_lines(lines)
 
 
 def print_csv(headers: list[str], rows: Iterable[list[Any]]) -> None:

@@ -84,7 +84,8 @@ def _kesu(root: Path, args: list[str], actor: str | None = None, show: bool = Tr
     proc = subprocess.run([sys.executable, "-m", "kesu", *args], cwd=root.parent,
                           env={**os.environ, **env}, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise KesuError(f"demo step failed: kesu {' '.join(args)}: {proc.stderr.strip()}")
+        raise KesuError(_("demo step failed: kesu {command}: {error}").format(
+            command=" ".join(args), error=proc.stderr.strip()))
     if show:
         print(proc.stdout, end="", flush=True)
     return proc.stdout
@@ -93,7 +94,7 @@ def _kesu(root: Path, args: list[str], actor: str | None = None, show: bool = Tr
 def _walk(root: Path) -> None:
     from kesu.githistory import oneline_log
 
-    print(f"kesu demo: a complaint desk in {root}")
+    print(_("kesu demo: a complaint desk in {folder}").format(folder=root))
     _kesu(root.parent, ["init", str(root)])
     _import_samples(root)
     case_id = _kesu(root, ["new", *CUSTOMER], actor="zhang.san").strip()
@@ -124,7 +125,7 @@ def _import_samples(root: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
         count += 1
-    print(f"\n$ cp -r <kesu>/cases . && git commit   # {count} sample cases")
+    print("\n$ cp -r <kesu>/cases . && git commit   # " + _("{n} sample cases").format(n=count))
     gitio.add(root, ["cases"])
     now = datetime.now().astimezone().isoformat(timespec="seconds")
     # The trailers put the import on the record, so kesu audit accepts it.

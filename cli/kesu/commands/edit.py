@@ -24,7 +24,7 @@ def edit(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: Ar
     case_id = case_id_of(arch, case_id)
     done = edit_case(arch, case_id, actor_of(arch, actor), isoformat(when(arch, at)), run_editor)
     if done is None:
-        print(f"{case_id}: no changes")
+        print(_("{case}: no changes").format(case=case_id))
     else:
         print(f"{done.case_id}: edit {done.commit[:10]}")
 

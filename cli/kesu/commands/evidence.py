@@ -20,7 +20,7 @@ def attach(case_id: CaseArg,
            kind: Annotated[Optional[Kind], typer.Option("--kind", help="photo, receipt, recording, qc_report, agreement or document (default: guessed from the file name).")] = None,
            note: Annotated[Optional[str], typer.Option("--note", help="What the file shows, e.g. 顾客签字的现金补偿收据.")] = None,
            at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Keep an evidence file with the case (证据): one commit with the file and its record.
+    """Keep an evidence file with the case: one commit with the file and its record.
 
     The file is copied to evidence/ID/ and the case records its SHA-256, size,
     kind and who attached it; 'kesu validate' and 'kesu audit' report an
@@ -49,7 +49,8 @@ def attach(case_id: CaseArg,
     step = step_for(arch, "attach", actor, at, {"path": rel, "sha256": sha, "size": str(size),
                                                 "kind": chosen, "note": note})
     done = record_step(arch, case_id, step, extra_files=lambda case: {rel: source.read_bytes()})
-    print(f"{done.case_id}: attach {rel} ({chosen}, sha256 {sha[:12]}) {done.commit[:10]}")
+    print(_("{case}: attach {path} ({kind}, sha256 {sha}) {commit}").format(
+        case=done.case_id, path=rel, kind=chosen, sha=sha[:12], commit=done.commit[:10]))
 
 
 COMMANDS = {"attach": attach}

@@ -44,7 +44,7 @@ def export(
             raise UsageError(_("--format parquet needs pyarrow: pip install 'kesu[parquet]'")) from None
         table = pyarrow.table({name: [row[i] for row in rows] for i, name in enumerate(columns)})
         pyarrow.parquet.write_table(table, str(output))
-        print(f"wrote {output}")
+        print(_("wrote {path}").format(path=output))
     elif output is not None:
         import csv
         import io
@@ -57,7 +57,7 @@ def export(
         writer.writerow(columns)
         writer.writerows([csv_cell(v) for v in row] for row in rows)
         write_output(output, buffer.getvalue())
-        print(f"wrote {output}")
+        print(_("wrote {path}").format(path=output))
     else:
         print_csv(columns, rows)
     return name_left_out(arch)

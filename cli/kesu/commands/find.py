@@ -7,11 +7,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, LimitOpt, StoreOpt, TableFormat, name_left_out,
-                                  open_archive, print_csv, print_json, print_table, store_of)
-from kesu.i18n import _
+from kesu.commands.common import (ArchiveOpt, LimitOpt, NoPagerOpt, StoreOpt, TableFormat, WideOpt,
+                                  labelled, name_left_out, open_archive, print_csv, print_json,
+                                  print_table, store_of)
+from kesu.i18n import N_, _
 
 FIND_COLUMNS = ["id", "received", "state", "store", "category", "owner", "outcome", "summary"]
+FIND_HEADERS = {"id": N_("id"), "received": N_("received"), "state": N_("state"), "store": N_("store"),
+                "category": N_("category"), "owner": N_("owner"), "outcome": N_("outcome"),
+                "summary": N_("summary")}
+#: Codes shown by their labels, and what joins several in one cell ("resolved, satisfied").
+FIND_LABELLED = {"state": "/", "category": "/", "outcome": ", "}
+#: On a narrow terminal the summary is cut first, then these columns go, first named first:
+#: the state (an open case's outcome is its state), the owner, category, store, received.
+FIND_LAYOUT = {"cut": (7,), "drop": (2, 5, 4, 3, 1)}
 
 
 def find(
@@ -25,7 +34,9 @@ def find(
     until: Annotated[Optional[str], typer.Option("--until", metavar="DATE", help="Received on or before (a date: the whole day).")] = None,
     limit: LimitOpt = None,
     fmt: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = TableFormat.table,
+    wide: WideOpt = False,
     archive: ArchiveOpt = None,
+    no_pager: NoPagerOpt = False,
 ) -> int:
     """Find complaints: by the customer's phone or member number, a product, an order,
     a store, when they were received, or words in what was said and found. Newest first.
@@ -55,8 +66,11 @@ def find(
     elif fmt is TableFormat.csv:
         print_csv(FIND_COLUMNS, ([row[c] for c in FIND_COLUMNS] for row in rows))
     elif rows:
-        print_table(FIND_COLUMNS, ([row[c] if row[c] is not None else "" for c in FIND_COLUMNS]
-                                   for row in rows))
+        from kesu.tables import Layout
+
+        print_table([_(FIND_HEADERS[c]) for c in FIND_COLUMNS],
+                    map(labelled(FIND_COLUMNS, FIND_LABELLED, arch.policy), rows),
+                    Layout(**FIND_LAYOUT, wide=wide))
     else:
         print(_("No complaint found."))
     return name_left_out(arch)

@@ -68,7 +68,8 @@ def import_ledger(
     from kesu.values import isoformat
 
     sha = run.commit(arch, result, who, isoformat(arch.now()), file.name)
-    print(f"imported {len(result.files)} complaints in commit {sha[:10]} ({summary})")
+    print(_("imported {n} complaints in commit {commit} ({summary})").format(
+        n=len(result.files), commit=sha[:10], summary=summary))
     return 0
 
 
@@ -76,7 +77,8 @@ def _progress(done: int, total: int) -> None:
     width = 30
     filled = width * done // total
     end = "\n" if done == total else ""
-    sys.stderr.write(f"\rreading {done}/{total} rows [{'#' * filled}{'.' * (width - filled)}]{end}")
+    bar = "#" * filled + "." * (width - filled)
+    sys.stderr.write("\r" + _("reading {done}/{total} rows [{bar}]").format(done=done, total=total, bar=bar) + end)
     sys.stderr.flush()
 
 

@@ -23,8 +23,8 @@ def new(
     contact: Annotated[Optional[str], _opt("--contact", "Phone or e-mail (confidential).")] = None,
     member: Annotated[Optional[str], _opt("--member", "Member / card number (confidential).")] = None,
     summary: Annotated[Optional[str], _opt("--summary", "One line, e.g. 草莓霉变.")] = None,
-    facts: Annotated[Optional[str], _opt("--facts", "What happened (事实), read back to the customer.")] = None,
-    demands: Annotated[Optional[str], _opt("--demands", "What the customer asks for (诉求).")] = None,
+    facts: Annotated[Optional[str], _opt("--facts", "What happened, read back to the customer.")] = None,
+    demands: Annotated[Optional[str], _opt("--demands", "What the customer asks for.")] = None,
     emotion: Annotated[Optional[str], _opt("--emotion", "calm, anxious, angry or very_angry.")] = None,
     location: Annotated[Optional[str], _opt("--location", "Where it happened, e.g. 生鲜区称重台.")] = None,
     occurred_at: Annotated[Optional[str], _opt("--occurred-at", "When it happened, e.g. 2026-11-23T15:15 (not in the future).")] = None,
@@ -42,7 +42,7 @@ def new(
     actor: ActorOpt = None,
     archive: ArchiveOpt = None,
 ) -> None:
-    """Record a new complaint (受理) and print its ID.
+    """Record a new complaint and print its ID.
 
     On a terminal, kesu asks for whatever the flags leave out, checking each
     answer as it is typed; choices are listed with numbers. If the intake is
@@ -134,11 +134,18 @@ def _earlier(arch, data: dict) -> str | None:
         return None
     if not rows:
         return None
+    from kesu.i18n import language, ngettext
+    from kesu.values import table_minute
+    from kesu.vocab import labels_of
+
     last = rows[0]
-    count = f"{len(rows)} earlier complaint{'s' if len(rows) > 1 else ''}"
-    return (f"kesu: note: this customer (same contact or member number) has {count}; "
-            f"the last: {last['id']} received {last['received']}, {last['outcome']} "
-            f"(kesu find --contact/--member lists them)")
+    return ngettext("kesu: note: this customer (same contact or member number) has {count} earlier complaint; "
+                    "the last: {case} received {time}, {outcome} (kesu find --contact/--member lists them)",
+                    "kesu: note: this customer (same contact or member number) has {count} earlier complaints; "
+                    "the last: {case} received {time}, {outcome} (kesu find --contact/--member lists them)",
+                    len(rows)).format(
+        count=len(rows), case=last["id"], time=table_minute(last["received"], arch.policy.tz),
+        outcome=labels_of(last["outcome"] or "", language(), arch.policy, sep=", ", joiner=_(", ")))
 
 
 def _free_id(arch, received) -> str:

@@ -6,18 +6,20 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
+
 from kesu.commands.common import (ActorOpt, ArchiveOpt, AtOpt, CaseArg, case_id_of, name_left_out,
                                   open_archive, step_for)
 
-app = typer.Typer(help="The case library (客诉案例库): entries for training, in library/.",
+app = typer.Typer(help="The case library: entries for training, in library/.",
                   no_args_is_help=True)
 
 
 @app.command("add")
 def add(
     case_id: CaseArg,
-    lessons: Annotated[str, typer.Option("--lessons", help="Lessons learned (经验教训).")],
-    value: Annotated[Optional[str], typer.Option("--value", help="Why this case matters (案例价值).")] = None,
+    lessons: Annotated[str, typer.Option("--lessons", help="Lessons learned.")],
+    value: Annotated[Optional[str], typer.Option("--value", help="Why this case matters.")] = None,
     caveats: Annotated[Optional[str], typer.Option("--caveats", help="What to watch when spreading it.")] = None,
     five_whys: Annotated[Optional[list[str]], typer.Option("--five-whys", help="One answer of the 5 Whys (repeatable, in order).")] = None,
     typical: Annotated[bool, typer.Option("--typical", help="Mark the case as typical (lets an open case in as a draft).")] = False,
@@ -51,9 +53,9 @@ def build(archive: ArchiveOpt = None) -> int:
     arch = open_archive(archive)
     count, sha = library.build(arch)
     if sha is None:
-        print(f"library: {count} entries, nothing changed")
+        print(_("library: {n} entries, nothing changed").format(n=count))
     else:
-        print(f"library: rebuilt {count} entries {sha[:10]}")
+        print(_("library: rebuilt {n} entries {commit}").format(n=count, commit=sha[:10]))
     return name_left_out(arch)
 
 

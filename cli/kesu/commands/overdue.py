@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, LimitOpt, StoreOpt, WideOpt, github_annotation,
+from kesu.commands.common import (ArchiveOpt, LimitOpt, NoPagerOpt, StoreOpt, WideOpt, github_annotation,
                                   name_left_out, open_archive, print_freshness, print_json,
                                   print_table, store_of)
 
@@ -33,6 +33,7 @@ def overdue(
     wide: WideOpt = False,
     limit: LimitOpt = None,
     archive: ArchiveOpt = None,
+    no_pager: NoPagerOpt = False,
 ) -> int:
     """List the complaints whose deadlines are close (yellow) or past (red), most overdue first.
 
@@ -58,11 +59,17 @@ def overdue(
     if fmt is OverdueFormat.json:
         print_json({"now": moment.isoformat(), "cases": rows})
     elif fmt is OverdueFormat.github:
+        from kesu.i18n import _, language
+        from kesu.values import format_left
+        from kesu.vocab import label
+
         for row in rows:
             level = "error" if row["light"] == "red" else "warning"
-            print(github_annotation(level, row["path"], 1,
-                                    f"{row['id']} {row['timer']} due {row['due']}, {row['left']} "
-                                    f"(owner {row['owner'] or '-'})", f"{row['timer']} {row['light']}"))
+            timer = label(row["timer"], language(), arch.policy)
+            print(github_annotation(level, row["path"], 1, _("{case} {timer} due {time}, {left} (owner {owner})").format(
+                case=row["id"], timer=timer, time=row["due"], owner=row["owner"] or "-",
+                left=format_left(row["left_minutes"], row["clock"], translate=True)),
+                f"{timer} {label(row['light'], language())}"))
     elif rows:
         from kesu.i18n import _, language
         from kesu.values import format_left
@@ -72,7 +79,8 @@ def overdue(
         print_table([_("light"), _("id"), _("timer"), _("due"), _("left"), _("state"), _("owner"), _("summary")],
                     ([label(r["light"], lang), r["id"], label(r["timer"], lang, arch.policy), r["due"],
                       format_left(r["left_minutes"], r["clock"], translate=True), label(r["state"], lang), r["owner"] or "", r["summary"] or ""] for r in rows),
-                    Layout(cut=(7,), drop=(5, 6, 7), lights=(0,), wide=wide))
+                    # "left" is never cut: on a narrow terminal "due" goes last, as "left" says it
+                    Layout(cut=(7,), drop=(5, 6, 7, 3), lights=(0,), wide=wide))
     else:
         from kesu.i18n import _
         from kesu.values import local_minute

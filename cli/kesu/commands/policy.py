@@ -35,7 +35,7 @@ def edit(
     arch = open_archive(archive)
     sha = record_policy(arch, _new_text(from_file), actor_of(arch, actor) or "",
                         isoformat(when(arch, at)), approver)
-    print("kesu.yaml: no changes" if sha is None else f"kesu.yaml: policy {sha[:10]}")
+    print(_("kesu.yaml: no changes") if sha is None else _("kesu.yaml: policy {commit}").format(commit=sha[:10]))
 
 
 def _new_text(from_file: str | None):

@@ -47,8 +47,9 @@ def reply(
                            reply_context(arch, case, kind, arch.now()))
     if channel is Channel.sms and len(text.strip()) > SMS_SEGMENT:
         segments = -(-len(text.strip()) // 67)  # long SMS are sent in 67-character parts
-        typer.echo(f"kesu: warning: {len(text.strip())} characters, more than one SMS "
-                   f"({SMS_SEGMENT}); it will be sent as {segments} messages", err=True)
+        typer.echo(_("kesu: warning: {n} characters, more than one SMS ({limit}); it will be sent as "
+                     "{segments} messages").format(n=len(text.strip()), limit=SMS_SEGMENT, segments=segments),
+                   err=True)
     if output:
         write_output(output, text)
     else:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from kesu.i18n import _
-from kesu.commands.common import ArchiveOpt, StoreOpt, name_left_out, open_archive, store_of
+from kesu.commands.common import NoPagerOpt, StoreOpt, WideOpt, name_left_out, open_archive, page, store_of
 
 app = typer.Typer(help="Monthly statistics and the KPI score card.", no_args_is_help=True)
 
@@ -46,12 +46,13 @@ def _emit(text: str | bytes, output: Path | None) -> None:
     if output is None:
         from kesu.neutral import terminal
 
-        print(terminal(text), end="" if text.endswith("\n") else "\n")
+        text = terminal(text)
+        page(text if text.endswith("\n") else text + "\n")
     else:
         from kesu.archive import write_output
 
         write_output(output, text)
-        print(f"wrote {output}")
+        print(_("wrote {path}").format(path=output))
 
 
 @app.command("monthly")
@@ -59,10 +60,13 @@ def monthly(
     month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")] = None,
     store: StoreOpt = None,
     fmt: Annotated[MonthlyFormat, typer.Option("--format", help="table, json, csv (UTF-8 with BOM, for Excel), markdown, html or xlsx (needs --output).")] = MonthlyFormat.table,
-    output: Output = None, now: Now = None, archive: Archives = None,
+    output: Output = None, now: Now = None, archive: Archives = None, no_pager: NoPagerOpt = False,
 ) -> int:
     """Complaints of a month: shares by category, channel, severity and risk; handling
     time; deadlines; 24-hour resolution; satisfaction; change from last month.
+
+    Over several archives (--archive repeated) every figure is computed once over
+    all their cases, in every format; the report names each archive's organisation.
 
     Example: kesu report monthly --month 2026-11 --format html --output 2026-11.html
     """
@@ -76,14 +80,10 @@ def monthly(
     moment = arch.parse_time(now, "--now") if now else arch.now()
     first = reports.parse_month(month) if month else moment.date().replace(day=1)
     months = [first, reports.previous_month(first)]
-    if len(archives) > 1:
-        cases = merged_report_cases(archives, store, months, fmt)
-        store = cases.store
-    else:
-        store = store_of(arch, store)
-        if fmt is MonthlyFormat.html:
-            months += reports.trend_months(first)
-        cases = reports.CaseSet(arch, store, months)
+    if fmt is MonthlyFormat.html:
+        months += reports.trend_months(first)
+    cases = report_cases(archives, store, months)
+    store = cases.store
     report = reports.monthly(arch, first, store, moment, cases)
     policy = cases.policy
     if fmt is MonthlyFormat.json:
@@ -111,16 +111,14 @@ def monthly(
     return max(name_left_out(each) for each in archives)
 
 
-def merged_report_cases(archives, store, months, fmt):
-    # the cases of several archives as one set (kesu.reportmerge)
-    from kesu.errors import UsageError
-    from kesu.reportmerge import MergedPolicy, merged_cases
-    from kesu.stores import resolve_store
+def report_cases(archives: list, store: str | None, months: list):
+    # the cases a report reads: one archive's, or several archives' as one (kesu.reportmerge)
+    from kesu import reports
 
-    if fmt is MonthlyFormat.html:
-        raise UsageError("--format html reads one archive; use json, csv, markdown, xlsx or table "
-                         "with several --archive")
-    store = resolve_store(MergedPolicy([a.policy for a in archives]), store)
+    if len(archives) == 1:
+        return reports.CaseSet(archives[0], store_of(archives[0], store), months)
+    from kesu.reportmerge import merged_cases
+
     return merged_cases(archives, store, months)
 
 
@@ -131,10 +129,17 @@ def kpi(
     store: StoreOpt = None,
     inputs: Annotated[Optional[Path], typer.Option("--inputs", metavar="FILE", help="YAML with the items kesu cannot see, by month (see docs/reports.md).")] = None,
     fmt: Annotated[KpiFormat, typer.Option("--format", help="table, json, markdown or html.")] = KpiFormat.table,
-    output: Output = None, now: Now = None, archive: ArchiveOpt = None,
+    wide: WideOpt = False,
+    output: Output = None, now: Now = None, archive: Archives = None, no_pager: NoPagerOpt = False,
 ) -> int:
-    """The complaint-management score card (客诉管理考核标准): every item with its weight, rule, input and points;
+    """The complaint-management score card: every item with its weight, rule, input and points;
     the quarter's score is the average of its months, and below 80 is flagged.
+
+    Over several archives (--archive repeated) the card scores the chain's cases
+    as one archive holding them all would, and ranks every store among all. One
+    --inputs file serves them: its months are the chain's figures, each store's
+    under stores:. Every archive must score by the same rules (reports.kpi in
+    kesu.yaml), or kesu refuses, naming both files.
 
     Example: kesu report kpi --quarter 2026-Q4 --inputs kpi-inputs.yaml
     """
@@ -147,7 +152,8 @@ def kpi(
 
     if quarter and month:
         raise UsageError(_("give --quarter or --month, not both"))
-    arch = open_archive(archive)
+    archives = [open_archive(path) for path in archive or [None]]
+    arch = archives[0]
     moment = arch.parse_time(now, "--now") if now else arch.now()
     months = (score_card.quarter_months(quarter) if quarter
               else [reports.parse_month(month) if month else moment.date().replace(day=1)])
@@ -159,9 +165,12 @@ def kpi(
         if not isinstance(given, dict):
             raise UsageError(_("the inputs file must map months (2026-11) to their figures"), str(inputs), 1)
         given = {str(k): v for k, v in given.items()}
-    store = store_of(arch, store)
-    cases = reports.CaseSet(arch, store, months)
-    report = score_card.kpi(arch, months, store, given, moment, cases)
+    if len(archives) > 1:
+        from kesu.reportmerge import same_kpi_rules
+
+        same_kpi_rules(archives)
+    cases = report_cases(archives, store, months)
+    report = score_card.kpi(arch, months, cases.store, given, moment, cases)
     if fmt is KpiFormat.json:
         text = json.dumps(report, ensure_ascii=False, indent=2)
     elif fmt is KpiFormat.markdown:
@@ -172,9 +181,12 @@ def kpi(
 
         text = report_html.kpi_html(report, local_minute(moment, arch.policy.tz))
     else:
-        text = render.kpi_text(report)
+        from kesu.tables import terminal_width
+
+        # fitted to the terminal only when it is shown there (a file gets it whole)
+        text = render.kpi_text(report, None if output else terminal_width(), wide)
     _emit(text, output)
-    return name_left_out(arch)
+    return max(name_left_out(each) for each in archives)
 
 
 COMMANDS = {"report": app}

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from kesu.i18n import _
 
 
 def init(
@@ -19,8 +20,8 @@ def init(
     from kesu.setup import init_archive
 
     root = init_archive(directory)
-    print(f"Created a kesu archive in {root} and committed its kesu.yaml.")
-    print("Next: set org, roster and calendar in kesu.yaml, commit, then record complaints with 'kesu new'.")
+    print(_("Created a kesu archive in {folder} and committed its kesu.yaml.").format(folder=root))
+    print(_("Next: set org, roster and calendar in kesu.yaml, commit, then record complaints with 'kesu new'."))
 
 
 COMMANDS = {"init": init}

@@ -45,7 +45,7 @@ def ack(case_id: CaseArg,
         method: Annotated[Optional[TellMethod], typer.Option("--method", help="How the customer was told (default from the channel).")] = None,
         message: Annotated[Optional[str], typer.Option("--message", help="What was said.")] = None,
         at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Confirm to the customer that the complaint was received (确认接收).
+    """Confirm to the customer that the complaint was received.
 
     Example: kesu ack KS-20261123-7F3KQ2 --method phone
     """
@@ -64,7 +64,7 @@ def dispatch(case_id: CaseArg,
              force: Annotated[bool, typer.Option("--force", help="Give a high-risk case to an owner below operations/legal (needs --reason).")] = False,
              reason: Annotated[Optional[str], typer.Option("--reason", help="Why --force is needed.")] = None,
              at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Grade the complaint and hand it to an owner (定级派发).
+    """Grade the complaint and hand it to an owner.
 
     Example: kesu dispatch KS-20261123-7F3KQ2 --category product --subcategory quality_defect
     --severity general --risk medium --owner li.ming --department fresh_food
@@ -79,7 +79,7 @@ def investigate(case_id: CaseArg,
                 responsibility: Annotated[Optional[str], typer.Option("--responsibility", help="Who is responsible: store, staff, supplier, logistics, ...")] = None,
                 root_cause: Annotated[Optional[str], typer.Option("--root-cause", help="The root cause (5 Whys).")] = None,
                 at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Record what the investigation found (调查核实).
+    """Record what the investigation found.
 
     Example: kesu investigate KS-20261123-7F3KQ2 --findings "同批次草莓抽检 2/10 霉变" --responsibility supplier
     """
@@ -97,7 +97,7 @@ def propose(case_id: CaseArg,
             legal_basis: Annotated[Optional[str], typer.Option("--legal-basis", help="The law or rule the plan rests on.")] = None,
             commitment: Annotated[Optional[str], typer.Option("--commitment", help="The time promised to the customer, e.g. 三日内完成.")] = None,
             at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Propose a plan and its compensation (确定方案); flags it for approval when needed.
+    """Propose a plan and its compensation; flags it for approval when needed.
 
     Example: kesu propose KS-20261123-7F3KQ2 --step "全额退款" --step "同批次下架检测并公示"
     --refund 39.90 --voucher 20
@@ -119,7 +119,7 @@ def notify(case_id: CaseArg,
            method: Annotated[Optional[TellMethod], typer.Option("--method", help="How the customer was told.")] = None,
            message: Annotated[Optional[str], typer.Option("--message", help="What was said.")] = None,
            at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Tell the customer the plan (反馈客户). Refused until a required approval is recorded.
+    """Tell the customer the plan. Refused until a required approval is recorded.
 
     Example: kesu notify KS-20261123-7F3KQ2 --method phone
     """
@@ -129,7 +129,7 @@ def notify(case_id: CaseArg,
 
 
 def accept(case_id: CaseArg, at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """The customer accepted the plan; carrying it out starts (处理投诉).
+    """The customer accepted the plan; carrying it out starts.
 
     Example: kesu accept KS-20261123-7F3KQ2
     """
@@ -150,7 +150,7 @@ def object_(case_id: CaseArg, reason: Reason, at: AtOpt = None, actor: ActorOpt 
 def escalate(case_id: CaseArg, reason: Reason,
              owner: Annotated[Optional[str], typer.Option("--owner", help="New owner (roster name): someone whose role ranks above the current owner's. Leave out to keep the owner.")] = None,
              at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Raise the case one level and send it back to investigation (升级).
+    """Raise the case one level and send it back to investigation.
 
     An escalation goes up: a new --owner must hold a higher role than the
     current owner (front_desk < supervisor < operations, legal; kesu.yaml
@@ -194,8 +194,8 @@ def act(case_id: CaseArg,
         from kesu.money import money_arg, statutory_compensation
 
         policy = open_archive(archive).policy
-        print(f"statutory compensation: "
-              f"{statutory_compensation(money_arg(statutory, '--statutory', policy)):.2f}")
+        amount = statutory_compensation(money_arg(statutory, "--statutory", policy))
+        print(_("statutory compensation: {amount}").format(amount=f"{amount:.2f}"))
 
 
 def resolve(case_id: CaseArg,
@@ -214,7 +214,7 @@ def follow_up(case_id: CaseArg,
               satisfaction: Annotated[Satisfaction, typer.Option("--satisfaction", help="satisfied and fairly_satisfied close the case.")],
               note: Annotated[Optional[str], typer.Option("--note", help="What the customer said.")] = None,
               at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Record the return visit (回访); closes the case when the customer is satisfied.
+    """Record the return visit; closes the case when the customer is satisfied.
 
     When it does not (unsatisfied, unreachable), escalate, reopen or close the
     case within 24 business hours.
@@ -230,7 +230,7 @@ def close(case_id: CaseArg,
           of: Annotated[Optional[str], typer.Option("--of", metavar="ID", help="With --reason duplicate: the case this one duplicates.")] = None,
           note: Annotated[Optional[str], typer.Option("--note", help="A closing note.")] = None,
           at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Close the case (结案).
+    """Close the case.
 
     Example: kesu close KS-20261123-7F3KQ2 --reason withdrawn --note "顾客撤回投诉"
     """
@@ -260,7 +260,7 @@ def extend(case_id: CaseArg,
            approver: Annotated[Optional[str], typer.Option("--approver", help="Who approved it: another person, a supervisor or above (required).")] = None,
            timer: Annotated[Optional[str], typer.Option("--timer", help="Which deadline (default: the one due first).")] = None,
            at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Extend the current stage's deadline (延期申请), with a reason and an approver.
+    """Extend the current stage's deadline, with a reason and an approver.
 
     The approver is someone other than you whose role may approve extensions
     (kesu.yaml approval.extension_roles: supervisor, operations, legal). All
@@ -333,7 +333,7 @@ def corrective(case_id: CaseArg,
                due: Annotated[Optional[str], typer.Option("--due", metavar="DURATION", help="Another time limit than the policy's, e.g. 2wd.")] = None,
                done: Annotated[Optional[str], typer.Option("--done", metavar="N", help="Mark corrective action N of the case as done.")] = None,
                at: AtOpt = None, actor: ActorOpt = None, archive: ArchiveOpt = None) -> None:
-    """Record a corrective action (整改) with its own deadline, or that it was done.
+    """Record a corrective action with its own deadline, or that it was done.
 
     Retraining is due within 3 working days and a voucher within one, by
     default; 'kesu overdue' shows the ones running late, even after the case

@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from kesu.i18n import _
+
 from kesu.commands.common import ArchiveOpt, open_archive
 
 
@@ -30,10 +32,10 @@ def clone(
     from kesu.team import setup
 
     root, done = setup.clone(url, directory, _on_terminal())
-    print(f"Cloned {url} into {root} and set it up:")
+    print(_("Cloned {url} into {folder} and set it up:").format(url=url, folder=root))
     for line in done:
         print(f"  {line}")
-    print("Next: cd into it, record steps, and run 'kesu sync' when you start and before you leave.")
+    print(_("Next: cd into it, record steps, and run 'kesu sync' when you start and before you leave."))
 
 
 def setup(archive: ArchiveOpt = None) -> None:
@@ -46,7 +48,7 @@ def setup(archive: ArchiveOpt = None) -> None:
 
     arch = open_archive(archive)
     done = set_up_existing(arch.root)
-    print(f"Set up {arch.root} for working together:")
+    print(_("Set up {folder} for working together:").format(folder=arch.root))
     for line in done:
         print(f"  {line}")
 
@@ -75,16 +77,19 @@ def sync(
     for old, new, what in result.commits:
         print(f"  {old} -> {new or '-':<10} {what}")
     for old, new in result.renumbered.items():
-        print(f"  {old} is now {new} on this desk")
+        print("  " + _("{old} is now {new} on this desk").format(old=old, new=new))
     where = f"{result.remote}/{result.branch}"
     if result.outcome == "up to date":
-        print(f"sync: up to date with {where} ({result.head[:10]})")
+        print(_("sync: up to date with {where} ({commit})").format(where=where, commit=result.head[:10]))
     elif result.outcome == "fast-forward":
-        print(f"sync: got {result.received} commits from {where} ({result.head[:10]})")
+        print(_("sync: got {n} commits from {where} ({commit})").format(
+            n=result.received, where=where, commit=result.head[:10]))
     else:
-        got = f"got {result.received} commits, " if result.received else ""
-        again = f" (after {result.attempts} tries: others pushed meanwhile)" if result.attempts > 1 else ""
-        print(f"sync: {got}pushed {result.pushed} to {where} ({result.head[:10]}){again}")
+        words = (_("sync: got {got} commits, pushed {n} to {where} ({commit})") if result.received else
+                 _("sync: pushed {n} to {where} ({commit})"))
+        print(words.format(got=result.received, n=result.pushed, where=where, commit=result.head[:10])
+              + (_(" (after {n} tries: others pushed meanwhile)").format(n=result.attempts)
+                 if result.attempts > 1 else ""))
     return 0
 
 

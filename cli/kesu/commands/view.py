@@ -7,9 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.commands.common import (ArchiveOpt, CaseArg, LimitOpt, StoreOpt, TableFormat, WideOpt,
-                                  case_id_of, name_left_out, open_archive, print_csv, print_columns,
-                                  print_freshness, print_json, print_table, store_of)
+from kesu.commands.common import (ArchiveOpt, CaseArg, LimitOpt, NoPagerOpt, StoreOpt, TableFormat,
+                                  WideOpt, case_id_of, name_left_out, open_archive, page, print_columns,
+                                  print_csv, print_freshness, print_json, print_table, store_of)
 
 
 class ShowFormat(str, Enum):
@@ -28,6 +28,7 @@ def show(
     case_id: CaseArg,
     fmt: Annotated[ShowFormat, typer.Option("--format", help="text (for people), yaml (the file), json.")] = ShowFormat.text,
     archive: ArchiveOpt = None,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Show one complaint: what happened, where it stands, its timeline.
 
@@ -36,16 +37,18 @@ def show(
     arch = open_archive(archive)
     case_id = case_id_of(arch, case_id)
     if fmt is ShowFormat.yaml:
-        print(arch.read_case_text(arch.existing_case_path(case_id)), end="")
+        page(arch.read_case_text(arch.existing_case_path(case_id)))
         return
     case = arch.load_case(case_id)
     if fmt is ShowFormat.json:
         print_json(case)
         return
+    from kesu import tables
     from kesu.views import case_text
 
+    lights = tables.LightMarks() if tables.colour_wanted() else None
     try:
-        text = case_text(arch, case)
+        text = case_text(arch, case, paint=lights.mark if lights else None)
     except Exception:
         # Checking every case before showing it would double the time of
         # 'kesu show'; a case that cannot be shown is checked now, and its
@@ -54,7 +57,8 @@ def show(
         raise
     from kesu.neutral import terminal
 
-    print(terminal(text))
+    text = terminal(text)  # a case file's control characters shown, not obeyed; then kesu's colour
+    page(lights.paint(text) if lights else text)
 
 
 def list_cases(
@@ -68,6 +72,7 @@ def list_cases(
     wide: WideOpt = False,
     limit: LimitOpt = None,
     archive: ArchiveOpt = None,
+    no_pager: NoPagerOpt = False,
 ) -> int:
     """List complaints, newest first, with state, owner and deadline light.
 
@@ -109,6 +114,7 @@ def history(
     fmt: Annotated[HistoryFormat, typer.Option("--format", help="text or json.")] = HistoryFormat.text,
     wide: WideOpt = False,
     archive: ArchiveOpt = None,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """The steps of one complaint as recorded in git: when, who, what, and time in each state.
 
@@ -139,8 +145,13 @@ def history(
 
         return re.sub(r"(\d+)([dhm])", lambda m: _("{n}" + m[2]).format(n=m[1]), text or "")
 
+    def change(step):  # an import's one commit for many cases records no states
+        if not step["from"] and not step["to"]:
+            return _("(not recorded)")
+        return f"{said(step['from'])} -> {said(step['to'])}"
+
     print_table([_("at"), _("actor"), _("action"), _("from -> to"), _("in state"), _("commit")],
-                ([minute(s["at"]), s["actor"] or "", said(s["action"]), f"{said(s['from'])} -> {said(s['to'])}",
+                ([minute(s["at"]), s["actor"] or "", said(s["action"]), change(s),
                   span(s["time_in_state"]), s["commit"][:10]] for s in steps),
                 Layout(drop=(5, 4), wide=wide))
 

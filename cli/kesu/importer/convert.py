@@ -166,14 +166,14 @@ def check_times(entry: Entry, now: datetime, tolerance) -> None:
         if moment is None:
             continue
         if not in_years(moment):
-            entry.problems.append(f"{name} {moment:%Y-%m-%d} is outside {YEARS}")
+            entry.problems.append(_("{given} is outside {years}").format(given=f"{name} {moment:%Y-%m-%d}", years=YEARS))
         elif moment - now > tolerance:
-            entry.problems.append(f"{name} {moment:%Y-%m-%d %H:%M} is in the future")
+            entry.problems.append(_("{name} {time} is in the future").format(name=name, time=f"{moment:%Y-%m-%d %H:%M}"))
     at = entry.get("at")
     for name in ("acked-at", "resolved-at", "closed-at"):
         if at is not None and entry.get(name) is not None and entry.get(name) < at:
-            entry.problems.append(f"{name} {entry.get(name):%Y-%m-%d %H:%M} is before the complaint "
-                                  f"was received ({at:%Y-%m-%d %H:%M})")
+            entry.problems.append(_("{name} {time} is before the complaint was received ({received})").format(
+                name=name, time=f"{entry.get(name):%Y-%m-%d %H:%M}", received=f"{at:%Y-%m-%d %H:%M}"))
     if (entry.get("resolved-at") and entry.get("closed-at")
             and entry.get("closed-at") < entry.get("resolved-at")):
-        entry.problems.append("closed-at is before resolved-at")
+        entry.problems.append(_("closed-at is before resolved-at"))

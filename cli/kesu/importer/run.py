@@ -81,7 +81,7 @@ def plan(archive, path: Path, label: str, mapping: Mapping, actor: str, owner: s
         entry = converter.entry(row.number, row.cells)
         check_times(entry, now, archive.policy.future_tolerance)
         if entry.get("at") is None and not any(p.startswith("at ") for p in entry.problems):
-            entry.problems.append("no date received (at)")
+            entry.problems.append(_("no date received (at)"))
         result.notes += [Problem(row.number, n, note=True) for n in entry.notes]
         if entry.problems:
             result.problems += [Problem(row.number, p) for p in entry.problems]
@@ -104,7 +104,7 @@ def plan(archive, path: Path, label: str, mapping: Mapping, actor: str, owner: s
         elif problems:
             result.problems += [Problem(row, message) for message in problems]
         else:
-            seen[job.key] = f"row {row}"
+            seen[job.key] = _("row {n}").format(n=row)
             result.files[job.rel] = text
             if store:
                 result.stores[store] = result.stores.get(store, 0) + 1
@@ -132,7 +132,8 @@ def _build(job: _Job) -> tuple[str | None, str | None, list[str]]:
 
     state = build.target_state(job.entry)
     if state not in IMPORTABLE:
-        return None, None, [f"state {state} cannot be imported (importable: {', '.join(IMPORTABLE)})"]
+        return None, None, [_("state {state} cannot be imported (importable: {states})").format(
+            state=state, states=", ".join(IMPORTABLE))]
     try:
         case = build.build(job.entry, job.case_id, job.actor, job.owner, job.policy, job.source)
     except UsageError as exc:
@@ -145,7 +146,8 @@ def _build(job: _Job) -> tuple[str | None, str | None, list[str]]:
 
 
 def _duplicate(row: int, of: str) -> Problem:
-    return Problem(row, f"duplicate of {of} (same contact, time and summary); not imported", note=True)
+    return Problem(row, _("duplicate of {case} (same contact, time and summary); not imported").format(case=of),
+                   note=True)
 
 
 def _as_read(value):

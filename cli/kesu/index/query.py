@@ -35,6 +35,11 @@ class CaseIndex:
         return [UsageError(message, path, line) for path, message, line in self.conn.execute(
             "SELECT path, error, error_line FROM cases WHERE error IS NOT NULL ORDER BY path")]
 
+    def stores(self) -> set[str]:
+        """The stores the readable cases name."""
+        return {store for (store,) in self.conn.execute(
+            "SELECT DISTINCT store FROM cases WHERE store IS NOT NULL AND error IS NULL")}
+
     # ------------------------------------------------------------ kesu list
     def list_rows(self, now: datetime, **filters) -> list[dict]:
         """The rows of ``kesu list`` (see ``list_columns``), one dict per case."""

@@ -25,6 +25,7 @@ from kesu import engine, gitcommits, gitio, ids, lifecycle, trailers, yamlio
 from kesu.casefile import case_text, load_case
 from kesu.config import CONFIG_NAME, Policy
 from kesu.errors import KesuError, UsageError
+from kesu.i18n import N_, _
 from kesu.githistory import LocalCommit, unpushed_commits
 from kesu.team.union import BOTH, OURS, THEIRS, Clash, Side, combine, identities
 
@@ -56,20 +57,27 @@ class SyncClash(KesuError):
         self.clash = clash
 
 
-_UNCHANGED = "\nNothing was pushed; this clone is as it was.\n"
+_UNCHANGED = N_("Nothing was pushed; this clone is as it was.")
+
+
+def _unchanged() -> str:
+    return "\n" + _(_UNCHANGED) + "\n"
 
 
 def clash_message(clash: Clash, commit: LocalCommit, remote: str, command: str) -> str:
-    where = {OURS: f"on {remote}", THEIRS: f"this desk, commit {commit.short}, not pushed",
-             BOTH: "on both"}
-    named = " and ".join(f"{ref} ({where[ref.side]})" for ref in (clash.other, clash.step) if ref)
+    where = {OURS: _("on {remote}").format(remote=remote),
+             THEIRS: _("this desk, commit {commit}, not pushed").format(commit=commit.short), BOTH: _("on both")}
+    named = _(" and ").join(f"{ref} ({where[ref.side]})" for ref in (clash.other, clash.step) if ref)
     if clash.kind == Clash.SAME_ID:
-        head = f"{clash.case_id} was created twice, as two different complaints: {named}"
+        head = _("{case} was created twice, as two different complaints: {steps}").format(
+            case=clash.case_id, steps=named)
     elif clash.kind == Clash.NOT_STEPS:
-        head = f"{clash.case_id} (commit {commit.short}): {clash.reason}"
+        head = _("{case} (commit {commit}): {reason}").format(case=clash.case_id, commit=commit.short,
+                                                             reason=clash.reason)
     else:
-        head = f"{clash.case_id}: {named} cannot both stand: {clash.reason}"
-    return head + _UNCHANGED + command
+        head = _("{case}: {steps} cannot both stand: {reason}").format(case=clash.case_id, steps=named,
+                                                                       reason=clash.reason)
+    return head + _unchanged() + command
 
 
 @dataclass
@@ -127,7 +135,7 @@ class Carrier:
     def run(self) -> Carried:
         names = [f"{rev}:{CONFIG_NAME}" for rev in {self.tip, *(c.parent for c in self.commits)}]
         for commit in self.commits:
-            for _, path in commit.changes:
+            for _status, path in commit.changes:
                 names += [f"{commit.parent}:{path}", f"{commit.sha}:{path}", f"{self.tip}:{path}"]
                 names += [f"{self.base}:{path}"] if self.base else []
         self.read(names)
@@ -135,16 +143,16 @@ class Carrier:
         report: list[tuple[LocalCommit, int | None, str]] = []
         for commit in self.commits:
             if self.resolution.names(commit, self.resolution.drop):
-                report.append((commit, None, "left out (--drop)"))
+                report.append((commit, None, _("left out (--drop)")))
                 continue
             try:
                 files, message, what = self.carry(commit)
             except Clash as clash:
                 raise SyncClash(clash_message(clash, commit, self.remote,
-                                              f"To leave this commit out: kesu sync --drop {commit.short}"),
+                                              _leave_out(commit)),
                                 commit, clash) from None
             if not files:
-                report.append((commit, None, "already there"))
+                report.append((commit, None, _("already there")))
                 continue
             self.overlay.update(files)
             report.append((commit, len(outgoing), what))
@@ -166,7 +174,7 @@ class Carrier:
         what = "carried"
         library = [p for _, p in commit.changes if LIBRARY_ENTRY.match(p)]
         renumbered = False
-        for _, path in commit.changes:
+        for _status, path in commit.changes:
             before, mine = self.text(commit.parent, path), self.text(commit.sha, path)
             case_file = CASE_FILE.match(path)
             if case_file:
@@ -182,10 +190,10 @@ class Carrier:
                 files[path] = mine
             elif mine not in (before, self.now(path)):
                 raise SyncClash(
-                    f"this desk (commit {commit.short}) and {self.remote} both changed {path}, "
-                    "which kesu does not merge step by step." + _UNCHANGED +
-                    "Merge it with 'git pull' (a text merge), commit, then run 'kesu sync' again; "
-                    f"or leave the commit out: kesu sync --drop {commit.short}", commit)
+                    _("this desk (commit {commit}) and {remote} both changed {path}, which kesu does not merge "
+                      "step by step.").format(commit=commit.short, remote=self.remote, path=path) + _unchanged()
+                    + _("Merge it with 'git pull' (a text merge), commit, then run 'kesu sync' again; or leave "
+                        "the commit out: kesu sync --drop {commit}").format(commit=commit.short), commit)
         # Rendered files as git's merge driver treats them: the desk's own rendering
         # unless the remote changed the same file too; then rendered again.
         again = set()
@@ -212,15 +220,15 @@ class Carrier:
         as_note = step and self.resolution.names(commit, self.resolution.as_note)
         if not renumber and not as_note:
             if now == before:
-                return target, mine, None, "carried"
+                return target, mine, None, _("carried")
             if mine in (before, now):
                 return None
         if not step:
             raise SyncClash(
-                f"{case_id}: this desk changed {path} without a kesu step (commit {commit.short}), "
-                f"and {self.remote} changed it too; kesu merges case files step by step only."
-                + _UNCHANGED + f"Record the change with 'kesu edit' instead: kesu sync --drop {commit.short}",
-                commit)
+                _("{case}: this desk changed {path} without a kesu step (commit {commit}), and {remote} changed "
+                  "it too; kesu merges case files step by step only.").format(
+                    case=case_id, path=path, commit=commit.short, remote=self.remote)
+                + _unchanged() + _record_instead(commit), commit)
         before_doc, mine_doc = self._load(before, path, new_id), self._load(mine, path, new_id)
         entries = self._new_entries(commit, before_doc, mine_doc,
                                     self.policy(self.text(commit.parent, CONFIG_NAME)))
@@ -243,8 +251,9 @@ class Carrier:
             new_message = trailers.step_message(
                 new_id or case_id, last["action"], applied.from_state, applied.to_state,
                 last["by"], last["at"], applied.details, recorded=said.recorded or commit.committed)
-        what = ("recorded as a note (--as-note)" if as_note
-                else f"carried as {new_id} (--renumber)" if renumber else "carried, replayed")
+        what = (_("recorded as a note (--as-note)") if as_note
+                else _("carried as {case} (--renumber)").format(case=new_id) if renumber
+                else _("carried, replayed"))
         return target, case_text(merged.case), new_message, what
 
     def _load(self, text: str | None, path: str, new_id: str | None) -> dict | None:
@@ -253,7 +262,7 @@ class Carrier:
         try:
             doc = load_case(text, path)
         except UsageError as exc:
-            raise Clash(Clash.NOT_STEPS, path, f"cannot be read: {exc}") from None
+            raise Clash(Clash.NOT_STEPS, path, _("cannot be read: {problem}").format(problem=exc)) from None
         if new_id:
             doc["id"] = new_id
         return doc
@@ -273,27 +282,29 @@ class Carrier:
         if not faithful:
             case_id = (mine or before or {}).get("id", "?")
             raise SyncClash(
-                f"{case_id}: commit {commit.short} holds more than its kesu step (a hand edit?); "
-                "carried step by step, that would be lost." + _UNCHANGED +
-                f"Record the change with 'kesu edit' instead: kesu sync --drop {commit.short}", commit)
+                _("{case}: commit {commit} holds more than its kesu step (a hand edit?); carried step by step, "
+                  "that would be lost.").format(case=case_id, commit=commit.short)
+                + _unchanged() + _record_instead(commit), commit)
         return entries
 
     def _command(self, clash: Clash, commit, ours: Side, entries, policy, ancestor, now_doc) -> str:
         """The one command that resolves ``clash``."""
         if clash.kind == Clash.SAME_ID:
-            return (f"To keep {self.remote}'s complaint and give this desk's a new ID: "
-                    f"kesu sync --renumber {clash.case_id}")
+            return _("To keep {remote}'s complaint and give this desk's a new ID: kesu sync --renumber {case}").format(
+                remote=self.remote, case=clash.case_id)
         if clash.kind == Clash.NOT_STEPS:
-            return f"To leave this commit out: kesu sync --drop {commit.short}"
+            return _leave_out(commit)
         other = clash.other if clash.step and clash.step.side == THEIRS else clash.step
-        keep = f"keep {other}" if other else f"keep {self.remote}'s steps"
+        keep = (_("keep {step}").format(step=other) if other
+                else _("keep {remote}'s steps").format(remote=self.remote))
         try:
             combine(ours, Side(None, [_note_of(e) for e in entries]), policy,
                     None if now_doc is None else ancestor)
         except Clash:
-            return (f"A note cannot stand there either (the case is closed); to {keep} and leave "
-                    f"yours out: kesu sync --drop {commit.short}")
-        return f"To {keep} and record yours as a note: kesu sync --as-note {commit.short}"
+            return _("A note cannot stand there either (the case is closed); to {keep} and leave yours out: "
+                     "kesu sync --drop {commit}").format(keep=keep, commit=commit.short)
+        return _("To {keep} and record yours as a note: kesu sync --as-note {commit}").format(
+            keep=keep, commit=commit.short)
 
     def _new_id(self, case_id: str) -> str:
         prefix, received = ids.parse_id(case_id)
@@ -334,6 +345,14 @@ class Carrier:
             cases = [c for c in (case_of(i) for i in sorted(listed | touched)) if c and c.get("library")]
             out[LIBRARY_INDEX] = library.render_index(renderer, cases)
         return out
+
+
+def _leave_out(commit) -> str:
+    return _("To leave this commit out: kesu sync --drop {commit}").format(commit=commit.short)
+
+
+def _record_instead(commit) -> str:
+    return _("Record the change with 'kesu edit' instead: kesu sync --drop {commit}").format(commit=commit.short)
 
 
 def _note_of(entry: dict) -> dict:

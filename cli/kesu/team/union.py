@@ -27,6 +27,7 @@ from typing import Any, Mapping
 from kesu import engine
 from kesu.casefile import case_text
 from kesu.errors import KesuError, UsageError
+from kesu.i18n import _
 from kesu.values import parse_time
 
 OURS, THEIRS, BOTH = "ours", "theirs", "both"
@@ -46,7 +47,7 @@ class StepRef:
     side: str
 
     def __str__(self) -> str:
-        return f"{self.actor}'s {self.action} at {self.at}"
+        return _("{actor}'s {action} at {at}").format(actor=self.actor, action=self.action, at=self.at)
 
 
 class Clash(KesuError):
@@ -69,12 +70,12 @@ class Clash(KesuError):
 
     def describe(self) -> str:
         if self.kind == self.SAME_ID:
-            return (f"{self.case_id} was created twice, as two different complaints: "
-                    f"{self.other} and {self.step}")
+            return _("{case} was created twice, as two different complaints: {other} and {step}").format(
+                case=self.case_id, other=self.other, step=self.step)
         if self.kind == self.NOT_STEPS:
             return f"{self.case_id}: {self.reason}"
-        pair = f"{self.other} and {self.step}" if self.other else f"{self.step}"
-        return f"{self.case_id}: {pair} cannot both stand: {self.reason}"
+        pair = _("{other} and {step}").format(other=self.other, step=self.step) if self.other else str(self.step)
+        return _("{case}: {steps} cannot both stand: {reason}").format(case=self.case_id, steps=pair, reason=self.reason)
 
 
 @dataclass
@@ -100,7 +101,7 @@ def step_key(entry: Any) -> tuple[str, str, str, str]:
     """What a step is — when, which action, by whom, with which arguments — not the
     states it went between, which a merge may derive anew. The audit uses it too."""
     if not isinstance(entry, Mapping):
-        raise UsageError("a timeline entry is not a mapping")
+        raise UsageError(_("a timeline entry is not a mapping"))
     args = entry.get("args") or {}
     return (str(entry.get("at") or ""), str(entry.get("action") or ""), str(entry.get("by") or ""),
             json.dumps(args, sort_keys=True, ensure_ascii=False, default=str))
@@ -109,14 +110,14 @@ def step_key(entry: Any) -> tuple[str, str, str, str]:
 def _timeline(doc: Mapping | None) -> list:
     timeline = (doc or {}).get("timeline") or []
     if not isinstance(timeline, list):
-        raise UsageError("the timeline is not a list")
+        raise UsageError(_("the timeline is not a list"))
     return timeline
 
 
 def _order(identity: Identity) -> tuple:
     when = parse_time(identity[0])
     if when is None or when.tzinfo is None:
-        raise UsageError(f"a timeline entry has an unreadable time {identity[0]!r}")
+        raise UsageError(_("a timeline entry has an unreadable time {time!r}").format(time=identity[0]))
     return (when.timestamp(), identity)
 
 
@@ -182,13 +183,14 @@ def combine(ours: Side, theirs: Side, policy, base: dict | None = None) -> Merge
     except Clash:
         raise
     except UsageError as exc:
-        raise Clash(Clash.NOT_STEPS, case_id, f"cannot be merged step by step: {exc.message}") from None
+        raise Clash(Clash.NOT_STEPS, case_id, _("cannot be merged step by step: {problem}").format(
+            problem=exc.message)) from None
 
 
 def _merge(case_id: str, sides: dict[str, Side], policy, base: dict | None) -> Merged:
     pairs = {name: list(zip(identities(side.entries), side.entries)) for name, side in sides.items()}
     origin = {i: OURS for i, _ in pairs[OURS]}
-    for i, _ in pairs[THEIRS]:
+    for i, _entry in pairs[THEIRS]:
         origin[i] = BOTH if i in origin else THEIRS
     if base is None and all(_begins_with_intake(pairs[name]) for name in sides):
         _check_one_intake(case_id, pairs, sides)
@@ -238,23 +240,24 @@ def _check_one_intake(case_id: str, pairs, sides: dict[str, Side]) -> None:
         written = [engine.intake_args(s.holder or s.doc or {}) for s in sides.values()]
         if edited or written[0] == written[1]:
             return
-    raise Clash(Clash.SAME_ID, case_id, "one ID for two complaints",
+    raise Clash(Clash.SAME_ID, case_id, _("one ID for two complaints"),
                 step=_ref(other, THEIRS), other=_ref(mine, OURS))
 
 
 def _ref(pair, side: str) -> StepRef | None:
     if not pair:
         return None
-    identity, _ = pair
+    identity, _entry = pair
     return StepRef(identity[1], identity[2], identity[0], side)
 
 
 def _clash(case_id: str, merged, position: int, origin, applied, reason: str) -> Clash:
-    identity, _ = merged[position]
+    identity, _entry = merged[position]
     side = origin[identity]
     step = StepRef(identity[1], identity[2], identity[0], side)
     if side == BOTH:
-        return Clash(Clash.NOT_STEPS, case_id, f"{step} no longer replays: {reason}", step)
+        return Clash(Clash.NOT_STEPS, case_id, _("{step} no longer replays: {reason}").format(step=step, reason=reason),
+                     step)
     opposite = THEIRS if side == OURS else OURS
     before = [i for i, _ in merged[:position] if origin[i] == opposite]
     moved = [i for i in before if i in applied and applied[i].from_state != applied[i].to_state]
@@ -274,12 +277,12 @@ def _check_explained(case_id: str, side: str, doc: dict, pairs, ancestor: dict |
     else:
         case, rest = None, pairs
     try:
-        for _, entry in rest:
+        for _identity, entry in rest:
             case = engine.replay(case, entry, policy, case_after=doc).case
         same = case is not None and case_text(case) == case_text(doc)
     except UsageError:
         same = False
     if not same:
         raise Clash(Clash.NOT_STEPS, case_id,
-                    f"the version on {side} holds changes that are not kesu steps "
-                    "(a hand edit committed without kesu?); merging by steps would lose them")
+                    _("the version on {side} holds changes that are not kesu steps (a hand edit committed "
+                      "without kesu?); merging by steps would lose them").format(side=side))
