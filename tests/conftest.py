@@ -63,7 +63,9 @@ def isolate_git(mp: pytest.MonkeyPatch, home: Path) -> None:
     mp.setenv("KESU_ACTOR", "li.ming")
     # Tests read kesu's English unless they choose a language (archives default to zh-CN).
     mp.setenv("KESU_LANG", "en")
-    for key in ("KESU_ARCHIVE", "KESU_DEBUG", "EDITOR", "VISUAL"):
+    # the terminal a test runs under (a width, a pager, no colour) is no part of what it checks
+    for key in ("KESU_ARCHIVE", "KESU_DEBUG", "EDITOR", "VISUAL", "COLUMNS", "LINES", "NO_COLOR",
+                "KESU_PAGER", "PAGER"):
         mp.delenv(key, raising=False)
 
 

@@ -444,3 +444,24 @@ def test_an_extension_refused_says_its_durations_in_words(chinese_desk):
     chinese = zh(*[case_id if a == "CASE" else a for a in args], cwd=root)
     assert chinese.returncode == 2 and "营业时间" in chinese.stderr, chinese.stderr
     assert not re.search(r"\b\d+ ?(?:m|h|d|wd|min|business)\b", chinese.stderr.replace("--by 2h", "")), chinese.stderr
+
+
+@pytest.mark.parametrize("first,then", [("en", "zh-CN"), ("zh-CN", "en")])
+@pytest.mark.parametrize("damage", ["state: lost", "conflict"])
+def test_a_file_left_out_is_named_in_the_language_of_each_command(chinese_desk, first, then, damage):
+    """Why a file is left out was kept in the words of whichever command read it first."""
+    root, case_id = chinese_desk
+    path = next(root.glob(f"cases/*/*/{case_id}.yaml"))
+    text = path.read_text(encoding="utf-8")
+    if damage == "conflict":
+        path.write_text(text + "<<<<<<< ours\nx: 1\n=======\nx: 2\n>>>>>>> theirs\n", encoding="utf-8")
+    else:
+        path.write_text(re.sub(r"(?m)^state: \w+", damage, text), encoding="utf-8")
+    for command in (["list"], ["overdue"], ["validate"]):
+        kesu(*command, cwd=root, env={"KESU_LANG": first})
+        said = kesu(*command, cwd=root, env={"KESU_LANG": then, "COLUMNS": "200"})
+        line = next(line for line in (said.stderr + said.stdout).splitlines() if case_id in line)
+        if then == "zh-CN":
+            assert english_words(line.replace(case_id, "")) == [], line
+        else:
+            assert not re.search(r"[\u4e00-\u9fff]", line), line

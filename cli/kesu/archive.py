@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
-from kesu.i18n import _
+from kesu.i18n import _, language
 from kesu import gitio, ids, yamlio
 from kesu.config import CONFIG_NAME, Policy
 from kesu.errors import ArchiveError, UsageError
@@ -194,12 +194,12 @@ class Archive:
     def _flaw(self, path: Path, rel: str, data: Any, cache) -> UsageError | None:
         """The first problem that makes a case unsafe to use (remembered in the scan cache)."""
         entry = cache.entries.get(rel)
-        if entry is not None and "flaw" in entry:
-            flaw = entry["flaw"]
+        flaw = entry.get("flaw") if entry is not None else None
+        if entry is not None and "flaw" in entry and (flaw is None or flaw[2:] == [language()]):
             return None if flaw is None else UsageError(flaw[1], rel, flaw[0])
         flaw = self.shape_error(path, data)
-        if entry is not None:
-            entry["flaw"] = None if flaw is None else [flaw.line, flaw.message]
+        if entry is not None:  # the words are the command's language: kept with it
+            entry["flaw"] = None if flaw is None else [flaw.line, flaw.message, language()]
             cache.dirty = True
         return flaw
 
@@ -225,8 +225,17 @@ class Archive:
             from kesu.index import open_index
 
             self._index = open_index(self)
-            self.left_out.update({error.path: error for error in self._index.unreadable()})
+            self.left_out.update({error.path: self._worded_now(error) for error in self._index.unreadable()})
         return self._index
+
+    def _worded_now(self, error: UsageError) -> UsageError:
+        """Why a file is left out, in this command's language: the index keeps the
+        words of the command that built it, so the (few) files left out are read again."""
+        path = self.root / error.path
+        try:
+            return self.shape_error(path, self.load_path(path)) or error
+        except UsageError as exc:
+            return exc
 
     def load_sound_case(self, case_id: str) -> dict[str, Any]:
         """One case, refused with its first shape problem when kesu cannot rely on it."""
