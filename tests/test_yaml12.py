@@ -18,7 +18,7 @@ from ruamel.yaml.resolver import VersionedResolver
 
 from check_jsonschema.parsers.yaml import construct_yaml_implementation
 from conftest import kesu
-from kesu import yamlio
+from kesu import yaml12, yamlio
 from kesu.casefile import case_text
 from kesu.errors import UsageError
 from test_schema import DISPATCHED, SAMPLES, independent
@@ -97,7 +97,7 @@ def _plain(value):
 
 # ------------------------------------------------------------------ the rules
 def test_the_rules_are_ruamels_yaml_1_2_rules_verbatim():
-    ours = yamlio._resolver_table(yamlio.YAML12_RULES)
+    ours = yaml12.resolver_table(yaml12.YAML12_RULES)
     theirs = VersionedResolver(version=(1, 2)).versioned_resolver
     assert sorted(ours, key=str) == sorted(theirs, key=str)
     for first, rules in theirs.items():
