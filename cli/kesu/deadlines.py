@@ -253,7 +253,7 @@ class Deadlines:
             timer = min(running.values(), key=lambda s: s.deadline).name
         elif timer not in running:
             raise UsageError(_("timer {timer!r} is not running; running: {running}").format(
-                timer=timer, running=", ".join(label_and_code(t, language()) for t in running) or _("none")))
+                timer=timer, running=_(", ").join(label_and_code(t, language()) for t in running) or _("none")))
         status = running[timer]
         rule = next(r for r in self.rules if r.name == timer)
         cap = rule.max_extension or status.limit

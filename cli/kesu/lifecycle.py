@@ -183,7 +183,7 @@ def check_step(action: str, state: str | None) -> Transition:
         return transition
     if state not in transition.sources:
         possible = actions_from(state) if state else []
-        allowed = ", ".join(label_and_code(a, language(), COMMAND_OF.get(a)) for a in possible) or _("none")
+        allowed = _(", ").join(label_and_code(a, language(), COMMAND_OF.get(a)) for a in possible) or _("none")
         raise UsageError(_("cannot {action} a case that is {state}; allowed from {state}: {allowed}").format(
             action=label(action, language()), state=label(state, language()), allowed=allowed))
     return transition
