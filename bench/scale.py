@@ -2,6 +2,11 @@
 
     python bench/scale.py                    # 10,000 cases
     python bench/scale.py --cases 100000 --runs 5
+    python bench/scale.py --cases 100000 --keep /tmp/scale100k --only list
+
+``--keep DIR`` makes the archive in DIR the first time and reuses it after
+(the steps the bench commits stay in it); ``--only`` runs the benchmarks whose
+name contains the text.
 
 The archive holds ``--cases`` complaints received over five years, about 30
 to 60 a day as a 12-store chain records them: every case but the last two
@@ -25,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import re
 import shutil
 import statistics
@@ -130,23 +136,42 @@ def peak_mb(cmd: list[str], root: Path, env: dict) -> float | None:
     return round(int(proc.stderr.strip().splitlines()[-1]) / 1024, 1)
 
 
-def scale(cases: int, runs: int) -> list[dict]:
-    work = Path(tempfile.mkdtemp(prefix="kesu-scale-"))
+def cpu_timed(cmd: list[str], root: Path, env: dict) -> tuple[float, float]:
+    """Wall and CPU seconds (user and system, of the command and every process it
+    waited for) of one run: CPU time does not depend on what else runs."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = bench.timed(cmd, root, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def scale(cases: int, runs: int, keep: Path | None = None, only: str = "") -> list[dict]:
+    work = keep or Path(tempfile.mkdtemp(prefix="kesu-scale-"))
     try:
         root = work / "desk"
+        work.mkdir(parents=True, exist_ok=True)
         env = bench.bench_env(root)
         started = time.perf_counter()
-        contacts = make_scale_archive(root, cases, env)
-        print(f"archive of {cases:,} cases made in {time.perf_counter() - started:.0f} s", flush=True)
+        if keep and (root / ".git").exists():
+            contacts = [f"139{n:08d}" for n in range(3)]
+            print(f"archive reused from {root}", flush=True)
+        else:
+            contacts = make_scale_archive(root, cases, env)
+            print(f"archive of {cases:,} cases made in {time.perf_counter() - started:.0f} s", flush=True)
+        wanted = lambda name: only in name  # noqa: E731
         results = []
         index = root / ".git" / "kesu-index"
-        cold = []
-        for _ in range(1 if cases >= 50_000 else max(1, min(runs, 3))):
-            shutil.rmtree(index, ignore_errors=True)
-            cold.append(bench.timed([bench.KESU, "list", "--limit", "1"], root, env))
-        results.append({"benchmark": "cold index build (kesu list after deleting the index)",
-                        "runs": len(cold), "kesu_ms": round(statistics.median(cold) * 1000, 1),
-                        "baseline_ms": None, "ratio": None})
+        if wanted("cold"):
+            cold = []
+            for _ in range(1 if cases >= 50_000 else max(1, min(runs, 3))):
+                shutil.rmtree(index, ignore_errors=True)
+                cold.append(cpu_timed([bench.KESU, "list", "--limit", "1"], root, env))
+            results.append({"benchmark": "cold index build (kesu list after deleting the index)",
+                            "runs": len(cold), "kesu_ms": round(statistics.median(w for w, _ in cold) * 1000, 1),
+                            "cpu_s": round(statistics.median(c for _, c in cold), 1),
+                            "baseline_ms": None, "ratio": None})
+        else:
+            subprocess.run([bench.KESU, "list", "--limit", "1"], cwd=root, env=env, capture_output=True)
         files = "git ls-files cases | wc -l"
         reads = [
             ("kesu list", [bench.KESU, "list"]),
@@ -159,19 +184,26 @@ def scale(cases: int, runs: int) -> list[dict]:
             ("kesu report kpi", [bench.KESU, "report", "kpi", "--month", "2026-10"]),
         ]
         for name, cmd in reads:
+            if not wanted(name):
+                continue
             result = bench.paired(f"{name} vs {files}", runs, lambda i, c=cmd: c, lambda i: files, root, env)
+            result["cpu_s"] = round(statistics.median(cpu_timed(cmd, root, env)[1] for _ in range(runs)), 2)
             result["peak_mb"] = peak_mb(cmd, root, env)
             results.append(result)
-        result = bench.paired(f"kesu find --contact vs git grep -l", runs,
-                              lambda i: [bench.KESU, "find", "--contact", contacts[i % 3]],
-                              lambda i: ["git", "grep", "-l", contacts[i % 3], "--", "cases"], root, env)
-        result["peak_mb"] = peak_mb([bench.KESU, "find", "--contact", contacts[0]], root, env)
-        results.append(result)
-        results.append(_one_change(root, env, runs))
-        results.append(_transition(root, env, runs))
-        return results
+        if wanted("kesu find --contact"):
+            result = bench.paired("kesu find --contact vs git grep -l", runs,
+                                  lambda i: [bench.KESU, "find", "--contact", contacts[i % 3]],
+                                  lambda i: ["git", "grep", "-l", contacts[i % 3], "--", "cases"], root, env)
+            result["peak_mb"] = peak_mb([bench.KESU, "find", "--contact", contacts[0]], root, env)
+            results.append(result)
+        if wanted("one changed case"):
+            results.append(_one_change(root, env, runs))
+        if wanted("kesu ack ID"):
+            results.append(_transition(root, env, runs))
+        return [r for r in results if r]
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _one_change(root: Path, env: dict, runs: int) -> dict:
@@ -198,7 +230,10 @@ def _transition(root: Path, env: dict, runs: int) -> dict:
                             env=env, capture_output=True, text=True).stdout
     import json
 
-    fresh = iter([row["id"] for row in json.loads(listed)])
+    received = [row["id"] for row in json.loads(listed)]
+    if len(received) < runs:  # a kept archive whose received cases earlier runs acknowledged
+        return None
+    fresh = iter(received)
     return bench.paired("kesu ack ID vs git add+commit", runs,
                         lambda i: [bench.KESU, "ack", next(fresh)],
                         lambda i: bench.bare_commit(root, env), root, env)
@@ -209,14 +244,20 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-install", action="store_true", help="use the bench venv as it is")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="make the archive in DIR once and reuse it on later runs")
+    parser.add_argument("--only", default="", metavar="TEXT",
+                        help="run only the benchmarks whose name contains TEXT (e.g. 'cold', 'kesu list')")
     args = parser.parse_args()
     if not args.no_install:
         bench.install()
-    print(f"kesu at scale: {args.cases:,} cases, {args.runs} paired runs, median wall time")
-    for r in scale(args.cases, args.runs):
+    print(f"kesu at scale: {args.cases:,} cases, {args.runs} paired runs, median wall time, "
+          "median CPU seconds (user+system)")
+    for r in scale(args.cases, args.runs, args.keep, args.only):
         base = f"baseline {r['baseline_ms']:>8.1f} ms   ratio {r['ratio']:>5.2f}x" if r["baseline_ms"] else ""
+        cpu = f"   cpu {r['cpu_s']:.2f} s" if r.get("cpu_s") is not None else ""
         peak = f"   peak {r['peak_mb']:.0f} MB" if r.get("peak_mb") else ""
-        print(f"{r['benchmark']:<75} kesu {r['kesu_ms']:>8.1f} ms   {base}{peak}", flush=True)
+        print(f"{r['benchmark']:<75} kesu {r['kesu_ms']:>8.1f} ms   {base}{cpu}{peak}", flush=True)
 
 
 if __name__ == "__main__":

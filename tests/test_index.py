@@ -128,6 +128,21 @@ def test_synthetic_archive_answers_as_a_full_scan_through_changes(synthetic_arch
     same_answers(root, now)
 
 
+def test_a_build_in_many_batches_and_processes_answers_as_a_full_scan(synthetic_archive, monkeypatch):
+    # a cold build as at scale: batches read from one cat-file, parsed by a pool,
+    # numbered where they are parsed; work-tree files among them
+    from kesu.index import build
+
+    monkeypatch.setattr(build, "CHUNK", 7)
+    monkeypatch.setattr(build, "PARALLEL_FROM", 20)
+    files = sorted((synthetic_archive / "cases").glob("*/*/*.yaml"))
+    files[10].write_text("id: [unclosed\n", encoding="utf-8")
+    files[30].unlink()
+    shutil.copy(files[40], files[40].with_name("KS-20260901-ZZZZZZ.yaml"))
+    shutil.rmtree(synthetic_archive / ".git" / "kesu-index", ignore_errors=True)
+    same_answers(synthetic_archive, datetime.fromisoformat("2026-11-28T15:00:00+08:00"))
+
+
 def test_the_index_comes_back_when_its_folder_is_deleted(synthetic_archive):
     first = kesu("list", "--format", "json", cwd=synthetic_archive)
     folder = synthetic_archive / ".git" / "kesu-index"

@@ -166,10 +166,12 @@ def test_kpi_empty_month_and_quarter_average(synthetic, tmp_path):
     archive = Archive(synthetic)
     empty = kpi.kpi(archive, [date(2026, 8, 1)], now=datetime.fromisoformat(NOW))
     assert empty["score"] == 98  # nothing to measure scores in full, but no answer-rate input is 0
-    quarter = kpi.kpi(archive, kpi.quarter_months("2026-Q4"), now=datetime.fromisoformat(NOW))
+    quarter = json.loads(kesu("report", "kpi", "--quarter", "2026-Q4", "--now", NOW, "--format", "json",
+                              cwd=synthetic).stdout)
     months = [m["score"] for m in quarter["months"]]
-    assert [m["month"] for m in quarter["months"]] == ["2026-10", "2026-11", "2026-12"]
-    assert quarter["score"] == round(sum(months) / 3, 1)
+    # December has not begun on 24 November: it is neither scored nor averaged in
+    assert [m["month"] for m in quarter["months"]] == ["2026-10", "2026-11"]
+    assert quarter["not_begun"] == ["2026-12"] and quarter["score"] == round(sum(months) / 2, 1)
 
 
 def test_a_level_three_red_light_zeroes_the_red_light_item(synthetic, tmp_path):
@@ -208,6 +210,56 @@ def test_report_usage_errors(synthetic):
                           (["kpi", "--inputs", "/nonexistent.yaml"], "no such file")):
         result = kesu("report", *args, cwd=synthetic)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+
+
+@pytest.mark.parametrize("lang,later", [("en", "2026-12 has not begun and is not scored"),
+                                        ("zh-CN", "2026-12 尚未开始，不计入得分")])
+def test_kpi_refuses_a_month_not_begun_and_says_which_months_a_quarter_leaves_out(synthetic, lang, later):
+    refused = kesu("report", "kpi", "--month", "2026-12", "--now", NOW, cwd=synthetic, env={"KESU_LANG": lang})
+    assert refused.returncode == 2 and refused.stdout == "" and "--month 2026-12" in refused.stderr
+    assert kesu("report", "kpi", "--quarter", "2027-Q1", "--now", NOW, cwd=synthetic).returncode == 2
+    card = kesu("report", "kpi", "--quarter", "2026-Q4", "--now", NOW, cwd=synthetic, env={"KESU_LANG": lang})
+    assert card.returncode == 0 and later in card.stdout and "2026-12 " not in card.stdout.split("\n\n")[0]
+    begun = kesu("report", "kpi", "--month", "2026-12", "--now", "2026-12-01T00:05:00+08:00", cwd=synthetic)
+    assert begun.returncode == 0
+
+
+@pytest.mark.parametrize("lang,from_file,not_given", [
+    ("en", "findings (from the inputs file)", "not given in the inputs file: taken as 0 findings"),
+    ("zh-CN", "0 项（来自输入文件）", "输入文件中未给出：按 0 项计")])
+def test_kpi_says_inputs_not_given_rather_than_found_in_the_file(synthetic, tmp_path, lang, from_file, not_given):
+    card = kesu("report", "kpi", "--month", "2026-10", "--now", NOW, "--wide", cwd=synthetic, env={"KESU_LANG": lang})
+    assert card.returncode == 0 and from_file not in card.stdout and card.stdout.count(not_given) == 3
+    inputs = tmp_path / "inputs.yaml"
+    inputs.write_text("2026-10:\n  concealed: 0\n", encoding="utf-8")
+    out = json.loads(kesu("report", "kpi", "--month", "2026-10", "--inputs", str(inputs), "--format", "json",
+                          "--now", NOW, cwd=synthetic).stdout)
+    assert out["months"][0]["missing_inputs"] == ["channel_notices", "onsite_intake", "answer_rate"]
+
+
+@pytest.mark.parametrize("text,line,words", [
+    (None, None, "not a month"),  # kesu.yaml given by mistake: the line of its first key
+    ("- 2026-10\n", 1, "must map months"),
+    ("2026-10:\n  concealed: 1\n  phone_answer_rate: 96\n", 3, "phone_answer_rate: 96 is not a rate"),
+    ("2026-10:\n  concealed: -1\n", 2, "concealed: -1 is not a count"),
+    ("2026-10:\n  concealled: 1\n", 2, "'concealled' is not a KPI input"),
+    ("2026-10: 3\n", 1, "must map figures"),
+    ("stores:\n  S03:\n    2026-1O: {concealed: 0}\n", 3, "'2026-1O' is not a month"),
+])
+def test_kpi_refuses_an_inputs_file_of_another_shape_with_its_line(synthetic, tmp_path, text, line, words):
+    path = synthetic / "kesu.yaml"
+    if text is not None:
+        path = tmp_path / "inputs.yaml"
+        path.write_text(text, encoding="utf-8")
+    before = git(synthetic, "rev-parse", "HEAD")
+    result = kesu("report", "kpi", "--month", "2026-10", "--inputs", str(path), "--now", NOW, cwd=synthetic,
+                  env={"KESU_LANG": "en"})
+    assert result.returncode == 2 and result.stdout == "", result.stderr
+    where, _, message = result.stderr.strip().partition(": ")
+    name, _, at = where.rpartition(":")
+    assert name.endswith(path.name) and at.isdigit() and words in message, result.stderr
+    assert line is None or int(at) == line, result.stderr
+    assert git(synthetic, "rev-parse", "HEAD") == before
 
 
 def test_kpi_inputs_file_is_read(synthetic, tmp_path):

@@ -75,6 +75,26 @@ def test_cut_never_exceeds_the_width(text, width):
     assert shortened == text or shortened.endswith("…")
 
 
+def test_every_wide_character_counted_without_wcwidth_is_two_cells_to_wcwidth():
+    from wcwidth import wcwidth
+
+    ranges = re.findall(r"(.)-(.)", tables.WIDE)
+    assert ranges
+    for first, last in ranges:
+        for code in range(ord(first), ord(last) + 1):
+            assert wcwidth(chr(code)) == 2, hex(code)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab Z~!0\t\x1b\u00e9\u0301\u3000\u3001\u300a\u4e00\u9fa5"
+                                        "\uff0c\uff61\U0001f600\u200b"), max_size=30))
+def test_cells_is_what_wcwidth_says(text):
+    from wcwidth import wcswidth, wcwidth
+
+    width = wcswidth(text)
+    assert tables.cells(text) == (width if width >= 0 else sum(max(wcwidth(ch), 0) for ch in text))
+
+
 def run_on_a_terminal(args, cwd, env):
     """Run kesu with stdout on a pseudo-terminal; return what it wrote there."""
     main, secondary = pty.openpty()

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import SAMPLE_CASES, commit_count, git, kesu, snapshot
 from kesu import yamlio
-from kesu.render import REPLY_KINDS, duration, format_time, mask_contact, mask_name, money
+from kesu.render import duration, format_time, mask_contact, mask_name, money
+from kesu.replies import REPLY_KINDS
 
 SAMPLES = {p.stem: yamlio.load(p.read_text(encoding="utf-8")) for p in SAMPLE_CASES.glob("*/*/*.yaml")}
 CLOSED = "KS-20261020-GNV8P6"       # double charge, closed satisfied
@@ -40,15 +41,15 @@ def test_every_reply_renders_for_every_sample_case_in_both_locales(sample_archiv
         for kind in REPLY_KINDS:
             for locale in ("zh-CN", "en"):
                 result = kesu("reply", case_id, kind, "--locale", locale, cwd=sample_archive)
-                if result.returncode == 2 and ("has no" in result.stderr or "is for cases" in result.stderr):
-                    continue  # the case has not reached that step, or is past it
+                if result.returncode == 2 and result.stdout == "" and case_id in result.stderr:
+                    continue  # the case has not reached that step, is past it, or it would promise a past time
                 assert result.returncode == 0, (case_id, kind, locale, result.stderr)
                 assert case_id in result.stdout or kind == "follow-up"
                 assert case["customer"]["name"] in result.stdout  # replies address the customer
                 other = {c["customer"]["contact"] for i, c in SAMPLES.items() if i != case_id}
                 assert not any(contact in result.stdout for contact in other)
                 rendered += 1
-    assert rendered >= 24
+    assert rendered >= 18  # two plans await approval, one extended deadline has passed
 
 
 def test_the_plan_reply_lists_steps_compensation_and_commitment(sample_archive):
@@ -172,3 +173,30 @@ def test_a_template_change_is_rebuilt_in_one_commit(sample_archive):
     assert result.returncode == 0 and "rebuilt 1 entries" in result.stdout
     assert commit_count(sample_archive) == before + 1
     assert (sample_archive / "library" / f"{CLOSED}.md").read_text(encoding="utf-8") == f"# {CLOSED}\nx\n"
+
+
+def test_library_files_show_labels_not_codes_in_the_archives_language(sample_archive):
+    """A zh-CN library reads 商品类 / 质量瑕疵, 服务台, 已结案, 受理, 满意; English its readable labels."""
+    kesu_yaml = sample_archive / "kesu.yaml"
+    kesu_yaml.write_text(kesu_yaml.read_text(encoding="utf-8") + "labels:\n  zh-CN: {hotline: 客服热线}\n",
+                         encoding="utf-8")
+    git(sample_archive, "commit", "-qam", "Desk labels")
+    assert kesu("library", "add", CLOSED, "--lessons", "x", cwd=sample_archive).returncode == 0
+    entry = (sample_archive / "library" / f"{CLOSED}.md").read_text(encoding="utf-8")
+    case = SAMPLES[CLOSED]
+    assert "- 类别：服务类 / 操作失误" in entry and "- 风险 / 严重程度：中 / 一般" in entry
+    assert "- 渠道：客服热线" in entry and "- 状态：已结案" in entry
+    assert "受理（" in entry and "回访结果：满意" in entry
+    index = (sample_archive / "library" / "README.md").read_text(encoding="utf-8")
+    assert "### 服务类" in index and "（服务类）" in index
+    codes = {case["classification"]["category"], case["classification"]["subcategory"], case["channel"],
+             case["state"], case["follow_up"]["satisfaction"], "intake", "ack"}
+    words = set(re.findall(r"[a-z_]+", entry + index))
+    assert not codes & words, codes & words
+    kesu_yaml.write_text(kesu_yaml.read_text(encoding="utf-8").replace("locale: zh-CN", "locale: en"),
+                         encoding="utf-8")
+    git(sample_archive, "commit", "-qam", "English desk")
+    assert kesu("library", "build", cwd=sample_archive).returncode == 0
+    entry = (sample_archive / "library" / f"{CLOSED}.md").read_text(encoding="utf-8")
+    assert "- Category: Service / Operational error" in entry and "- Channel: Hotline" in entry
+    assert "### Service" in (sample_archive / "library" / "README.md").read_text(encoding="utf-8")

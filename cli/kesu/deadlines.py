@@ -162,11 +162,20 @@ class Deadlines:
         timeline = [e for e in case.get("timeline") or [] if isinstance(e, dict)]
         extensions = [e for e in case.get("extensions") or [] if isinstance(e, dict)]
         statuses = []
+        last: dict = {}  # action -> where it last stands in the timeline
+        for i, entry in enumerate(timeline):
+            try:
+                last[entry.get("action")] = i
+            except TypeError:  # a list or mapping where an action belongs starts nothing
+                pass
         for rule in self.rules:
-            starts = [i for i, e in enumerate(timeline) if e.get("action") in rule.start]
-            if not starts or timeline[starts[-1]].get("to") == CLOSED:
+            try:
+                first = max([last.get(action, -1) for action in rule.start], default=-1)
+            except TypeError:  # a policy naming something unhashable as a step
+                first = max([i for i, e in enumerate(timeline) if e.get("action") in rule.start],
+                            default=-1)
+            if first < 0 or timeline[first].get("to") == CLOSED:
                 continue
-            first = starts[-1]
             stopped_at, met_by_stop = None, False
             for entry in timeline[first + 1:]:
                 if entry.get("action") in rule.stop:

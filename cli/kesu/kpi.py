@@ -67,20 +67,22 @@ def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datet
     given = inputs.get(f"{first:%Y-%m}") or {}
     items = []
 
-    def item(key, rule_text, source, value, points):
+    def item(key, rule_text, source, value, points, field=None):
         items.append({"item": key, "name": _(KPI_ITEMS[key]), "weight": rules[key]["weight"], "rule": rule_text,
-                      "source": source, "input": value, "points": points})
+                      "source": source, "input": value, "points": points,
+                      **({"given": field in given} if field else {})})
         return points
 
     notices = int(given.get("channel_notice_findings", 0))
     item("channel_notices", "−5 per finding, 4+ findings → 0", "input",
-         notices, _per_finding(notices, rules["channel_notices"]))
+         notices, _per_finding(notices, rules["channel_notices"]), "channel_notice_findings")
     onsite = int(given.get("onsite_intake_problems", 0))
     item("onsite_intake", "−3 per problem, 2+ → 0", "input",
-         onsite, _per_finding(onsite, rules["onsite_intake"]))
+         onsite, _per_finding(onsite, rules["onsite_intake"]), "onsite_intake_problems")
     answer = given.get("phone_answer_rate")
     answer_points = item("answer_rate", "≥95 % → 2, else 0", "input",
-                         answer, _tiered(None if answer is None else float(answer), rules["answer_rate"]["tiers"]))
+                         answer, _tiered(None if answer is None else float(answer), rules["answer_rate"]["tiers"]),
+                         "phone_answer_rate")
     rule24 = rules["resolution_24h"]
     counted = [c for c in received
                if (c.get("classification") or {}).get("severity") not in rule24["exclude_severities"]
@@ -102,7 +104,7 @@ def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datet
          {"red_lights": lights, "level3": level3}, red_points)
     concealed = int(given.get("concealed", 0))
     item("concealed", "−5 each, 2+ → 0", "input",
-         concealed, _per_finding(concealed, rules["concealed"]))
+         concealed, _per_finding(concealed, rules["concealed"]), "concealed")
     visits = [c for c in cases.cases if isinstance(c.get("follow_up"), dict)
               and (when := parse_time(c["follow_up"].get("at"))) and start <= when < end
               and c["follow_up"].get("satisfaction") in VISITED]
@@ -137,15 +139,26 @@ def kpi_month(cases: CaseSet, first: date, inputs: dict, rules: dict, now: datet
     score = max(earned - sum(d["points"] for d in deductions), 0)
     return {"month": f"{first:%Y-%m}", "items": items, "deductions": deductions, "earned": earned,
             "score": score, "inputs_given": sorted(given), "missing_inputs": [
-                i["item"] for i in items if i["source"] == "input" and i["input"] is None],
+                i["item"] for i in items if i["source"] == "input" and not i["given"]],
             "below_pass_mark": score < rules["pass_mark"]}
 
 
+def months_begun(months: list[date], today: date, given: str) -> tuple[list[date], list[date]]:
+    """(the months of ``months`` begun by ``today``, those not yet): a month not begun
+    has nothing to score, and scoring it as full marks would lift the quarter."""
+    begun = [m for m in months if m <= today]
+    if not begun:
+        raise UsageError(_("{given} has not begun yet (today is {today}); a month is scored once it has "
+                           "begun").format(given=given, today=today.isoformat()))
+    return begun, [m for m in months if m > today]
+
+
 def kpi(archive, months: list[date], store: str | None = None, inputs: dict | None = None,
-        now: datetime | None = None, cases: CaseSet | None = None) -> dict:
+        now: datetime | None = None, cases: CaseSet | None = None, not_begun: list[date] = ()) -> dict:
     """The score card of the chain (``store`` None) or of one store. The chain's
     card also scores every store (``stores``, best first); a store's inputs are
-    under ``stores: {CODE: {YYYY-MM: …}}`` in the inputs file."""
+    under ``stores: {CODE: {YYYY-MM: …}}`` in the inputs file. ``not_begun``: the
+    quarter's months left out because they have not begun."""
     from kesu.stores import store_name
 
     cases = cases or CaseSet(archive, store, months)
@@ -154,7 +167,7 @@ def kpi(archive, months: list[date], store: str | None = None, inputs: dict | No
     given = _store_inputs(inputs, store) if store is not None else inputs
     report = _score_card(cases, months, given, rules, now)
     report = {"report": "kpi", "store": store, "org": cases.policy.get("org") or "", "rules": rules,
-              **report}
+              **report, "not_begun": [f"{m:%Y-%m}" for m in not_begun]}
     if store is None and _is_chain(cases):
         scored = []
         for code in cases.stores():

@@ -21,19 +21,6 @@ from kesu.masking import mask_contact, mask_name
 #: Output larger than this is cut off: a reply or an entry is never this long,
 #: so a template that produces it is looping.
 MAX_OUTPUT = 256 * 1024
-REPLY_KINDS = ("ack", "plan", "objection", "resolution", "follow-up", "delay")
-#: The case states each reply fits: a reply says what has happened, so a
-#: plan letter before there is a plan, or a thank-you for an objection never
-#: made, is refused rather than sent.
-REPLY_STATES = {
-    "ack": ("received", "acknowledged", "dispatched", "investigating"),
-    "plan": ("plan_proposed", "customer_notified", "executing"),
-    "objection": ("objected", "investigating"),
-    "resolution": ("resolved", "closed"),
-    "follow-up": ("resolved", "closed"),
-    "delay": ("received", "acknowledged", "dispatched", "investigating", "plan_proposed",
-              "customer_notified", "objected", "executing", "resolved"),
-}
 LOCALES = ("zh-CN", "en")
 def money(value: Any, locale: str = "zh-CN") -> str:
     from kesu.yamlio import money as to_decimal
@@ -60,6 +47,25 @@ def duration(minutes: Any, locale: str = "zh-CN") -> str:
         return "".join(parts) or "0分"
     parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min" if mins else ""]
     return " ".join(p for p in parts if p) or "0 min"
+
+
+def spell_duration(text: Any, clock: str = "wall", locale: str = "zh-CN") -> str:
+    """A duration as kesu.yaml and ``extend --by`` write it (``1d``, ``3wd``, ``4h``) in a
+    letter's words: ``1 天``, ``3 个工作日``; ``1 day``, ``3 working days``, ``4 business hours``."""
+    from kesu.values import say_duration
+
+    if locale == "zh-CN":
+        return say_duration(text, clock, locale)
+    from kesu.deadlines import split_duration
+
+    try:
+        amount, unit = split_duration(text)
+    except UsageError:
+        return str(text)
+    word = {"m": "minute", "h": "hour", "d": "day", "wd": "working day"}[unit]
+    if clock == "business" and unit in ("m", "h"):
+        word = "business " + word
+    return f"{amount} {word}{'' if amount == 1 else 's'}"
 
 
 class Renderer:
@@ -90,9 +96,17 @@ class Renderer:
             money=lambda v: money(v, self.locale),
             datetime=lambda v: format_time(v, self.locale, tz),
             duration=lambda v: duration(v, self.locale),
-            compensation=self._compensation)
+            span=lambda v, clock="wall": spell_duration(v, clock, self.locale),
+            label=self._label, compensation=self._compensation)
         env.filters.update(bounded_filters(env.filters))
         return env
+
+    def _label(self, code: Any) -> str:
+        """A vocabulary code (category, channel, state, step, return visit …) as
+        people read it in the template's language, kesu.yaml's labels first."""
+        from kesu.vocab import label
+
+        return label(code, self.locale, self.archive.policy, readable=True)
 
     def _compensation(self, kind: Any) -> str:
         """A compensation kind as a letter names it: its label (kesu.yaml's first); the
@@ -208,65 +222,5 @@ def template_case(case: dict) -> dict:
     return view
 
 
-def reply_fits(case: dict, kind: str) -> None:
-    """Refuse a reply that would tell the customer something that has not happened."""
-    state = case.get("state")
-    if state not in REPLY_STATES[kind]:
-        from kesu.i18n import _, language
-        from kesu.vocab import label
-
-        raise UsageError(_("reply '{kind}' is for cases that are {states}; case {case} is {state}").format(
-            kind=kind, states=_(" or ").join(label(s, language()) for s in REPLY_STATES[kind]),
-            case=case.get("id"), state=label(state, language())))
-    needs = {"plan": ("plan", "plan"), "resolution": ("resolution", "resolution"),
-             "objection": ("customer_response", "objection"), "delay": ("extensions", "extension")}
-    from kesu.i18n import N_, _
-
-    missing = {"plan": N_("case {case} has no plan yet; reply '{kind}' needs it"),
-               "resolution": N_("case {case} has no resolution yet; reply '{kind}' needs it"),
-               "objection": N_("case {case} has no objection yet; reply '{kind}' needs it"),
-               "extension": N_("case {case} has no extension yet; reply '{kind}' needs it")}
-    section, what = needs.get(kind, (None, None))
-    if (section and not case.get(section)) or (
-            kind == "objection" and not (case.get("customer_response") or {}).get("objections")):
-        raise UsageError(_(missing[what]).format(case=case.get("id"), kind=kind))
-    if kind == "plan" and not (case.get("plan") or {}).get("steps"):
-        raise UsageError(_("case {case} has a plan without steps; reply '{kind}' needs them").format(
-            case=case.get("id"), kind=kind))
-
-
-def reply_context(archive, case: dict, kind: str, now: datetime) -> dict:
-    """What a reply template may use. Replies go to this customer only."""
-    from kesu.stores import deadlines_for
-
-    reply_fits(case, kind)
-    timers = deadlines_for(archive.policy, case).timers(case, now)
-    case = template_case(case)
-    # The acknowledgement is itself the first contact; the promise is about the next one.
-    running = sorted((t for t in timers if t.running and t.name != "acknowledge"),
-                     key=lambda t: t.deadline)
-    extension = (case.get("extensions") or [None])[-1]
-    extended = next((t for t in timers if extension and t.name == extension.get("timer")), None)
-    objection = ((case.get("customer_response") or {}).get("objections") or [None])[-1]
-    return {
-        "case": case, "org": archive.policy.get("org") or "", "locale": archive.policy.locale,
-        "customer": case.get("customer") or {}, "complaint": case.get("complaint") or {},
-        "plan": case["plan"], "resolution": case["resolution"],
-        "objection": objection, "escalated": _escalated_since(case, objection),
-        "extension": extension, "extended_deadline": extended.deadline if extended else None,
-        "next_contact": running[0].deadline if running else None, "now": now,
-    }
-
-
-def _escalated_since(case: dict, objection: dict | None) -> bool:
-    """Whether the case was escalated at or after the customer's last objection."""
-    from kesu.values import parse_time
-
-    if not objection:
-        return False
-    objected = parse_time(objection.get("at"))
-    for entry in case.get("timeline") or []:
-        when = parse_time(entry.get("at")) if isinstance(entry, dict) else None
-        if entry.get("action") == "escalate" and when and (objected is None or when >= objected):
-            return True
-    return False
+# Reply kinds and what each may say live in kesu.replies; importable from here as before.
+from kesu.replies import REPLY_KINDS, REPLY_STATES, reply_context, reply_fits  # noqa: E402,F401

@@ -159,13 +159,15 @@ def monthly_html(report: dict, trend: list[dict], lights: dict[str, int], stores
 
 
 def kpi_html(report: dict, generated: str = "") -> str:
-    from kesu.report_render import kpi_rows, kpi_store_headers, kpi_store_rows
+    from kesu.report_render import kpi_not_begun, kpi_rows, kpi_store_headers, kpi_store_rows
 
     rows = kpi_rows(report)
     chart = _bars("chart-kpi", _("Score by month"), [(m["month"], m["score"], str(m["score"]))
                                                      for m in report["months"]], "#6366f1")
     flag = (f'<p class="flag">{_e(_("Below the pass mark of {mark}.").format(mark=report["pass_mark"]))}</p>'
             if report["below_pass_mark"] else "")
+    if report.get("not_begun"):
+        flag += f"<p>{_e(kpi_not_begun(report))}</p>"
     months = ", ".join(m["month"] for m in report["months"])
     body = (f'<p class="score">{_e(_("Score"))} <strong>{_e(report["score"])}</strong> '
             f'({_e(_("pass mark {mark}").format(mark=report["pass_mark"]))})</p>{flag}'

@@ -245,6 +245,8 @@ def describe_input(item: dict) -> str:
     key, value = item["item"], item["input"]
     if value is None:
         return _("not given in the inputs file: scores 0, not counted among items at zero")
+    if item.get("given") is False:  # a finding count nobody gave is taken as none found
+        return _("not given in the inputs file: taken as 0 findings")
     if key == "resolution_24h":
         if not value["cases"]:
             return _("no cases to count: full points")
@@ -302,9 +304,19 @@ KPI_HEADERS = (N_("Month"), N_("Item"), N_("Weight"), N_("Rule"), N_("Input"), N
 
 def _kpi_summary(report: dict) -> str:
     months = len(report["months"])
-    return ngettext("score {score} (average of {months} month; pass mark {mark})",
+    text = ngettext("score {score} (average of {months} month; pass mark {mark})",
                     "score {score} (average of {months} months; pass mark {mark})", months).format(
         score=report["score"], months=months, mark=report["pass_mark"])
+    return text + (" " + kpi_not_begun(report) if report.get("not_begun") else "")
+
+
+def kpi_not_begun(report: dict) -> str:
+    """The quarter's months left out of its score because they have not begun, or ""."""
+    later = report.get("not_begun") or []
+    if not later:
+        return ""
+    return ngettext("{months} has not begun and is not scored.", "{months} have not begun and are not scored.",
+                    len(later)).format(months=_(", ").join(later))
 
 
 #: On a narrow terminal the item, rule and input are cut ("…"), the room left going to them

@@ -185,10 +185,10 @@ def format_span(seconds: float, translate: bool = False) -> str:
     return " ".join(p for p in parts if p)
 
 
-def say_duration(text: Any, clock: str = "wall") -> str:
-    """A duration as kesu.yaml writes it (``3wd``, ``90m``) in kesu's language, as
-    ``format_left`` says time on ``clock`` (``3 个工作日``, ``营业时间 1 小时 30 分钟``);
-    a text that is no duration, as it is."""
+def say_duration(text: Any, clock: str = "wall", language: str | None = None) -> str:
+    """A duration as kesu.yaml writes it (``3wd``, ``90m``) in kesu's language (or
+    ``language``, a letter's), as ``format_left`` says time on ``clock`` (``3 个工作日``,
+    ``营业时间 1 小时 30 分钟``); a text that is no duration, as it is."""
     import re
 
     match = re.fullmatch(r"\s*(\d+)\s*(m|h|d|wd)\s*", str(text))
@@ -196,9 +196,9 @@ def say_duration(text: Any, clock: str = "wall") -> str:
         return str(text)
     amount, unit = int(match[1]), match[2]
     if unit == "wd":
-        return format_left(amount * 1440, "working_days", translate=True)
+        return format_left(amount * 1440, "working_days", translate=True, language=language)
     minutes = amount * {"m": 1, "h": 60, "d": 1440}[unit]
-    return format_left(minutes, "business" if clock == "business" else "wall", translate=True)
+    return format_left(minutes, "business" if clock == "business" else "wall", translate=True, language=language)
 
 
 def as_set(duration: Any, clock: str = "wall") -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from kesu.errors import UsageError
 from kesu.i18n import N_, _, language
+from kesu.index.record import LIST_ROW
 from kesu.money import reasons_shown
 from kesu.trailers import Trailers
 from kesu.yamlio import money
@@ -16,8 +17,7 @@ from kesu.vocab import label
 if TYPE_CHECKING:
     from kesu.githistory import LoggedStep
 
-LIST_COLUMNS = ["id", "state", "received", "channel", "category", "severity", "owner",
-                "light", "due", "summary"]
+LIST_COLUMNS = list(LIST_ROW)
 #: The table's headers; the columns whose codes are shown by their labels.
 LIST_HEADERS = {"id": N_("id"), "state": N_("state"), "received": N_("received"), "channel": N_("channel"),
                 "category": N_("category"), "severity": N_("severity"), "owner": N_("owner"),
@@ -34,6 +34,18 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
     to name. ``store`` is a store code (``kesu.stores.resolve_store``). A state
     may be given by its code or its label; an unknown state, owner or category
     is refused rather than answered with an empty list."""
+    return archive.case_index().list_rows(archive.now(), **_list_filters(
+        archive, states=states, owner=owner, category=category, open_only=open_only,
+        overdue_only=overdue_only, limit=limit, store=store))
+
+
+def list_columns(archive, **filters) -> dict[str, list]:
+    """``list_rows`` a list per column (``LIST_COLUMNS``), for a long table."""
+    return archive.case_index().list_columns(archive.now(), **_list_filters(archive, **filters))
+
+
+def _list_filters(archive, states=None, owner=None, category=None, **rest) -> dict:
+    """The filters of ``kesu list`` with states as codes; refused when nothing could match."""
     policy = archive.policy
     states = [state_code(given, policy) for given in states or []] or None
     if owner:
@@ -42,9 +54,7 @@ def list_rows(archive, states=None, owner=None, category=None, open_only=False,
     if category and categories and category not in categories:
         raise UsageError(_("--category {value!r} is not one of: {allowed}").format(
             value=category, allowed=", ".join(categories)))
-    return archive.case_index().list_rows(archive.now(), states=states, owner=owner,
-                                          category=category, open_only=open_only,
-                                          overdue_only=overdue_only, limit=limit, store=store)
+    return {"states": states, "owner": owner, "category": category, **rest}
 
 
 def state_code(given: str, policy=None) -> str:

@@ -194,18 +194,33 @@ def _make_fast_loader():
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     rules = _resolver_table(YAML12_RULES)
+    known: dict[str, str] = {}  # plain scalar -> its tag, as the rules resolved it
 
     class Loader(base):  # type: ignore[misc, valid-type]
         yaml_implicit_resolvers = rules
+        # The composer tells the resolver of every node it enters and leaves, for
+        # path resolvers kesu has none of: two built-ins that take the same
+        # arguments and do nothing a Python method would, 300 times a case file.
+        descend_resolver = slice  # (parent, index)
+        ascend_resolver = tuple  # ()
 
         def resolve(self, kind, value, implicit):
             # PyYAML's resolve, without the path resolvers kesu has none of
             if kind is ScalarNode:
-                if implicit[0]:
-                    for tag, pattern in rules.get(value[:1], ()):
-                        if pattern.match(value):
-                            return tag
-                return _STR
+                if not implicit[0]:
+                    return _STR
+                tag = known.get(value)
+                if tag is not None:
+                    return tag
+                tag = _STR
+                for rule_tag, pattern in rules.get(value[:1], ()):
+                    if pattern.match(value):
+                        tag = rule_tag
+                        break
+                # keys and codes repeat from file to file; times and numbers do not
+                if len(known) < 20_000 and not value[:1].isdigit():
+                    known[value] = tag
+                return tag
             return self.DEFAULT_SEQUENCE_TAG if kind is SequenceNode else self.DEFAULT_MAPPING_TAG
 
         def construct_object(self, node, deep=False):

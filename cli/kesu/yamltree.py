@@ -53,19 +53,24 @@ def builder(readers: dict[str, tuple[Callable[[str], Any], str]], refuse: Callab
             mapping: dict = {}
             for key_node, value_node in node.value:
                 key_tag = key_node.tag
-                if key_tag == MERGE:
+                if key_tag == STR and type(key_node) is ScalarNode:  # most keys: built here
+                    key = key_node.value
+                elif key_tag == MERGE:
                     raise refuse(merge_refused, key_node.start_mark)
-                key = key_node.value if key_tag == VALUE else build(key_node)  # "=" is text
+                else:
+                    key = key_node.value if key_tag == VALUE else build(key_node)  # "=" is text
                 try:
                     seen = key in mapping
                 except TypeError:  # a list or mapping as a key
                     raise Unusual("unhashable key") from None
                 if seen:
                     raise refuse(duplicate(key_node), key_node.start_mark)
-                mapping[key] = build(value_node)
+                mapping[key] = (value_node.value if value_node.tag == STR and type(value_node) is ScalarNode
+                                else build(value_node))
             return mapping
         if kind is SequenceNode and tag == SEQ:
-            return [build(child) for child in node.value]
+            return [child.value if child.tag == STR and type(child) is ScalarNode else build(child)
+                    for child in node.value]
         raise Unusual(tag)
 
     return build

@@ -142,6 +142,24 @@ def print_table(headers: list[str], rows: Iterable[list[Any]], layout=None) -> N
                                           tables.colour_wanted()))
 
 
+def print_columns(headers: list[str], columns: list[list[Any]], layout=None) -> None:
+    """``print_table`` of a table given a column at a time (a long list is made so)."""
+    from kesu import tables
+    from kesu.neutral import has_controls, terminal
+
+    def controlled(column) -> bool:
+        try:
+            text = "".join(column)
+        except TypeError:  # None or a number among the cells
+            text = "".join(map(str, column))
+        return not (text.isascii() and text.isprintable()) and has_controls((text,))
+
+    shown = [[terminal(c) if isinstance(c, str) else c for c in column] if controlled(column)
+             else column for column in columns]
+    tables.show_lines(tables.render_column_lines(headers, shown, layout, tables.terminal_width(),
+                                                 tables.colour_wanted()))
+
+
 def labelled(columns: list[str], codes: dict[str, str], policy):
     """A function turning a row (a dict) into a table's values: the ``codes`` columns
     (name -> the separator between codes, e.g. "/" for ``product/quality_defect``)

@@ -133,7 +133,9 @@ def kpi(
     output: Output = None, now: Now = None, archive: Archives = None, no_pager: NoPagerOpt = False,
 ) -> int:
     """The complaint-management score card: every item with its weight, rule, input and points;
-    the quarter's score is the average of its months, and below 80 is flagged.
+    the quarter's score is the average of its months begun so far, and below 80 is flagged.
+    A month that has not begun is refused (exit 2), as is an --inputs file of
+    another shape (path:line: message).
 
     Over several archives (--archive repeated) the card scores the chain's cases
     as one archive holding them all would, and ranks every store among all. One
@@ -147,7 +149,7 @@ def kpi(
 
     from kesu import report_render as render
     from kesu import kpi as score_card
-    from kesu import reports, yamlio
+    from kesu import reports
     from kesu.errors import UsageError
 
     if quarter and month:
@@ -157,20 +159,21 @@ def kpi(
     moment = arch.parse_time(now, "--now") if now else arch.now()
     months = (score_card.quarter_months(quarter) if quarter
               else [reports.parse_month(month) if month else moment.date().replace(day=1)])
+    months, not_begun = score_card.months_begun(months, moment.astimezone(arch.policy.tz).date(),
+                                                f"--quarter {quarter}" if quarter else f"--month {month}")
     given = {}
     if inputs:
         if not inputs.is_file():
             raise UsageError(_("{flag} {path}: no such file").format(flag="--inputs", path=inputs))
-        given = yamlio.load(arch.read_text(inputs), str(inputs)) or {}
-        if not isinstance(given, dict):
-            raise UsageError(_("the inputs file must map months (2026-11) to their figures"), str(inputs), 1)
-        given = {str(k): v for k, v in given.items()}
+        from kesu.kpi_inputs import read_inputs
+
+        given = read_inputs(arch.read_text(inputs), str(inputs))
     if len(archives) > 1:
         from kesu.reportmerge import same_kpi_rules
 
         same_kpi_rules(archives)
     cases = report_cases(archives, store, months)
-    report = score_card.kpi(arch, months, cases.store, given, moment, cases)
+    report = score_card.kpi(arch, months, cases.store, given, moment, cases, not_begun)
     if fmt is KpiFormat.json:
         text = json.dumps(report, ensure_ascii=False, indent=2)
     elif fmt is KpiFormat.markdown:

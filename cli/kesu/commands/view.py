@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from kesu.commands.common import (ArchiveOpt, CaseArg, LimitOpt, NoPagerOpt, StoreOpt, TableFormat,
-                                  WideOpt, case_id_of, name_left_out, open_archive, page, print_csv,
-                                  print_freshness, print_json, print_table, store_of)
+                                  WideOpt, case_id_of, name_left_out, open_archive, page, print_columns,
+                                  print_csv, print_freshness, print_json, print_table, store_of)
 
 
 class ShowFormat(str, Enum):
@@ -81,24 +81,30 @@ def list_cases(
 
     Example: kesu list --open --owner li.ming --store S03
     """
-    from kesu.tables import Layout
-    from kesu.views import LIST_COLUMNS, LIST_LAYOUT, list_rows
+    from kesu.views import LIST_COLUMNS, list_columns
 
     arch = open_archive(archive)
-    rows = list_rows(arch, states=state, owner=owner, category=category, open_only=open_only,
-                     overdue_only=overdue, store=store_of(arch, store), limit=limit)
+    columns = list_columns(arch, states=state, owner=owner, category=category, open_only=open_only,
+                           overdue_only=overdue, store=store_of(arch, store), limit=limit)
+    ordered = [columns[c] for c in LIST_COLUMNS]
     if fmt is TableFormat.json:
-        print_json(rows)
+        print_json([dict(zip(LIST_COLUMNS, values)) for values in zip(*ordered)])
     elif fmt is TableFormat.csv:
-        print_csv(LIST_COLUMNS, ([row[c] for c in LIST_COLUMNS] for row in rows))
+        print_csv(LIST_COLUMNS, zip(*ordered))
     else:
-        from kesu.commands.common import labelled
-        from kesu.i18n import _
-        from kesu.views import LIST_HEADERS, LABELLED
+        from kesu.i18n import _, language
+        from kesu.tables import Layout
+        from kesu.views import LABELLED, LIST_HEADERS, LIST_LAYOUT
+        from kesu.vocab import labels_of
 
-        shown = labelled(LIST_COLUMNS, dict.fromkeys(LABELLED, "/"), arch.policy)
-        print_table([_(LIST_HEADERS[c]) for c in LIST_COLUMNS], map(shown, rows),
-                    Layout(**LIST_LAYOUT, wide=wide))
+        said: dict = {None: ""}  # a few codes label 100,000 rows: each looked up once
+        for i, column in enumerate(LIST_COLUMNS):
+            if column in LABELLED:
+                for value in set(ordered[i]) - said.keys():
+                    said[value] = labels_of(value, language(), arch.policy)
+                ordered[i] = list(map(said.__getitem__, ordered[i]))
+        print_columns([_(LIST_HEADERS[c]) for c in LIST_COLUMNS], ordered,
+                      Layout(**LIST_LAYOUT, wide=wide))
         print_freshness(arch)
     return name_left_out(arch)
 

@@ -27,9 +27,9 @@ from typing import Callable, Iterable
 
 from kesu import gitio, gittrees, yamlio
 from kesu.errors import UsageError
-from kesu.index.record import CaseRecord, case_record
+from kesu.index.record import CASE_COLUMNS, case_record, error_record
 
-FORMAT = "2"
+FORMAT = "3"
 FOLDER = "kesu-index"
 CASES_DIR = "cases"
 #: Below this many files to read, one process parses faster than starting others.
@@ -94,21 +94,27 @@ LINK_REFUSED = ("is a symbolic link or lies outside the archive; kesu reads only
                 "the archive's own case files")
 
 
-def _records(batch: list[tuple[str, str, bytes | UsageError]]) -> list[CaseRecord]:
+#: A batch's rows, ready to insert: cases, timers, keys, events, texts.
+Rows = tuple[list, list, list, list, list]
+
+
+def _records(batch: tuple[int, list[tuple[str, str, bytes | UsageError]]]) -> Rows:
     # Parsing makes many small objects and no cycles worth chasing: without the
     # cycle collector a batch parses a fifth faster; it runs again after it.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _read_batch(batch)
+        return _read_batch(*batch)
     finally:
         if collecting:
             gc.enable()
 
 
-def _read_batch(batch: list[tuple[str, str, bytes | UsageError]]) -> list[CaseRecord]:
-    records = []
-    for path, blob, data in batch:
+def _read_batch(first: int, batch: list[tuple[str, str, bytes | UsageError]]) -> Rows:
+    """The rows of a batch of files, numbered from ``first``: built where they are
+    parsed (a process per core), so the writer of the index only inserts them."""
+    cases, timers, keys, events, texts = rows = ([], [], [], [], [])
+    for n, (path, blob, data) in enumerate(batch, first):
         try:
             if isinstance(data, UsageError):
                 raise data
@@ -116,10 +122,16 @@ def _read_batch(batch: list[tuple[str, str, bytes | UsageError]]) -> list[CaseRe
             flaw = shape_error(path, data, case)
             if flaw is not None:
                 raise flaw
-            records.append(case_record(path, blob, case, _POLICY))
+            record = case_record(path, blob, case, _POLICY)
         except UsageError as exc:
-            records.append(CaseRecord(path, blob, error=exc.message, error_line=exc.line))
-    return records
+            record = error_record(path, blob, exc.message, exc.line)
+        cases.append((n, *record.row))
+        timers += [(n, *timer) for timer in record.timers]
+        keys += [(n, kind, value) for kind, value in record.keys]
+        events += [(n, action, at) for action, at in record.events]
+        if record.text:
+            texts.append((n, record.text))
+    return rows
 
 
 def digest(root: Path) -> str:
@@ -284,22 +296,28 @@ class Refresh:
                 contents[path] = UsageError(LINK_REFUSED, path)
         from_git = [b for p, b in wanted if p not in contents]
         blobs = iter(gitio.read_objects(self.root, from_git)) if len(from_git) <= CHUNK else None
+        readers = []  # one cat-file for a big build, started once the workers are
+        first = self.conn.execute("SELECT coalesce(max(n), 0) + 1 FROM cases").fetchone()[0]
 
         def batches():
             for start in range(0, total, CHUNK):
                 chunk = wanted[start:start + CHUNK]
-                read = blobs or iter(gitio.read_objects(
-                    self.root, [b for p, b in chunk if p not in contents]))
-                yield [(p, b, contents[p] if p in contents else next(read) or b"")
-                       for p, b in chunk]
+                if blobs is None and not readers:
+                    readers.append(gittrees.BlobReader(self.root))
+                read = blobs or iter(readers[0].read([b for p, b in chunk if p not in contents]))
+                yield first + start, [(p, b, contents[p] if p in contents else next(read) or b"")
+                                      for p, b in chunk]
 
-        next_n = self.conn.execute("SELECT coalesce(max(n), 0) + 1 FROM cases").fetchone()[0]
         done = 0
-        for records in self._parsed(batches(), total):
-            next_n = self._insert(records, next_n)
-            done += len(records)
-            if self.progress:
-                self.progress(done, total)
+        try:
+            for rows in self._parsed(batches(), total):
+                self._insert(rows)
+                done += len(rows[0])
+                if self.progress:
+                    self.progress(done, total)
+        finally:
+            for reader in readers:
+                reader.close()
 
     def _parsed(self, batches, total: int):
         if total < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
@@ -313,30 +331,15 @@ class Refresh:
                           initargs=(self.policy_data,)) as pool:
             yield from pool.imap(_records, batches)
 
-    def _insert(self, records: list[CaseRecord], next_n: int) -> int:
-        from kesu.index.record import LIST_FIELDS
-
-        names = ["n", "path", "blob", "error", "error_line", *LIST_FIELDS, "store", "subcategory",
-                 "risk", "outcome", "received_us", "resolved_us", "visit_us", "closed_us", "timers_ok", "marked", "facts"]
-        rows, timers, keys, events, texts = [], [], [], [], []
-        for record in records:
-            n, next_n = next_n, next_n + 1
-            columns = record.columns
-            rows.append((n, record.path, record.blob, record.error, record.error_line,
-                         *(columns.get(name) for name in names[5:])))
-            timers += [(n, *timer) for timer in record.timers]
-            keys += [(n, kind, value) for kind, value in record.keys]
-            events += [(n, action, at) for action, at in record.events]
-            if record.text:
-                texts.append((n, record.text))
+    def _insert(self, rows: Rows) -> None:
+        cases, timers, keys, events, texts = rows
         conn = self.conn
-        conn.executemany(f"INSERT INTO cases ({', '.join(names)}) VALUES "
-                         f"({', '.join('?' * len(names))})", rows)
+        conn.executemany(f"INSERT INTO cases (n, {', '.join(CASE_COLUMNS)}) VALUES "
+                         f"({', '.join('?' * (len(CASE_COLUMNS) + 1))})", cases)
         conn.executemany("INSERT INTO timers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", timers)
         conn.executemany("INSERT INTO keys VALUES (?, ?, ?)", keys)
         conn.executemany("INSERT INTO events VALUES (?, ?, ?)", events)
         conn.executemany("INSERT INTO texts (rowid, body) VALUES (?, ?)", texts)
-        return next_n
 
 
 def terminal_progress(done: int, total: int) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from kesu.errors import UsageError
 from kesu.index.lights import light_at, micros
-from kesu.index.record import LIST_FIELDS, decode
+from kesu.index.record import LIST_FIELDS, LIST_ROW, decode
 from kesu.lifecycle import CLOSED
 from kesu.values import local_minute
 
@@ -41,8 +41,15 @@ class CaseIndex:
             "SELECT DISTINCT store FROM cases WHERE store IS NOT NULL AND error IS NULL")}
 
     # ------------------------------------------------------------ kesu list
-    def list_rows(self, now: datetime, states=None, owner=None, category=None, open_only=False,
-                  overdue_only=False, limit: int | None = None, store=None) -> list[dict]:
+    def list_rows(self, now: datetime, **filters) -> list[dict]:
+        """The rows of ``kesu list`` (see ``list_columns``), one dict per case."""
+        columns = self.list_columns(now, **filters)
+        return [dict(zip(LIST_ROW, values)) for values in zip(*(columns[name] for name in LIST_ROW))]
+
+    def list_columns(self, now: datetime, states=None, owner=None, category=None, open_only=False,
+                     overdue_only=False, limit: int | None = None, store=None) -> dict[str, list]:
+        """The ``kesu list`` of the cases matching the filters, newest first, a list
+        per column (``LIST_ROW``): a long list is laid out a column at a time."""
         where, args = ["error IS NULL"], []
         if states:
             where.append(f"state IN ({', '.join('?' * len(states))})")
@@ -66,18 +73,15 @@ class CaseIndex:
         found = self.conn.execute(sql, args).fetchall()
         open_cases = [r[0] for r in found if r[1] == 1 and r[4] != CLOSED]
         worst = self._worst_timers(open_cases, now)
+        if any(r[2] for r in found):
+            found = [(*r[:3], *map(decode, r[3:])) if r[2] else r for r in found]
+        ns, _oks, _marks, *values = zip(*found) if found else [()] * (3 + len(LIST_FIELDS))
+        columns = {name: list(column) for name, column in zip(LIST_FIELDS, values)}
         nothing = (None, None)
-        rows = []
-        for n, _, marked, case_id, state, received, channel, category, severity, owner, summary \
-                in found:
-            if marked:
-                case_id, state, received, channel, category, severity, owner, summary = map(
-                    decode, (case_id, state, received, channel, category, severity, owner, summary))
-            light, due = worst.get(n, nothing)
-            rows.append({"id": case_id, "state": state, "received": received, "channel": channel,
-                         "category": category, "severity": severity, "owner": owner,
-                         "light": light, "due": due, "summary": summary})
-        return rows
+        chosen = [worst.get(n, nothing) for n in ns] if worst else [nothing] * len(ns)
+        columns["light"] = [light for light, _ in chosen]
+        columns["due"] = [due for _, due in chosen]
+        return columns
 
     def _running(self, cases: list[int]):
         columns = "n, seq, deadline, deadline_us, yellow_us"

@@ -34,6 +34,9 @@ from kesu.values import dig, in_years, parse_time
 MARK = "\x1e"
 
 LIST_FIELDS = ("id", "state", "received", "channel", "category", "severity", "owner", "summary")
+#: A ``kesu list`` row: the stored fields and the light of its worst running timer, when due.
+LIST_ROW = ("id", "state", "received", "channel", "category", "severity", "owner", "light", "due",
+            "summary")
 #: The only parts of a case the monthly and KPI reports read (see ``reports``):
 #: top-level keys copied whole, and sections of which only some keys are read.
 REPORT_FIELDS = {"id": None, "state": None, "received_at": None, "channel": None, "store": None,
@@ -58,17 +61,26 @@ def decode(value: Any) -> Any:
     return value
 
 
+#: The columns of a case's row, in the order ``CaseRecord.row`` holds them.
+CASE_COLUMNS = ("path", "blob", "error", "error_line", *LIST_FIELDS, "store", "subcategory", "risk",
+                "outcome", "received_us", "resolved_us", "visit_us", "closed_us", "timers_ok",
+                "marked", "facts")
+
+
 @dataclass
 class CaseRecord:
-    path: str
-    blob: str
-    error: str | None = None
-    error_line: int | None = None
-    columns: dict = field(default_factory=dict)
+    """A case's row (``CASE_COLUMNS``), its timers, find keys, counted steps and text:
+    tuples as the index stores them, so building the index only inserts them."""
+    row: tuple
     timers: list = field(default_factory=list)
     keys: list = field(default_factory=list)
     events: list = field(default_factory=list)
     text: str = ""
+
+
+def error_record(path: str, blob: str, error: str, line: int | None) -> CaseRecord:
+    """The row of a file kesu cannot read: why, and no other column."""
+    return CaseRecord((path, blob, error, line) + (None,) * (len(CASE_COLUMNS) - 4))
 
 
 def _aware_micros(value: Any) -> int | None:
@@ -171,40 +183,34 @@ def case_record(path: str, blob: str, case: dict, policy) -> CaseRecord:
     from kesu.stores import deadlines_for
 
     engine = deadlines_for(policy, case)
-    record = CaseRecord(path, blob)
-    columns = {name: encode(value) for name, value in list_columns(case, policy.tz).items()}
+    listed = [encode(value) for value in list_columns(case, policy.tz).values()]
     # 1 when a list column holds JSON, so a long list decodes only those rows
-    marked = int(any(isinstance(v, str) and v.startswith(MARK) for v in columns.values()))
+    marked = int(any(isinstance(v, str) and v.startswith(MARK) for v in listed))
     follow_up = case.get("follow_up")
     visit = follow_up.get("at") if isinstance(follow_up, dict) else None
     closures = [e for e in case.get("timeline") or [] if isinstance(e, dict) and e.get("to") == CLOSED]
-    columns.update(
-        store=encode(case.get("store")),
-        subcategory=encode(dig(case, "classification", "subcategory")),
-        risk=encode(dig(case, "classification", "risk")),
-        received_us=_aware_micros(case.get("received_at")),
-        resolved_us=_first_at(case, "resolve"),
-        visit_us=_aware_micros(visit),
-        closed_us=(_aware_micros(closures[-1].get("at"))
-                   if closures and case.get("state") == CLOSED else None),
-        facts=zlib.compress(json.dumps(report_facts(case), ensure_ascii=False, default=str).encode(), 1),
-        marked=marked,
-        timers_ok=1,
-        outcome=encode(outcome(case)),
-    )
     try:
         statuses = engine.timers(case, None)
+        timers_ok = 1
     except MALFORMED:
-        statuses = None
-        columns["timers_ok"] = 0
-    for seq, status in enumerate(statuses or []):
+        statuses, timers_ok = [], 0
+    row = (
+        path, blob, None, None, *listed,
+        encode(case.get("store")), encode(dig(case, "classification", "subcategory")),
+        encode(dig(case, "classification", "risk")), encode(outcome(case)),
+        _aware_micros(case.get("received_at")), _first_at(case, "resolve"), _aware_micros(visit),
+        (_aware_micros(closures[-1].get("at")) if closures and case.get("state") == CLOSED else None),
+        timers_ok, marked,
+        zlib.compress(json.dumps(report_facts(case), ensure_ascii=False, default=str).encode(), 1),
+    )
+    record = CaseRecord(row)
+    for seq, status in enumerate(statuses):
         record.timers.append((
             seq, status.name, status.clock, status.limit, status.started_at.isoformat(),
             status.deadline.isoformat(), micros(status.deadline),
             yellow_instant(engine, status) if status.running else None,
             int(status.running), None if status.met is None else int(status.met),
-            json.dumps(status.extended, ensure_ascii=False)))
-    record.columns = columns
+            json.dumps(status.extended, ensure_ascii=False) if status.extended else "[]"))
     record.keys = find_keys(case)
     for entry in case.get("timeline") or []:
         if isinstance(entry, dict) and entry.get("action") in COUNTED_EVENTS:

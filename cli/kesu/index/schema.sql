@@ -18,7 +18,9 @@ CREATE TABLE cases (
     marked INTEGER,                 -- 1: a list column holds JSON (see record.py)
     facts BLOB                      -- the fields the reports read, as zlib-compressed JSON
 );
-CREATE INDEX cases_received ON cases (received DESC, path);
+-- ordered as kesu list orders, and holding its columns: a whole list reads only this index
+CREATE INDEX cases_received ON cases (received DESC, path, error, timers_ok, marked,
+                                      id, state, channel, category, severity, owner, summary);
 CREATE INDEX cases_state ON cases (state);
 CREATE INDEX cases_owner ON cases (owner);
 CREATE INDEX cases_category ON cases (category);

@@ -26,10 +26,10 @@ def ago(seconds: float) -> str:
 
 def freshness_line(root: Path, now: datetime | None = None) -> str | None:
     """One line for a clone ("last sync 3 h ago with origin"), None without a remote."""
-    from kesu.team.sync import last_sync
-
     if not gitconfig.has_remote(root):
         return None
+    from kesu.team.sync import last_sync
+
     now = now or datetime.now(timezone.utc)
     synced = last_sync(root)
     if synced is not None:
