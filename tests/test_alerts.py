@@ -449,7 +449,7 @@ def test_messages_in_english_mask_the_customer(archive, platforms, env):
     ("{kind: webhook, url: 'https://example.com/?token=x'}",
      "alert channel webhook: url must not be written in kesu.yaml: give url_env, the environment "
      "variable that holds it"),
-    ("{kind: pager, url_env: X}", "alerts/channels/0/kind: 'pager' is not one of ['email', 'wecom'"),
+    ("{kind: pager, url_env: X}", "alerts/channels/0/kind: 'pager' is not one of: email, wecom"),
     ("{kind: email, host: smtp.example.com}", "alert channel email: the email channel needs from"),
 ])
 def test_secrets_never_come_from_the_archive(archive, channel, message):

@@ -56,7 +56,7 @@ def prepaid(archive, tmp_path):
     added = _run(archive, "claimant", "add", case_id, "--from-file", _csv(tmp_path, _members()),
                  at="2026-11-23T11:00")
     assert added.returncode == 0, added.stderr
-    assert added.stdout.startswith(f"{case_id}: claimant-add (300 added)")
+    assert re.match(rf"{case_id}: claimant-add \(\w+\) [0-9a-f]{{10}} \+300 claimants$", added.stdout.strip())
     assert commit_count(archive) == commits + 1
     return case_id
 

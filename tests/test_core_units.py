@@ -133,7 +133,7 @@ def test_illegal_step_names_the_state_and_the_allowed_actions():
     with pytest.raises(UsageError) as err:
         lifecycle.check_step("accept", lifecycle.RECEIVED)
     assert str(err.value) == ("cannot accept a case that is received; allowed from received: "
-                              "ack, close, extend, note, assign, library, edit, attach, claimant-add, "
+                              "ack, close, extend, note, assign, library add, edit, attach, claimant add, "
                               "report-back, refer, corrective")
 
 

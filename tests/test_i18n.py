@@ -88,7 +88,7 @@ ALLOWED = re.compile(
 #: file sections, brand names, and an unknown command echoed back.
 KESU_WORDS = {"withdrawn", "duplicate", "invalid", "no_follow_up", "monthly", "kpi", "add", "build", "edit",
               "complaint", "customer", "channel", "policy", "locale", "objection", "delay", "plan", "resolution",
-              "ack", "audited", "docs", "Excel", "nosuch", "parquet", "import"}
+              "ack", "audited", "docs", "Excel", "nosuch", "parquet", "import", "claimant"}
 
 
 def english_words(text: str) -> list[str]:
@@ -255,11 +255,18 @@ REFUSALS = {
     "unexpected extra argument": ["show", "CASE", "看看"],
     "extension beyond its cap": ["extend", "CASE", "--by", "2h", "--reason", "等待", "--approver", "li.ming",
                                  "--actor", "zhang.san", "--at", "2026-11-23T16:20"],
+    "sections a reopened case lacks": ["reopen", "DAKBTH", "--reason", "再查", "--actor", "li.ming"],
+    "timer not running": ["extend", "GNBB6D", "--by", "1h", "--reason", "等待", "--approver", "li.ming",
+                          "--actor", "zhang.san", "--timer", "nope"],
+    "unknown letter locale": ["reply", "WFC458", "ack", "--locale", "fr"],
 }
+#: What a refusal must say in Chinese: a label with the code people type, a duration in words.
+REFUSALS_SAY = {"timer not running": ["执行 (execute)", "办结 (completion)"], "in the future": ["分钟"],
+                "unknown letter locale": ["--locale 'fr'"], "step not allowed in this state": ["(claimant add)"]}
 
 
-@pytest.mark.parametrize("args", list(REFUSALS.values()), ids=list(REFUSALS))
-def test_every_refusal_speaks_the_desk_language(chinese_desk, args):
+@pytest.mark.parametrize("kind,args", list(REFUSALS.items()), ids=list(REFUSALS))
+def test_every_refusal_speaks_the_desk_language(chinese_desk, kind, args):
     root, case_id = chinese_desk
     args = [case_id if a == "CASE" else a for a in args]
     chinese = zh(*args, cwd=root)
@@ -267,6 +274,12 @@ def test_every_refusal_speaks_the_desk_language(chinese_desk, args):
     assert chinese.stderr.strip() and re.search(r"[\u4e00-\u9fff]", chinese.stderr), chinese.stderr
     for line in chinese.stderr.splitlines():
         assert english_words(line) == [], line
+    typed = " ".join(args)
+    examples = re.sub(r"（例如[^）]*）|（如 [^）]*）", "", chinese.stderr)  # how to write one: as typed
+    durations = [d for d in re.findall(r"\b\d+ ?(?:m|h|d|wd|min)\b", examples) if d not in typed]
+    assert durations == [], chinese.stderr  # said in words (10 分钟), as kesu.yaml's are
+    assert all(said in chinese.stderr for said in REFUSALS_SAY.get(kind, [])), chinese.stderr
+    assert "claimant-add" not in chinese.stderr  # a step people type as 'kesu claimant add'
     english = kesu(*args, cwd=root, env={"KESU_LANG": "en", "COLUMNS": "200"})
     assert english.returncode == 2, english.stderr
     data = r"[（(][^)）]*[\u4e00-\u9fff][^)）]*[)）]|看看|等待|已反馈|退款"  # typed by the test, or a standard's name

@@ -35,6 +35,8 @@ SKIPPED = {"index", "reportmerge.py"}
 NOT_PROSE = {
     "{}: edit {}",                      # a step done: case ID, the action's code, the commit
     "{}: library ({}) {} -> {}",        # the same for the library entry, with its path
+    "{}: attach ({}) {} {} {} sha256:{}",  # the same for an attached file, with its kind and digest
+    "{}: claimant-add ({}) {} +{} claimants",  # the same for claimants added, with their number
     "\n$ cat library/{}.md",            # kesu demo shows the shell commands it runs, as typed
     "\n$ git log --oneline -{}",
     "\n$ cp -r <kesu>/cases . && git commit   # ",

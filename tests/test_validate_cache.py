@@ -110,7 +110,7 @@ def test_no_cache_finds_a_problem_the_cache_would_hide(sample_archive):
     result = kesu("validate", "--no-cache", cwd=sample_archive)
     assert result.returncode == 1
     assert result.stdout.startswith(f"{CASE}:5: channel 'hotlime' is not in kesu.yaml vocabularies.channels")
-    assert result.stderr == "9 case files checked, 1 findings in 1 files\n"
+    assert result.stderr == "9 case files checked, 1 finding in 1 file\n"
     assert cache_file(sample_archive).read_bytes() == cached  # neither trusted nor rewritten
 
 

@@ -110,7 +110,7 @@ def test_every_problem_is_reported_with_the_line_of_its_key(broken):
     for line, words in EXPECTED:
         messages = [message for _, at, message in found if at == line]
         assert any(all(w in m for w in words) for m in messages), (line, words, found)
-    assert result.stderr.strip() == f"2 case files checked, {len(found)} findings in 1 files"
+    assert result.stderr.strip() == f"2 case files checked, {len(found)} findings in 1 file"
     assert snapshot(broken) == before
 
 
@@ -148,7 +148,7 @@ def test_validate_one_file_by_path(broken):
     result = kesu("validate", BAD_REL, cwd=broken)
     assert result.returncode == 1
     assert {path for path, _, _ in _findings(result.stdout)} == {BAD_REL}
-    assert result.stderr.startswith("1 case files checked")
+    assert result.stderr.startswith("1 case file checked")
 
 
 def test_validate_a_good_file_by_path(clean):

@@ -30,7 +30,7 @@ from typing import Any
 from kesu.calendar import WEEKDAYS, BusinessCalendar, parse_range
 from kesu.errors import UsageError
 from kesu.i18n import _, language
-from kesu.vocab import label
+from kesu.vocab import label, label_and_code
 from kesu.lifecycle import CLOSED
 from kesu.values import DEFAULT_TIMEZONE, YEARS, as_set, format_left, in_years
 
@@ -262,7 +262,7 @@ class Deadlines:
             timer = min(running.values(), key=lambda s: s.deadline).name
         elif timer not in running:
             raise UsageError(_("timer {timer!r} is not running; running: {running}").format(
-                timer=timer, running=", ".join(running) or _("none")))
+                timer=timer, running=_(", ").join(label_and_code(t, language()) for t in running) or _("none")))
         status = running[timer]
         rule = next(r for r in self.rules if r.name == timer)
         cap = rule.max_extension or status.limit

@@ -113,7 +113,8 @@ def apply(case: dict | None, step: Step, policy) -> Applied:
     missing = [s for s in lifecycle.REQUIRED_SECTIONS[to_state] if document.get(s) in (None, {})]
     if missing:
         raise UsageError(_("cannot {action}: a case that is {state} needs {sections}, and this one has none").format(
-            action=label(step.action, language()), state=label(to_state, language()), sections=", ".join(missing)))
+            action=label(step.action, language()), state=label(to_state, language()),
+            sections=_(", ").join(label(s, language()) for s in missing)))
     document["state"] = to_state
     document.setdefault("timeline", []).append(timeline_entry(step, from_state, to_state))
     return Applied(document, from_state, to_state, outcome.details)

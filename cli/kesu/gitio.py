@@ -248,12 +248,12 @@ def conflict_markers(root: Path, exclude: tuple[str, ...] = ()) -> dict[str, int
 
 # ------------------------------------------------------------------ what git is in the middle of
 #: Files in the git directory that say an operation is under way, and its name.
-_OPERATIONS = (("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"), ("rebase-apply", "a rebase"),
-               ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert"))
+_OPERATIONS = (("MERGE_HEAD", "merge"), ("rebase-merge", "rebase"), ("rebase-apply", "rebase"),
+               ("CHERRY_PICK_HEAD", "cherry-pick"), ("REVERT_HEAD", "revert"))
 
 
 def operation_in_progress(root: Path) -> str | None:
-    """"a merge", "a rebase", "a cherry-pick" or "a revert" when one is under way, else None."""
+    """"merge", "rebase", "cherry-pick" or "revert" (git's commands) when one is under way, else None."""
     gdir = git_dir(root)
     for name, what in _OPERATIONS:
         if (gdir / name).exists():

@@ -155,9 +155,10 @@ REQUIRED_SECTIONS: dict[str, tuple[str, ...]] = {
     CLOSED: ("closure",),
 }
 
-#: Actions whose command lives elsewhere: intake is ``kesu new``, edit ``kesu edit``,
-#: library ``kesu library add``, attach ``kesu attach`` and claimant-add ``kesu claimant add``.
-OWN_COMMANDS: tuple[str, ...] = ("intake", "edit", "library", "attach", "claimant-add")
+#: Actions whose command lives elsewhere, and the command people type for each.
+COMMAND_OF: dict[str, str] = {"intake": "new", "edit": "edit", "library": "library add", "attach": "attach",
+                              "claimant-add": "claimant add"}
+OWN_COMMANDS: tuple[str, ...] = tuple(COMMAND_OF)
 #: Actions with a command of their own in ``kesu.commands.steps``.
 STEP_COMMANDS: tuple[str, ...] = tuple(a for a in TABLE if a not in OWN_COMMANDS)
 
@@ -171,7 +172,7 @@ def check_step(action: str, state: str | None) -> Transition:
     """Return the transition for ``action`` from ``state``, or raise ``UsageError``."""
     from kesu.errors import UsageError
     from kesu.i18n import _, language
-    from kesu.vocab import label
+    from kesu.vocab import label, label_and_code
 
     transition = TABLE.get(action)
     if transition is None:
@@ -182,8 +183,7 @@ def check_step(action: str, state: str | None) -> Transition:
         return transition
     if state not in transition.sources:
         possible = actions_from(state) if state else []
-        allowed = ", ".join(a if label(a, language()) == a else f"{label(a, language())} ({a})"
-                            for a in possible) or _("none")
+        allowed = _(", ").join(label_and_code(a, language(), COMMAND_OF.get(a)) for a in possible) or _("none")
         raise UsageError(_("cannot {action} a case that is {state}; allowed from {state}: {allowed}").format(
             action=label(action, language()), state=label(state, language()), allowed=allowed))
     return transition

@@ -20,8 +20,8 @@ from kesu.archive import Archive, write_atomic, write_new
 from kesu.casefile import case_text, load_case
 from kesu.config import default_setting, wall_duration
 from kesu.errors import ArchiveError, UsageError
-from kesu.i18n import _
-from kesu.values import dig, parse_time
+from kesu.i18n import N_, _
+from kesu.values import as_set, dig, parse_time
 
 
 @dataclass
@@ -51,6 +51,11 @@ MERGE_DRIVER = "kesu"
 MERGE_DRIVER_SECTION = f'merge "{MERGE_DRIVER}"'
 
 
+#: git's operations under way, as a sentence names them (the git command stays in Chinese).
+_OPERATIONS_SAID = {"merge": N_("a merge"), "rebase": N_("a rebase"), "cherry-pick": N_("a cherry-pick"),
+                    "revert": N_("a revert")}
+
+
 def refuse_unsafe_state(root: Path) -> None:
     """Refuse to change anything while git is in the middle of something, on a
     detached HEAD, or in a clone that is not set up for working together.
@@ -63,7 +68,7 @@ def refuse_unsafe_state(root: Path) -> None:
     operation = gitio.operation_in_progress(root)
     if operation:
         raise ArchiveError(_("{operation} is in progress; finish it or abort it ('git status' says how) "
-                             "before kesu changes anything").format(operation=operation))
+                             "before kesu changes anything").format(operation=_(_OPERATIONS_SAID[operation])))
     if gitio.head(root) is not None and gitio.current_branch(root) is None:
         raise ArchiveError(_("HEAD is detached (not on a branch); 'git switch main' (or your "
                              "branch) before kesu changes anything"))
@@ -84,7 +89,7 @@ def check_not_future(archive: Archive, at: str | None, flag: str = "--at") -> No
     when = parse_time(at)
     if when is not None and when - archive.now() > archive.policy.future_tolerance:
         raise UsageError(_("{flag} {at} is in the future (more than {tolerance} ahead of this computer's "
-                           "clock)").format(flag=flag, at=at, tolerance=archive.policy.setting("future_tolerance")))
+                           "clock)").format(flag=flag, at=at, tolerance=as_set(archive.policy.setting("future_tolerance"))))
 
 
 def record_step(archive: Archive, case_id: str, step: StepSource,

@@ -83,7 +83,7 @@ def dispatch(doc, ctx: Context, *, category: str, severity: str, risk: str, owne
     if needs_senior and policy.roster and role not in senior:
         if not force:
             raise UsageError(_(
-                "a {risk}-risk {severity} case must be owned by {roles} (分层沟通); {owner} is {role}. "
+                "a {risk}-risk {severity} case must be owned by {roles}; {owner} is {role}. "
                 "Choose another --owner, or use --force --reason TEXT to record why").format(
                 risk=label(risk, language()), severity=label(severity, language()),
                 roles=_(" or ").join(label(r, language()) for r in senior), owner=owner,

@@ -3,8 +3,11 @@
 jsonschema writes its findings in English (``'x' is not one of [...]``); kesu
 says each kind of finding itself, through the catalog, with the value and the
 limit as named placeholders. The English wording follows jsonschema's, so a
-script that matched it still does. Values are shown as ``repr`` (quoted), cut
-short when long.
+script that matched it still does, except where jsonschema shows its own
+notation: the choices of an ``enum`` are listed plainly (labelled in Chinese),
+and a ``pattern`` kesu's schemas use is said as what it stands for ("a duration
+like 30m, 4h, 3d or 2wd"). Values are shown as ``repr`` (quoted), cut short
+when long. kesu.yaml's findings and the case files' are said here alike.
 """
 
 from __future__ import annotations
@@ -12,8 +15,30 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kesu.i18n import _, ngettext
+from kesu.i18n import N_, _, language, ngettext
 from kesu.values import shorten
+from kesu.vocab import label_and_code
+
+#: The patterns of kesu's schemas, as what they stand for.
+PATTERN_WORDS = {
+    r"^\d+(m|h|d|wd)$": N_("a duration like 30m, 4h, 3d or 2wd"),
+    r"^\d+(m|h|d)$": N_("a duration like 30m, 4h or 3d"),
+    r"^([01]\d|2[0-4]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$": N_("opening hours like 09:00-21:00"),
+    r"^\d{4}-\d{2}-\d{2}$": N_("a date like 2026-11-23"),
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$":
+        N_("a time like 2026-11-23T16:10+08:00"),
+    r"^[A-Z][A-Z0-9]{0,9}-\d{8}-[0-9A-HJKMNP-TV-Z]{6}$": N_("a case ID like KS-20261123-7F3KQ2"),
+    r"^[A-Z][A-Z0-9]{0,9}$": N_("an ID prefix like KS (capital letters and digits)"),
+    r"^C\d{3,}$": N_("a claimant ref like C001"),
+    r"^[0-9a-f]{64}$": N_("a SHA-256 digest (64 hexadecimal digits)"),
+    r"^evidence/[^/]+/[^/.][^/]*$": N_("a file under evidence/<case ID>/"),
+    r"^[A-Za-z_][A-Za-z0-9_]*$": N_("a code of letters, digits and _"),
+    r"^[^\s/\\]+$": N_("a name without spaces or slashes"),
+}
+#: JSON types as a clerk reads them (in English jsonschema's own quoted names stay).
+TYPE_WORDS = {"number": N_("a number"), "integer": N_("a whole number"), "string": N_("text"),
+              "object": N_("a mapping of keys to values"), "array": N_("a list"),
+              "boolean": N_("true or false"), "null": N_("nothing")}
 
 
 def _names(names) -> str:
@@ -26,13 +51,20 @@ def _required(error) -> str:
     return _("{name} is a required property").format(name=repr(name))
 
 
-def _additional(error) -> str:
+def extra_keys(error) -> list:
+    """The keys an ``additionalProperties`` finding is about, in the file's order."""
     schema, instance = error.schema, error.instance
-    if not isinstance(instance, dict):
-        return _fallback(error)
+    if error.validator != "additionalProperties" or not isinstance(instance, dict):
+        return []
     known = schema.get("properties", {})
     patterns = schema.get("patternProperties", {})
-    extra = [k for k in instance if k not in known and not any(re.search(p, str(k)) for p in patterns)]
+    return [k for k in instance if k not in known and not any(re.search(p, str(k)) for p in patterns)]
+
+
+def _additional(error) -> str:
+    if not isinstance(error.instance, dict):
+        return _fallback(error)
+    extra = extra_keys(error)
     return ngettext("unknown key {names} (not allowed here)", "unknown keys {names} (not allowed here)",
                     len(extra)).format(names=_names(extra))
 
@@ -58,14 +90,31 @@ def _one_of(error) -> str:
     return _("{value} fits more than one of the forms allowed here").format(value=shorten(error.instance))
 
 
+def _types(types) -> str:
+    types = types if isinstance(types, list) else [types]
+    if language() == "en":
+        return _names(types)
+    return _(" or ").join(_(TYPE_WORDS[t]) if t in TYPE_WORDS else repr(t) for t in types)
+
+
+def _choices(choices) -> str:
+    """An enum's choices listed plainly, each by its label with the code to write in Chinese."""
+    return _(", ").join(label_and_code(c, language()) if isinstance(c, str) else repr(c) for c in choices)
+
+
+def _pattern(value: str, pattern: str) -> str:
+    if pattern in PATTERN_WORDS:
+        return _("{value} is not {what}").format(value=value, what=_(PATTERN_WORDS[pattern]))
+    return _("{value} does not match {pattern}").format(value=value, pattern=repr(pattern))
+
+
 def _simple(error) -> str:
     value, limit = shorten(error.instance), error.validator_value
     words = {
-        "type": lambda: _("{value} is not of type {types}").format(
-            value=value, types=_names(limit if isinstance(limit, list) else [limit])),
-        "enum": lambda: _("{value} is not one of {choices}").format(value=value, choices=repr(limit)),
+        "type": lambda: _("{value} is not of type {types}").format(value=value, types=_types(limit)),
+        "enum": lambda: _("{value} is not one of: {choices}").format(value=value, choices=_choices(limit)),
         "const": lambda: _("{expected} was expected").format(expected=repr(limit)),
-        "pattern": lambda: _("{value} does not match {pattern}").format(value=value, pattern=repr(limit)),
+        "pattern": lambda: _pattern(value, limit),
         "format": lambda: _("{value} is not a {format}").format(value=value, format=repr(limit)),
         "minimum": lambda: _("{value} is less than the minimum of {limit}").format(value=value, limit=limit),
         "maximum": lambda: _("{value} is greater than the maximum of {limit}").format(value=value, limit=limit),

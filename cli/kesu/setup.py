@@ -21,14 +21,23 @@ def init_archive(directory: Path) -> Path:
             root=root, config=CONFIG_NAME), str(config))
     if root.exists() and not root.is_dir():
         raise ArchiveError(_("{root} exists and is not a folder").format(root=root))
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # /proc/x, a read-only disk: the user's to fix, not kesu's bug
+        raise ArchiveError(_("cannot create the folder {root}: {reason}").format(
+            root=root, reason=exc.strerror or exc)) from None
     if not gitio.is_repo(root):
         gitio.run(root, "init", "-q")
     attributes = root / team_setup.ATTRIBUTES_FILE
     had_attributes = attributes.read_bytes() if attributes.is_file() else None
-    write_atomic(config, default_policy_text())
-    existing = had_attributes.decode("utf-8") if had_attributes is not None else ""
-    write_atomic(attributes, team_setup.attributes_text(existing))
+    try:
+        write_atomic(config, default_policy_text())
+        existing = had_attributes.decode("utf-8") if had_attributes is not None else ""
+        write_atomic(attributes, team_setup.attributes_text(existing))
+    except OSError as exc:
+        config.unlink(missing_ok=True)
+        raise ArchiveError(_("cannot write {file}: {reason}").format(
+            file=exc.filename or config, reason=exc.strerror or exc)) from None
     files = [CONFIG_NAME, team_setup.ATTRIBUTES_FILE]
     try:
         gitio.commit(root, files, trailers.init_message("Start the kesu complaint archive"),

@@ -16,7 +16,7 @@ from typing import Any
 from kesu import yamlio
 from kesu.errors import UsageError
 from kesu.i18n import _
-from kesu.schemawords import schema_message
+from kesu.schemawords import extra_keys, schema_message
 from kesu.casechecks import (Problem, identity_findings, money_findings, state_label, time_findings,
                              timeline_findings, vocabulary_findings)
 
@@ -88,7 +88,8 @@ def schema_findings(data: Any, schema_name: str = "case.schema.json",
             message = _("{problem} when state is {state}").format(problem=message, state=state_label(state))
         if where:  # the key path, as written in the file (quoted in Chinese, where it is no word)
             message = _("{where}: {problem}").format(where=where, problem=message)
-        problems.append((tuple(error.absolute_path), message))
+        # an unknown key is found at its own line, not its parent's
+        problems.append((tuple(error.absolute_path) + tuple(extra_keys(error)[:1]), message))
     return problems
 
 

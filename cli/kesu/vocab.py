@@ -82,6 +82,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "replan": ("重新出方案", "Replan"), "after_visit": ("回访后", "After visit"),
     "completion": ("办结", "Completion"), "follow_up": ("回访", "Follow-up"), "escalation": ("升级", "Escalation"),
     "investigation": ("调查", "Investigation"), "plan": ("出方案", "Plan"),
+    # case file sections a state needs (investigation, plan and follow_up read as the timers above)
+    "acknowledgement": ("确认接收记录", "Acknowledgement"), "classification": ("定级", "Classification"),
+    "assignment": ("派发", "Assignment"), "customer_response": ("客户答复", "Customer response"),
+    "resolution": ("处理结果", "Resolution"), "closure": ("结案记录", "Closure"),
+    # timers' clocks
+    "business": ("营业时间", "Business hours"), "wall": ("自然时间", "Wall clock"),
+    "working_days": ("工作日", "Working days"),
     # close reasons (resolved and unsatisfied are a state and a return visit above)
     "no_follow_up": ("未回访结案", "No follow-up"), "withdrawn": ("顾客撤诉", "Withdrawn"),
     "duplicate": ("重复投诉", "Duplicate"), "invalid": ("无效投诉", "Invalid"),
@@ -143,3 +150,12 @@ def labels_of(text: str, locale: str, policy=None, sep: str = "/", readable: boo
     """``product/quality_defect`` as ``商品类/质量瑕疵``; the labels joined by ``joiner``
     (``resolved, satisfied`` as ``已解决，满意``), else by ``sep``."""
     return (joiner or sep).join(label(part, locale, policy, readable) for part in str(text).split(sep))
+
+
+def label_and_code(code: str, locale: str, typed: str | None = None) -> str:
+    """A code people must type, read by its label: ``执行 (execute)``; in English, where
+    the label is the code, just what is typed. ``typed`` is the command for a step
+    whose command differs from its code (``claimant add``)."""
+    typed = typed or code
+    said = label(code, locale)
+    return typed if said == code else f"{said} ({typed})"

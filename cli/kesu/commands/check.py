@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kesu.i18n import _
+from kesu.i18n import _, ngettext
 from kesu.commands.common import ArchiveOpt, NoPagerOpt, github_annotation, open_archive, page_lines, print_json
 
 
@@ -46,8 +46,10 @@ def validate(
     else:
         page_lines(map(str, findings))
         bad = len({f.path for f in findings})
-        summary = _("{checked} case files checked, {findings} findings in {files} files").format(
-            checked=checked, findings=len(findings), files=bad)
+        summary = _("{checked}, {findings} in {files}").format(
+            checked=ngettext("{n} case file checked", "{n} case files checked", checked).format(n=checked),
+            findings=ngettext("{n} finding", "{n} findings", len(findings)).format(n=len(findings)),
+            files=ngettext("{n} file", "{n} files", bad).format(n=bad))
         typer.echo(summary, err=True)
     return 1 if findings else 0
 

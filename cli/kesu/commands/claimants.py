@@ -49,8 +49,8 @@ def add(case_id: CaseArg,
         raise UsageError(_("give --customer NAME --contact PHONE, or --from-file CSV"))
     done = record_step(arch, case_id, step_for(arch, "claimant-add", actor, at,
                                                {"claimants": given}))
-    print(_("{case}: claimant-add ({n} added) {commit}").format(case=done.case_id, n=len(given),
-                                                                commit=done.commit[:10]))
+    # a step line (codes, as scripts parse it), then how many claimants it added
+    print(f"{done.case_id}: claimant-add ({done.to_state}) {done.commit[:10]} +{len(given)} claimants")
 
 
 COMMANDS = {"claimant": app}

@@ -49,8 +49,8 @@ def attach(case_id: CaseArg,
     step = step_for(arch, "attach", actor, at, {"path": rel, "sha256": sha, "size": str(size),
                                                 "kind": chosen, "note": note})
     done = record_step(arch, case_id, step, extra_files=lambda case: {rel: source.read_bytes()})
-    print(_("{case}: attach {path} ({kind}, sha256 {sha}) {commit}").format(
-        case=done.case_id, path=rel, kind=chosen, sha=sha[:12], commit=done.commit[:10]))
+    # a step line (codes, as scripts parse it), then what was attached
+    print(f"{done.case_id}: attach ({done.to_state}) {done.commit[:10]} {rel} {chosen} sha256:{sha[:12]}")
 
 
 COMMANDS = {"attach": attach}

@@ -40,11 +40,14 @@ def reply(
     """
     from kesu.archive import write_output
     from kesu.errors import UsageError
-    from kesu.render import Renderer
+    from kesu.render import LOCALES, Renderer
     from kesu.replies import REPLY_KINDS, reply_context
 
     if kind not in REPLY_KINDS:
         raise UsageError(_("unknown reply {kind!r}; choose one of: {kinds}").format(kind=kind, kinds=", ".join(REPLY_KINDS)))
+    if locale is not None and locale not in LOCALES:  # named by its flag, as every flag is
+        raise UsageError(_("{flag} {value!r} is not one of: {allowed}").format(
+            flag="--locale", value=locale, allowed=", ".join(LOCALES)))
     arch = open_archive(archive)
     case_id = case_id_of(arch, case_id)
     case = arch.load_sound_case(case_id)

@@ -29,12 +29,13 @@ def clone(
 
     Example: kesu clone git@git.example.com:store/complaints.git complaints
     """
+    from kesu import i18n
     from kesu.team import setup
 
     root, done = setup.clone(url, directory, _on_terminal())
+    i18n.choose(i18n.detect(str(root)))  # the clone's language, which no folder had before it existed
     print(_("Cloned {url} into {folder} and set it up:").format(url=url, folder=root))
-    for line in done:
-        print(f"  {line}")
+    _print_done(done)
     print(_("Next: cd into it, record steps, and run 'kesu sync' when you start and before you leave."))
 
 
@@ -49,8 +50,12 @@ def setup(archive: ArchiveOpt = None) -> None:
     arch = open_archive(archive)
     done = set_up_existing(arch.root)
     print(_("Set up {folder} for working together:").format(folder=arch.root))
-    for line in done:
-        print(f"  {line}")
+    _print_done(done)
+
+
+def _print_done(done: list[tuple[str, dict]]) -> None:
+    for message, values in done:
+        print("  " + _(message).format(**values))
 
 
 def sync(

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from kesu import lifecycle
-from kesu.i18n import _
+from kesu.i18n import N_, _, language
+from kesu.vocab import label_and_code
 from kesu.errors import UsageError
 from kesu.importer.mapping import TIME_FIELDS, Mapping, shipped, text_of, time_of
 
@@ -25,6 +26,11 @@ VOCABULARIES = {"channel": "channels", "emotion": "emotions", "severity": "sever
 #: Fields whose codes are kesu's own, not kesu.yaml's.
 OWN_CODES = {"satisfaction": tuple(lifecycle.SATISFACTION_CLOSES), "state": lifecycle.STATES,
              "close-reason": tuple(lifecycle.CLOSE_REASONS)}
+#: The mapping's fields as a clerk names them; the field itself is what the mapping file writes.
+FIELD_WORDS = {"channel": N_("channel"), "emotion": N_("emotion"), "severity": N_("severity"),
+               "risk": N_("risk level"), "department": N_("department"), "category": N_("category"),
+               "satisfaction": N_("return visit result"), "state": N_("state"),
+               "close-reason": N_("close reason")}
 _AMOUNT_NOISE = re.compile(r"[¥￥,，元\s]|RMB|CNY", re.IGNORECASE)
 
 
@@ -127,9 +133,10 @@ class Converter:
             entry.notes.append(_("{name} {text!r} is not in the mapping; imported as {code}").format(
                 name=name, text=text, code=table["*"]))
             return table["*"]
-        known = ", ".join(list(table) or list(allowed))
+        known = _(", ").join(list(table) or [label_and_code(c, language()) for c in allowed])
+        said = _(FIELD_WORDS[name]) if name in FIELD_WORDS else name
         raise UsageError(_("{name} {text!r} is neither a kesu code nor in the mapping's values ({known})").format(
-            name=name, text=text, known=known))
+            name=name if said == name else f"{said} ({name})", text=text, known=known))
 
     def _category(self, entry: Entry, category: str, subcategory: str | None) -> None:
         categories = self.policy.vocabulary("categories")

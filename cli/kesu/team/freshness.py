@@ -10,17 +10,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kesu import gitconfig, gitio
+from kesu.i18n import _, ngettext
 
 
 def ago(seconds: float) -> str:
-    """``just now``, ``12 min ago``, ``3 h ago``, ``4 d ago``."""
+    """``just now``, ``12 min ago``, ``3 h ago``, ``4 d ago``, in the desk's language."""
     if seconds < 60:
-        return "just now"
+        return _("just now")
     if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
+        return _("{n} min ago").format(n=int(seconds // 60))
     if seconds < 48 * 3600:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} d ago"
+        return _("{n} h ago").format(n=int(seconds // 3600))
+    return _("{n} d ago").format(n=int(seconds // 86400))
 
 
 def freshness_line(root: Path, now: datetime | None = None) -> str | None:
@@ -33,15 +34,15 @@ def freshness_line(root: Path, now: datetime | None = None) -> str | None:
     synced = last_sync(root)
     if synced is not None:
         remote, when = synced
-        line = f"last sync {ago((now - when).total_seconds())} with {remote}"
+        line = _("last sync {ago} with {remote}").format(ago=ago((now - when).total_seconds()), remote=remote)
     else:
         fetched = gitio.git_dir(root) / "FETCH_HEAD"
         try:
             when = datetime.fromtimestamp(fetched.stat().st_mtime, timezone.utc)
-            line = f"never synced with 'kesu sync'; last fetch {ago((now - when).total_seconds())}"
+            line = _("never synced with 'kesu sync'; last fetch {ago}").format(ago=ago((now - when).total_seconds()))
         except OSError:
-            line = "never synced: run 'kesu sync'"
+            line = _("never synced: run 'kesu sync'")
     ahead = gitio.run(root, "rev-list", "--count", "@{upstream}..HEAD", check=False).strip()
     if ahead.isdigit() and int(ahead):
-        line += f"; {ahead} commit{'s' if int(ahead) > 1 else ''} not pushed yet"
+        line += ngettext("; {n} commit not pushed yet", "; {n} commits not pushed yet", int(ahead)).format(n=ahead)
     return line

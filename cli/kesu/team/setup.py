@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kesu import gitconfig, gitio
 from kesu.errors import ArchiveError
-from kesu.i18n import _
+from kesu.i18n import N_, _
 from kesu.record import MERGE_DRIVER as CASE_DRIVER, MERGE_DRIVER_SECTION
 
 LIBRARY_DRIVER = "kesu-library"
@@ -56,22 +56,23 @@ def attributes_text(existing: str = "") -> str:
     return prefix + ATTRIBUTES_HEADER + ATTRIBUTES
 
 
-def register(root: Path) -> list[str]:
+def register(root: Path) -> list[tuple[str, dict]]:
     """Write the drivers and settings into ``.git/config``, and the attributes into
     ``.git/info/attributes`` when the work tree's .gitattributes lacks them.
-    Returns what it did, one line each."""
+    Returns what it did, one line each: a message (marked for the catalog) and its
+    values, said by the command in the language of the clone it set up."""
     done = []
     for name, library, title in ((CASE_DRIVER, False, "kesu: replay both sides' steps"),
                                  (LIBRARY_DRIVER, True, "kesu: render library files again")):
         gitconfig.config_set(root, f"merge.{name}.name", title)
         gitconfig.config_set(root, f"merge.{name}.driver", driver_command(library))
-        done.append(f"merge driver {name}: {driver_command(library)}")
+        done.append((N_("merge driver {name}: {command}"), {"name": name, "command": driver_command(library)}))
     settings = dict(SETTINGS)
     if gitconfig.has_fsmonitor(root):
         settings["core.fsmonitor"] = "true"
     for key, value in settings.items():
         gitconfig.config_set(root, key, value)
-        done.append(f"{key} = {value}")
+        done.append(("{key} = {value}", {"key": key, "value": value}))
     tracked = root / ATTRIBUTES_FILE
     if not (tracked.is_file() and declares_attributes(tracked.read_text(encoding="utf-8"))):
         info = gitio.git_dir(root) / "info" / "attributes"
@@ -79,8 +80,8 @@ def register(root: Path) -> list[str]:
         existing = info.read_text(encoding="utf-8") if info.is_file() else ""
         if not declares_attributes(existing):
             info.write_text(attributes_text(existing), encoding="utf-8")
-        done.append(f"attributes in .git/info/attributes (commit them in {ATTRIBUTES_FILE} "
-                    "to share them)")
+        done.append((N_("attributes in .git/info/attributes (commit them in {file} to share them)"),
+                     {"file": ATTRIBUTES_FILE}))
     return done
 
 
@@ -88,14 +89,14 @@ def is_set_up(root: Path) -> bool:
     return gitconfig.has_local_config(root, MERGE_DRIVER_SECTION, "driver")
 
 
-def set_up_existing(root: Path) -> list[str]:
+def set_up_existing(root: Path) -> list[tuple[str, dict]]:
     """``kesu setup``: register the drivers in the clone at ``root``."""
     if not gitio.is_repo(root):
         raise ArchiveError(_("{root} is not a git repository; 'kesu clone URL' makes one").format(root=root))
     return register(root)
 
 
-def clone(url: str, directory: Path | None, progress: bool) -> tuple[Path, list[str]]:
+def clone(url: str, directory: Path | None, progress: bool) -> tuple[Path, list[tuple[str, dict]]]:
     """``kesu clone``: clone ``url`` and set the clone up; (its root, what setup did)."""
     from kesu import gitremote
     from kesu.config import CONFIG_NAME
