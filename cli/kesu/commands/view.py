@@ -27,6 +27,7 @@ class HistoryFormat(str, Enum):
 def show(
     case_id: CaseArg,
     fmt: Annotated[ShowFormat, typer.Option("--format", help="text (for people), yaml (the file), json.")] = ShowFormat.text,
+    wide: Annotated[bool, typer.Option("--wide", help="Show every line in full, however wide.")] = False,
     archive: ArchiveOpt = None,
     no_pager: NoPagerOpt = False,
 ) -> None:
@@ -48,7 +49,8 @@ def show(
 
     lights = tables.LightMarks() if tables.colour_wanted() else None
     try:
-        text = case_text(arch, case, paint=lights.mark if lights else None)
+        text = case_text(arch, case, paint=lights.mark if lights else None,
+                         width=None if wide else tables.terminal_width())
     except Exception:
         # Checking every case before showing it would double the time of
         # 'kesu show'; a case that cannot be shown is checked now, and its
@@ -58,7 +60,7 @@ def show(
     from kesu.neutral import terminal
 
     text = terminal(text)  # a case file's control characters shown, not obeyed; then kesu's colour
-    page(lights.paint(text) if lights else text)
+    page((lights.paint(text) if lights else text) + "\n")
 
 
 def list_cases(
