@@ -136,10 +136,10 @@ def history(
     def said(code):
         return label(code, language(), arch.policy) if code else "-"
 
-    def span(text):  # "2h 5m" as JSON has it, in kesu's language
-        import re
+    def span(text):  # "2h 5m" as JSON has it, as people read it
+        from kesu.values import say_span, span_seconds
 
-        return re.sub(r"(\d+)([dhm])", lambda m: _("{n}" + m[2]).format(n=m[1]), text or "")
+        return say_span(span_seconds(text)) if text else ""
 
     def change(step):  # an import's one commit for many cases records no states
         if not step["from"] and not step["to"]:
