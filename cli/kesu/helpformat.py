@@ -73,6 +73,13 @@ def fill(text: str, width: int, initial_indent: str = "", subsequent_indent: str
     return "\n".join(lines)
 
 
+def fit_line(text: str, width: int | None, first: str = "", rest: str = "") -> str:
+    """``first + text`` as it is when it fits ``width`` (or there is none), else ``fill``ed."""
+    if width is None or cells(first + text) <= width:
+        return first + text
+    return fill(text, width, first, rest)
+
+
 def _cut(word: str, room: int) -> str:
     kept, used = "", 0
     for ch in word:

@@ -83,7 +83,8 @@ def case_text(archive, case: dict, paint=None, width: int | None = None) -> str:
     def said(code):
         return label(code, lang, policy) if code else ""
 
-    add(f"{case.get('id')}  [{said(case.get('state'))}]  {dig(case, 'complaint', 'summary') or ''}")
+    add(_fitted(f"{case.get('id')}  [{said(case.get('state'))}]  {dig(case, 'complaint', 'summary') or ''}",
+                width, "  "))
     add("")
     rows = [
         (_("received"), table_minute(case.get("received_at"), tz)), (_("channel"), said(case.get("channel"))),
@@ -148,7 +149,7 @@ def case_text(archive, case: dict, paint=None, width: int | None = None) -> str:
     claimants = claimant_lines(case, policy)
     if claimants:
         add("")
-        lines.extend(claimants)
+        lines.extend(_fitted(line, width, "      ") for line in claimants)
     timers = _timer_lines(archive, case, paint, width)
     if timers:
         add("")
@@ -170,11 +171,19 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - cells(text), 0)
 
 
+def _fitted(line: str, width: int | None, indent: str) -> str:
+    """``line`` wrapped to ``width`` when it is wider, its next lines indented."""
+    from kesu.helpformat import fit_line
+
+    text = line.lstrip()
+    return fit_line(text, width, line[:len(line) - len(text)], indent)
+
+
 def _aligned(rows: list[list[str]], width: int | None, paints: list | None = None,
              indent: str = "  ") -> list[str]:
     """``rows`` in columns lined up by terminal cells; the last column wraps to ``width``.
     ``paints[n]``, when given, colours row n's third column once it is laid out."""
-    from kesu.helpformat import fill
+    from kesu.helpformat import fit_line
     from kesu.tables import cells
 
     if not rows:
@@ -184,8 +193,7 @@ def _aligned(rows: list[list[str]], width: int | None, paints: list | None = Non
     for n, row in enumerate(rows):
         cols = [_pad(text, widths[i]) + "  " for i, text in enumerate(row[:-1])]
         start = indent + "".join(cols)
-        line = (start + row[-1] if width is None else
-                fill(row[-1], width, start, " " * (len(indent) + sum(widths) + 2 * len(widths))))
+        line = fit_line(row[-1], width, start, " " * (len(indent) + sum(widths) + 2 * len(widths)))
         if paints and paints[n]:
             cols[2] = paints[n](cols[2].rstrip()) + " " * (len(cols[2]) - len(cols[2].rstrip()))
             line = indent + "".join(cols) + line[len(start):]
@@ -195,7 +203,7 @@ def _aligned(rows: list[list[str]], width: int | None, paints: list | None = Non
 
 def _key_lines(rows: list[tuple[str, Any]], width: int | None) -> list[str]:
     """``key  value`` lines, the values lined up; a value on several lines keeps its line breaks."""
-    from kesu.helpformat import fill
+    from kesu.helpformat import fit_line
     from kesu.tables import cells
 
     rows = [(key, str(value).rstrip()) for key, value in rows if value not in (None, "")]
@@ -207,7 +215,7 @@ def _key_lines(rows: list[tuple[str, Any]], width: int | None) -> list[str]:
         start = _pad(key, keys) + "  "
         for n, part in enumerate(value.split("\n")):
             first = start if n == 0 else " " * (keys + 2)
-            lines.append(first + part if width is None else fill(part, width, first, " " * (keys + 2)))
+            lines.append(fit_line(part, width, first, " " * (keys + 2)))
     return lines
 
 
