@@ -66,7 +66,7 @@ def fill(text: str, width: int, initial_indent: str = "", subsequent_indent: str
             unit = unit[len(head):]
             size = cells(unit)
             line, used = subsequent_indent, cells(subsequent_indent)
-        if space:
+        if space and not (line[-1] in _CLOSING and _wide(line[-1])):  # none after 。，）: they take room enough
             line, used = line + " ", used + 1
         line, used, space, fresh = line + unit, used + size, False, False
     lines.append(line.rstrip())
