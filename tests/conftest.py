@@ -71,8 +71,11 @@ def isolate_git(mp: pytest.MonkeyPatch, home: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path_factory, monkeypatch):
+    from kesu import i18n
+
     home = tmp_path_factory.mktemp("home")
     isolate_git(monkeypatch, home)
+    i18n.choose("en")  # a test calling kesu's core directly reads English, whatever ran before it
     return home
 
 

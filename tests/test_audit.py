@@ -389,7 +389,7 @@ def test_a_step_backdated_by_three_days(archive):
     sha = do(archive, "ack", case_id, "--at", now_stamp(-timedelta(days=3))[:16], actor="zhang.san")
     found = findings(archive)
     assert [(f["commit"], f["case"], f["rule"]) for f in found] == [(sha, case_id, "backdated")]
-    assert "3d" in found[0]["message"]
+    assert "3 d" in found[0]["message"]
     assert rules_of(found, intake) == set()
     assert findings(archive, "--max-backdate", "4d") == []
 

@@ -236,7 +236,7 @@ def test_a_timer_may_set_its_own_extension_cap(archive):
     assert kesu(*extend, "--by", "2h", cwd=archive).returncode == 0
     refused = kesu(*extend, "--by", "90m", cwd=archive)
     assert refused.returncode == 2
-    assert "3h (sla.timers.dispatch.max_extension)" in refused.stderr
+    assert "3 h business (sla.timers.dispatch.max_extension)" in refused.stderr
     assert "1 h business left" in refused.stderr
     assert light(archive, case_id, "dispatch", "2026-11-16T13:00") == ("red", f"2026-11-16T13:00:00{OFFSET}")
 

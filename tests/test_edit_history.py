@@ -210,10 +210,10 @@ def test_history_text(story):
     assert len(body) == 5
     commits = git(root, "log", "--reverse", "--format=%H", "--", case_rel(case_id)).split()
     assert body[0].split()[:5] == ["2026-11-23", "16:10", "zhang.san", "intake", "-"]
-    assert "-> received" in body[0] and commits[0][:10] in body[0] and "1m" in body[0]
+    assert "-> received" in body[0] and commits[0][:10] in body[0] and "1 min" in body[0]
     assert body[1].split()[:4] == ["2026-11-23", "16:11", "zhang.san", "ack"]
-    assert "received -> acknowledged" in body[1] and "29m" in body[1]
-    assert "2h 5m" in body[2] and "13h 15m" in body[3]
+    assert "received -> acknowledged" in body[1] and "29 min" in body[1]
+    assert "2 h 5 min" in body[2] and "13 h 15 min" in body[3]
     assert body[4].split()[:4] == ["2026-11-24", "08:00", "li.ming", "edit"]
     for line, sha in zip(body, commits):
         assert line.rstrip().endswith(sha[:10])

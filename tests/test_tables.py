@@ -262,3 +262,28 @@ def test_a_light_mark_in_a_case_file_paints_nothing():
     page = terminal("\x1b[31m typed " + other.mark("red", "forged") + " " + marks.mark("red", "red"))
     painted = marks.paint(page)
     assert painted.count("\x1b[") == 2 and "\\x1b[31m typed" in painted and "\x1b[31mred\x1b[0m" in painted
+
+
+@given(st.lists(st.integers(1, 40), min_size=2, max_size=8), st.integers(20, 120), st.data())
+def test_a_column_is_left_out_only_when_it_cannot_fit(naturals, width, data):
+    order = data.draw(st.permutations(range(1, len(naturals))))
+    headers = ["h"] * len(naturals)
+    columns = [["x" * n] for n in naturals]
+    shown = tables.fit(headers, columns, tables.Layout(drop=order), width, naturals)
+
+    def needed(kept):
+        return sum(naturals[i] for i in kept) + 2 * (len(kept) - 1)
+
+    assert needed(shown) <= width or len(shown) == len(naturals) - len(order)
+    for left_out in set(range(len(naturals))) - set(shown):
+        assert needed([*shown, left_out]) > width, (shown, left_out)
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_overdue_at_80_columns_uses_the_room_it_has(sample_archive, language):
+    env = {"KESU_LANG": language, "COLUMNS": "80"}
+    out = kesu("overdue", "--now", "2027-02-01T12:00", cwd=sample_archive, env=env).stdout
+    rows = out.splitlines()[:out.splitlines().index("") if "" in out.splitlines() else None]
+    free = 80 - max(map(tables.cells, rows))
+    summary = {"zh-CN": "摘要", "en": "summary"}[language]
+    assert summary in rows[0] or free < 14, out

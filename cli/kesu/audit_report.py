@@ -21,7 +21,7 @@ from kesu.audit import SHORT, audit
 from kesu.errors import UsageError
 from kesu.neutral import markdown
 from kesu.masking import customer_masks, masked
-from kesu.values import dig, format_span, parse_time, say_duration
+from kesu.values import dig, format_span, parse_time, say_duration, table_minute
 from kesu.vocab import label
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -221,6 +221,11 @@ def report_markdown(data: dict, policy=None) -> str:
     def said(code):
         return _said(code, policy)
 
+    tz = policy.tz if policy is not None else None
+
+    def when(value):  # JSON keeps ISO 8601; people read 2026-11-02 15:00
+        return table_minute(value, tz) if value else value
+
     none = _("none")
     totals = data["totals"]
     scope = (_("cases received in {month}").format(month=data["month"]) if data["month"]
@@ -228,7 +233,7 @@ def report_markdown(data: dict, policy=None) -> str:
     out = [_("# kesu audit report — {scope}").format(scope=scope), ""]
     org = f"{data['org']} · " if data.get("org") else ""
     out += [org + _("history up to commit {commit} · generated {time}").format(
-        commit=data["head"] or "—", time=data["generated_at"]), ""]
+        commit=data["head"] or "—", time=when(data["generated_at"])), ""]
     out += ["## " + _("Totals"), ""]
     out += _table([_("cases"), _("steps"), _("findings"), _("commits checked")],
                   [[totals["cases"], totals["steps"], totals["findings"], data["commits_checked"]]])
@@ -249,14 +254,14 @@ def report_markdown(data: dict, policy=None) -> str:
             if case["owner"] else None,
             _("channel {channel}").format(channel=said(case["channel"])) if case["channel"] else None,
             _("store {store}").format(store=case["store"]) if case["store"] else None,
-            _("received {time}").format(time=case["received_at"]) if case["received_at"] else None,
+            _("received {time}").format(time=when(case["received_at"])) if case["received_at"] else None,
         ]
         out += [" · ".join(_cell(f) for f in facts if f), ""]
         if case["summary"]:
             out += [_("Summary: {summary}").format(summary=_cell(case["summary"])), ""]
         out += [_("Steps:"), ""]
         out += _table(["#", _("at"), _("action"), _("from → to"), _("actor"), _("commit")],
-                      [[i, s["at"], said(s["action"]), f"{said(s['from']) or '—'} → {said(s['to']) or '—'}",
+                      [[i, when(s["at"]), said(s["action"]), f"{said(s['from']) or '—'} → {said(s['to']) or '—'}",
                         s["actor"], s["commit"]] for i, s in enumerate(case["steps"], 1)])
         out += ["", _("Time in each state:"), ""]
         out += _table([_("state"), _("time")],
@@ -265,16 +270,16 @@ def report_markdown(data: dict, policy=None) -> str:
         if "deadlines" in case:
             out += ["", _("Deadlines:"), ""]
             out += (_table([_("timer"), _("deadline"), _("outcome")],
-                           [[said(d["timer"]), d["deadline"], _outcome(d["outcome"])] for d in case["deadlines"]])
+                           [[said(d["timer"]), when(d["deadline"]), _outcome(d["outcome"])] for d in case["deadlines"]])
                     if case["deadlines"] else [none])
         out += ["", _("Extensions:"), ""]
         out += (_table([_("at"), _("timer"), _("by"), _("reason"), _("requested by"), _("approved by")],
-                       [[e["at"], said(e["timer"]), say_duration(e["duration"]), e["reason"], e["requested_by"],
+                       [[when(e["at"]), said(e["timer"]), say_duration(e["duration"]), e["reason"], e["requested_by"],
                          e["approved_by"]] for e in case["extensions"]])
                 if case["extensions"] else [none])
         out += ["", _("Escalations:"), ""]
         out += (_table([_("at"), _("level"), _("owner"), _("reason"), _("by")],
-                       [[e["at"], e["level"], f"{e['from_owner'] or '—'} → {e['to_owner'] or '—'}",
+                       [[when(e["at"]), e["level"], f"{e['from_owner'] or '—'} → {e['to_owner'] or '—'}",
                          e["reason"], e["by"]] for e in case["escalations"]])
                 if case["escalations"] else [none])
         if case["findings"]:

@@ -128,8 +128,16 @@ def _translated(command):
         for param in node.params:
             if getattr(param, "help", None):
                 param.help = _(param.help)
+            if param.param_type_name == "option" and param.metavar is None and not param.is_flag:
+                kind = _METAVARS.get(param.type.name)
+                param.metavar = _(kind) if kind and param.type.get_metavar(param=param, ctx=None) is None else None
         stack.extend(getattr(node, "commands", {}).values())
     return command
+
+
+#: What an option takes, when it names nothing (click would write ``<str>``).
+_METAVARS = {"str": "TEXT", "int": "NUMBER", "int range": "NUMBER", "float": "NUMBER",
+             "float range": "NUMBER", "filename": "FILE", "path": "FILE"}
 
 
 def _print_version(value: bool) -> None:

@@ -99,6 +99,8 @@ CLICK_WORDS = (N_("Usage: "), N_("Options"), N_("Arguments"), N_("Commands"), N_
                N_("default: {default}"), N_("Show this message and exit."), N_("Aborted!"),
                # the usage line: kesu [OPTIONS] COMMAND [ARGS]... (kesu.cli puts these in)
                N_("[OPTIONS]"), N_("COMMAND [ARGS]..."),
+               # a section's heading (Options:), and what an option takes when it names nothing
+               N_("{heading}:"), N_("TEXT"), N_("NUMBER"), N_("FILE"),
                # typer's completion options on ``kesu --help`` (kesu.cli translates every option's help)
                N_("Install completion for the current shell."),
                N_("Show completion for the current shell, to copy it or customize the installation."),
@@ -117,7 +119,9 @@ def patch_typer() -> None:
     from typer._click import core as click_core
     from typer._click import formatting
 
+    from kesu import helpformat
     typer_core._ = _
+    helpformat.install()
     write_usage = formatting.HelpFormatter.write_usage
 
     def translated_usage(self, prog, args="", prefix=None):

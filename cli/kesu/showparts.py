@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from kesu import claimants as claimant_rules
 from kesu.i18n import _, language
+from kesu.tables import ELLIPSIS
 from kesu.values import say_duration, table_minute
 from kesu.vocab import label
 
 
-def obligation_rows(case: dict, tz=None, policy=None) -> list[tuple[str, str]]:
+#: On a terminal, an evidence file's path keeps at most this many cells (``--wide``: all of it).
+PATH_CELLS = 32
+
+
+def obligation_rows(case: dict, tz=None, policy=None, width: int | None = None) -> list[tuple[str, str]]:
+    """``width``: a terminal's, where long paths are cut to fit (None: everything in full)."""
+    from kesu.tables import cut
+
     lang = language()
 
     def said(code):
@@ -28,7 +36,9 @@ def obligation_rows(case: dict, tz=None, policy=None) -> list[tuple[str, str]]:
     rows = []
     for item in case.get("evidence") or []:
         note = f"  {item.get('note')}" if item.get("note") else ""
-        rows.append((_("evidence"), f"{said(item.get('kind'))}  {item.get('path')}  "
+        path = str(item.get("path"))
+        path = path if width is None else ELLIPSIS + cut(path[::-1], PATH_CELLS)[:-1][::-1] if len(path) > PATH_CELLS else path
+        rows.append((_("evidence"), f"{said(item.get('kind'))}  {path}  "
                                     f"SHA-256 {str(item.get('sha256'))[:12]}  {item.get('by')}{note}"))
     for item in case.get("report_back") or []:
         rows.append((_("reported back"), _("{time}  {body}, by {method}{reference}: {text}").format(

@@ -146,9 +146,13 @@ def fit(headers: list[str], columns: list[list[str]], layout: Layout, width: int
     def needed(columns):
         return (sum(least.get(i, natural[i]) for i in columns) + len(GAP) * (len(columns) - 1))
 
-    droppable = list(layout.drop)
+    droppable, dropped = list(layout.drop), []
     while needed(shown) > width and droppable:
-        shown.remove(droppable.pop(0))
+        dropped.append(droppable.pop(0))
+        shown.remove(dropped[-1])
+    for i in reversed(dropped):  # a wide column left out may leave room for a narrower, less important one
+        if needed(sorted([*shown, i])) <= width:
+            shown = sorted([*shown, i])
     room = width - needed(shown)
     widths = list(natural)
     for i in layout.cut:

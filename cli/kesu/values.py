@@ -115,12 +115,14 @@ def isoformat(moment: datetime) -> str:
 
 
 def local_minute(moment: datetime, tz) -> str:
-    """``2026-11-24 10:20``: a due time as people read it, in the archive's zone."""
-    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
+    """``2026-11-24 10:20``: a time as people read it (every table, page, report and
+    message), in the archive's zone; with ``tz`` None, in the time's own offset.
+    JSON and the case files keep ISO 8601 (``isoformat``)."""
+    return f"{moment if tz is None else moment.astimezone(tz):%Y-%m-%d %H:%M}"
 
 
-def table_minute(value: Any, tz) -> str:
-    """A case's time as every table shows it (``local_minute``); a value that is
+def table_minute(value: Any, tz=None) -> str:
+    """A case's time as people read it (``local_minute``); a value that is
     no time with an offset, as much of it as reads like one."""
     moment = aware_time(value)
     if moment is None:
@@ -173,16 +175,29 @@ def shorten(value: Any, limit: int = 40) -> str:
 
 
 def format_span(seconds: float, translate: bool = False) -> str:
-    """``2d 3h 5m``: a span of time for people, to the minute (``0m`` when shorter)."""
-    from kesu.i18n import N_, _
-
-    say = _ if translate else str
+    """A span of time to the minute: ``2d 3h 5m`` as JSON writes it (``0m`` when shorter);
+    with ``translate``, as people read it (``say_span``)."""
+    if translate:
+        return say_span(seconds)
     minutes = int(abs(seconds) // 60)
     days, minutes = divmod(minutes, 1440)
     hours, minutes = divmod(minutes, 60)
-    parts = [say(N_("{n}d")).format(n=days) if days else "", say(N_("{n}h")).format(n=hours) if hours else "",
-             say(N_("{n}m")).format(n=minutes) if minutes or not (days or hours) else ""]
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "",
+             f"{minutes}m" if minutes or not (days or hours) else ""]
     return " ".join(p for p in parts if p)
+
+
+def say_span(seconds: float) -> str:
+    """A span of wall-clock time as people read it, in kesu's language, the one way
+    every duration is said (``format_left``): ``2 d 3 h 5 min``, ``2 天 3 小时 5 分钟``."""
+    return format_left(int(abs(seconds) // 60), "wall", translate=True)
+
+
+def span_seconds(text: str) -> int:
+    """The seconds of a span as ``format_span`` writes it for JSON (``2h 5m``)."""
+    import re
+
+    return sum(int(n) * {"d": 86400, "h": 3600, "m": 60}[unit] for n, unit in re.findall(r"(\d+)([dhm])", text))
 
 
 def say_duration(text: Any, clock: str = "wall", language: str | None = None) -> str:
@@ -202,8 +217,5 @@ def say_duration(text: Any, clock: str = "wall", language: str | None = None) ->
 
 
 def as_set(duration: Any, clock: str = "wall") -> str:
-    """A duration kesu.yaml or a step set: in English as written there (``1h``, what the
-    key a message names holds, and what scripts match), in other languages in words."""
-    from kesu.i18n import language
-
-    return str(duration) if language() == "en" else say_duration(duration, clock)
+    """A duration kesu.yaml or a step set, said as every other duration (``say_duration``)."""
+    return say_duration(duration, clock)

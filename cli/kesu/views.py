@@ -80,9 +80,10 @@ def overdue_rows(archive, now: datetime, threshold: str = "yellow", store: str |
     return archive.case_index().overdue_rows(now, threshold, store=store, owner=owner)
 
 
-def case_text(archive, case: dict, paint=None) -> str:
+def case_text(archive, case: dict, paint=None, width: int | None = None) -> str:
     """A readable page about one case, for the person handling it; ``paint(light, text)``
-    colours each deadline's light (``kesu.tables.LightMarks``)."""
+    colours each deadline's light (``kesu.tables.LightMarks``). With a ``width`` (a
+    terminal's), long values are wrapped and long paths cut to fit it."""
     from kesu.showparts import claimant_lines, obligation_rows
 
     lines = []
@@ -92,7 +93,8 @@ def case_text(archive, case: dict, paint=None) -> str:
     def said(code):
         return label(code, lang, policy) if code else ""
 
-    add(f"{case.get('id')}  [{said(case.get('state'))}]  {dig(case, 'complaint', 'summary') or ''}")
+    add(_fitted(f"{case.get('id')}  [{said(case.get('state'))}]  {dig(case, 'complaint', 'summary') or ''}",
+                width, "  "))
     add("")
     rows = [
         (_("received"), table_minute(case.get("received_at"), tz)), (_("channel"), said(case.get("channel"))),
@@ -116,9 +118,10 @@ def case_text(archive, case: dict, paint=None) -> str:
                                          f"{said(classification.get('severity'))}"))
     assignment = case.get("assignment") or {}
     if assignment:
-        rows.append((_("owner"), _("{owner} ({department}, level {level})").format(
-            owner=assignment.get("owner"), department=said(assignment.get("department")) or "-",
-            level=assignment.get("level", 1))))
+        department = said(assignment.get("department"))
+        rows.append((_("owner"), (_("{owner} ({department}, level {level})") if department
+                                  else _("{owner} (level {level})")).format(
+            owner=assignment.get("owner"), department=department, level=assignment.get("level", 1))))
     for finding in dig(case, "investigation", "findings") or []:
         rows.append((_("finding"), finding.get("text")))
     if dig(case, "investigation", "root_cause"):
@@ -151,30 +154,24 @@ def case_text(archive, case: dict, paint=None) -> str:
         rows.append((_("follow-up"), said(dig(case, "follow_up", "satisfaction"))))
     if case.get("closure"):
         rows.append((_("closed"), said(dig(case, "closure", "reason"))))
-    rows += obligation_rows(case, tz, policy)
-    from kesu.tables import cells
-
-    width = max(cells(k or "") for k, _v in rows)
-    for key, value in rows:
-        if value not in (None, ""):
-            text = str(value).rstrip().replace("\n", "\n" + " " * (width + 2))
-            add(f"{key}{' ' * (width - cells(key))}  {text}")
+    rows += obligation_rows(case, tz, policy, width)
+    lines.extend(_key_lines(rows, width))
     claimants = claimant_lines(case, policy)
     if claimants:
         add("")
-        lines.extend(claimants)
-    timers = _timer_lines(archive, case, paint)
+        lines.extend(_fitted(line, width, "      ") for line in claimants)
+    timers = _timer_lines(archive, case, paint, width)
     if timers:
         add("")
         add(_("deadlines:"))
         lines.extend(timers)
     add("")
     add(_("timeline:"))
-    for entry in case.get("timeline") or []:
-        arrow = (f"{said(entry.get('from'))} -> {said(entry.get('to'))}" if entry.get("from")
-                 else f"-> {said(entry.get('to'))}")
-        add(f"  {table_minute(entry.get('at'), tz)}  {_pad(said(entry.get('action')), 11)} {_pad(arrow, 34)} "
-            f"{entry.get('by')}")
+    steps = [[table_minute(entry.get("at"), tz), said(entry.get("action")),
+              (f"{said(entry.get('from'))} -> {said(entry.get('to'))}" if entry.get("from")
+               else f"-> {said(entry.get('to'))}"), str(entry.get("by") or "")]
+             for entry in case.get("timeline") or []]
+    lines.extend(_aligned(steps, width))
     return "\n".join(lines)
 
 
@@ -184,7 +181,55 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - cells(text), 0)
 
 
-def _timer_lines(archive, case: dict, paint=None) -> list[str]:
+def _fitted(line: str, width: int | None, indent: str) -> str:
+    """``line`` wrapped to ``width`` when it is wider, its next lines indented."""
+    from kesu.helpformat import fit_line
+
+    text = line.lstrip()
+    return fit_line(text, width, line[:len(line) - len(text)], indent)
+
+
+def _aligned(rows: list[list[str]], width: int | None, paints: list | None = None,
+             indent: str = "  ") -> list[str]:
+    """``rows`` in columns lined up by terminal cells; the last column wraps to ``width``.
+    ``paints[n]``, when given, colours row n's third column once it is laid out."""
+    from kesu.helpformat import fit_line
+    from kesu.tables import cells
+
+    if not rows:
+        return []
+    widths = [max(cells(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = []
+    for n, row in enumerate(rows):
+        cols = [_pad(text, widths[i]) + "  " for i, text in enumerate(row[:-1])]
+        start = indent + "".join(cols)
+        line = fit_line(row[-1], width, start, " " * (len(indent) + sum(widths) + 2 * len(widths)))
+        if paints and paints[n]:
+            cols[2] = paints[n](cols[2].rstrip()) + " " * (len(cols[2]) - len(cols[2].rstrip()))
+            line = indent + "".join(cols) + line[len(start):]
+        lines.append(line.rstrip())
+    return lines
+
+
+def _key_lines(rows: list[tuple[str, Any]], width: int | None) -> list[str]:
+    """``key  value`` lines, the values lined up; a value on several lines keeps its line breaks."""
+    from kesu.helpformat import fit_line
+    from kesu.tables import cells
+
+    rows = [(key, str(value).rstrip()) for key, value in rows if value not in (None, "")]
+    if not rows:
+        return []
+    keys = max(cells(key or "") for key, _v in rows)
+    lines = []
+    for key, value in rows:
+        start = _pad(key, keys) + "  "
+        for n, part in enumerate(value.split("\n")):
+            first = start if n == 0 else " " * (keys + 2)
+            lines.append(fit_line(part, width, first, " " * (keys + 2)))
+    return lines
+
+
+def _timer_lines(archive, case: dict, paint=None, width: int | None = None) -> list[str]:
     from kesu.deadlines import CaseTimeError
     from kesu.stores import deadlines_for
     from kesu.values import format_left
@@ -195,21 +240,21 @@ def _timer_lines(archive, case: dict, paint=None) -> list[str]:
         raise UsageError(_("{problem}; its deadlines cannot be computed").format(problem=exc.message),
                          archive.case_relpath(case["id"])) from None
     lang = language()
-    lines = []
+    rows, paints = [], []
     for timer in timers:
-        deadline = local_minute(timer.deadline, archive.policy.tz)
+        deadline = _("due {time}").format(time=local_minute(timer.deadline, archive.policy.tz))
         extended = ("  " + _("(extended {by})").format(by=_(", ").join(as_set(e, timer.clock) for e in timer.extended))) if timer.extended else ""
-        name = _pad(label(timer.name, lang, archive.policy), 11)
+        name = label(timer.name, lang, archive.policy)
         if timer.running:
             left = format_left(abs(timer.left_minutes), timer.clock, translate=True)
             when = (_("{time} left") if timer.left_minutes > 0 else _("{time} overdue")).format(time=left)
-            light = _pad(label(timer.light, lang), 6)
-            lines.append(f"  {name} " + _("due {time}").format(time=deadline)
-                         + f"  {paint(timer.light, light) if paint else light} {when}{extended}")
+            rows.append([name, deadline, label(timer.light, lang), when + extended])
+            paints.append((lambda text, light=timer.light: paint(light, text)) if paint else None)
         else:
             outcome = {True: _("met"), False: _("missed"), None: _("stopped (closed)")}[timer.met]
-            lines.append(f"  {name} " + _("due {time}").format(time=deadline) + f"  {outcome}{extended}")
-    return lines
+            rows.append([name, deadline, outcome, extended.strip()])
+            paints.append(None)
+    return _aligned(rows, width, paints)
 
 
 # ------------------------------------------------------------------ history

@@ -27,6 +27,7 @@ class HistoryFormat(str, Enum):
 def show(
     case_id: CaseArg,
     fmt: Annotated[ShowFormat, typer.Option("--format", help="text (for people), yaml (the file), json.")] = ShowFormat.text,
+    wide: Annotated[bool, typer.Option("--wide", help="Show every line in full, however wide.")] = False,
     archive: ArchiveOpt = None,
     no_pager: NoPagerOpt = False,
 ) -> None:
@@ -48,7 +49,8 @@ def show(
 
     lights = tables.LightMarks() if tables.colour_wanted() else None
     try:
-        text = case_text(arch, case, paint=lights.mark if lights else None)
+        text = case_text(arch, case, paint=lights.mark if lights else None,
+                         width=None if wide else tables.terminal_width())
     except Exception:
         # Checking every case before showing it would double the time of
         # 'kesu show'; a case that cannot be shown is checked now, and its
@@ -58,7 +60,7 @@ def show(
     from kesu.neutral import terminal
 
     text = terminal(text)  # a case file's control characters shown, not obeyed; then kesu's colour
-    page(lights.paint(text) if lights else text)
+    page((lights.paint(text) if lights else text) + "\n")
 
 
 def list_cases(
@@ -140,10 +142,10 @@ def history(
     def said(code):
         return label(code, language(), arch.policy) if code else "-"
 
-    def span(text):  # "2h 5m" as JSON has it, in kesu's language
-        import re
+    def span(text):  # "2h 5m" as JSON has it, as people read it
+        from kesu.values import say_span, span_seconds
 
-        return re.sub(r"(\d+)([dhm])", lambda m: _("{n}" + m[2]).format(n=m[1]), text or "")
+        return say_span(span_seconds(text)) if text else ""
 
     def change(step):  # an import's one commit for many cases records no states
         if not step["from"] and not step["to"]:
