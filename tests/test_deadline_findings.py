@@ -224,7 +224,7 @@ def test_an_event_more_than_ten_minutes_ahead_is_refused(archive):
     soon = (datetime.now().astimezone() + timedelta(minutes=8)).isoformat(timespec="seconds")
     later = (datetime.now().astimezone() + timedelta(minutes=20)).isoformat(timespec="seconds")
     assert_refused(kesu("new", *STRAWBERRY, "--at", later, "--actor", "zhang.san", cwd=archive),
-                   "future", "10m")
+                   "future", "10 min")
     assert kesu("new", *STRAWBERRY, "--at", soon, "--actor", "zhang.san", cwd=archive).returncode == 0
 
 
