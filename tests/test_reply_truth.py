@@ -104,3 +104,21 @@ def test_a_resolution_letter_announces_only_a_return_visit_still_to_come(sample_
     assert kesu("follow-up", EXECUTING, "--satisfaction", "unsatisfied", cwd=sample_archive).returncode == 0
     unsatisfied = kesu("reply", EXECUTING, "resolution", "--locale", locale, cwd=sample_archive)
     assert unsatisfied.returncode == 2 and unsatisfied.stdout == "" and EXECUTING in unsatisfied.stderr
+
+
+def test_the_follow_up_script_is_for_a_call_not_yet_made(sample_archive):
+    """A return visit recorded (satisfied, or not) needs no script for it; an unreachable one does."""
+    from kesu import yamlio
+    from kesu.errors import UsageError
+    from kesu.replies import reply_fits
+
+    visited = kesu("reply", "KS-20261008-JQ5FFJ", "follow-up", cwd=sample_archive)
+    assert visited.returncode == 2 and visited.stdout == "" and "resolved" in visited.stderr
+    case = yamlio.load(next(sample_archive.glob("cases/*/*/KS-20261008-JQ5FFJ.yaml")).read_text(encoding="utf-8"))
+    case["state"] = "resolved"
+    for satisfaction in ("satisfied", "unsatisfied"):
+        case["follow_up"]["satisfaction"] = satisfaction
+        with pytest.raises(UsageError, match="return visit was made already"):
+            reply_fits(case, "follow-up")
+    case["follow_up"]["satisfaction"] = "unreachable"
+    reply_fits(case, "follow-up")  # not reached: call again

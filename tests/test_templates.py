@@ -49,7 +49,7 @@ def test_every_reply_renders_for_every_sample_case_in_both_locales(sample_archiv
                 other = {c["customer"]["contact"] for i, c in SAMPLES.items() if i != case_id}
                 assert not any(contact in result.stdout for contact in other)
                 rendered += 1
-    assert rendered >= 18  # two plans await approval, one extended deadline has passed
+    assert rendered >= 12  # two plans await approval, one extended deadline has passed, visits were made
 
 
 def test_the_plan_reply_lists_steps_compensation_and_commitment(sample_archive):

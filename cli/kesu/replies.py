@@ -23,7 +23,7 @@ REPLY_STATES = {
     "plan": ("plan_proposed", "customer_notified", "executing"),
     "objection": ("objected", "investigating"),
     "resolution": ("resolved", "closed"),
-    "follow-up": ("resolved", "closed"),
+    "follow-up": ("resolved",),  # the call's script: a closed case was visited, or closed unvisited
     "delay": ("received", "acknowledged", "dispatched", "investigating", "plan_proposed",
               "customer_notified", "objected", "executing"),
 }
@@ -58,6 +58,10 @@ def reply_fits(case: dict, kind: str) -> None:
                            "'kesu approve' before reply '{kind}'").format(
             case=case_id, kind=kind, reasons=reasons_shown(approval.get("reasons"))))
     visit = case.get("follow_up") or {}
+    if kind == "follow-up" and visit.get("satisfaction") not in (None, "unreachable"):
+        raise UsageError(_("case {case}'s return visit was made already (the customer was {satisfaction}); "
+                           "reply '{kind}' is the script for that call").format(
+            case=case_id, kind=kind, satisfaction=label(visit["satisfaction"], language())))
     if kind == "resolution" and state == "resolved" and visit.get("satisfaction") == "unsatisfied":
         raise UsageError(_("case {case}'s return visit found the customer {satisfaction}; reopen or escalate the "
                            "case before reply '{kind}'").format(
