@@ -41,6 +41,15 @@ def test_the_html_report_names_organisation_period_generation_time_and_stores(sy
     assert "By store" in page and "Store: 旗舰店" in page
 
 
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_the_text_and_markdown_reports_name_organisation_period_stores_and_generation_time(synthetic, fmt):
+    result = kesu("report", "monthly", "--month", "2026-10", "--format", fmt, "--now", NOW, cwd=synthetic)
+    assert result.returncode == 0, result.stderr
+    head = "\n".join(result.stdout.splitlines()[:4])
+    for said in ("示例零售有限公司", "2026-10-01 to 2026-10-31", "All stores", "Generated 2026-11-24 12:00"):
+        assert said in head, head
+
+
 def test_the_lights_chart_agrees_with_open_at_month_end(synthetic, tmp_path):
     for month in ("2026-10", "2026-11"):
         page = html_report(synthetic, tmp_path, "--month", month)

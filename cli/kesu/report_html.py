@@ -47,10 +47,7 @@ def page(title: str, meta: str, body: str) -> str:
 
 
 def _meta(report: dict, generated: str, period: str) -> str:
-    parts = [report.get("org") or "", period,
-             _("Store: {store}").format(store=report["store"]) if report.get("store") else _("All stores"),
-             _("Generated {time}").format(time=generated)]
-    return " · ".join(_e(p) for p in parts if p)
+    return " · ".join(_e(p) for p in plain.report_meta(report, generated, period))
 
 
 def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset(), nowrap: set[int] = frozenset()) -> str:
@@ -116,10 +113,7 @@ def monthly_html(report: dict, trend: list[dict], lights: dict[str, int], stores
                  policy=None, generated: str = "") -> str:
     """The monthly report: headline figures, charts, every breakdown, and a section per store."""
     locale = language()
-    from datetime import date, timedelta
-
-    last = date.fromisoformat(report["period"]["until"][:10]) - timedelta(days=1)
-    period = _("Period {start} to {end}").format(start=report["period"]["from"][:10], end=f"{last:%Y-%m-%d}")
+    period = plain.monthly_period(report)
     empty = "" if report["received"] or report["resolved"] else f"<p>{_e(_('No complaints this month.'))}</p>"
     charts = [
         _bars("chart-category", _("Complaints by category"),

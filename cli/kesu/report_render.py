@@ -89,12 +89,27 @@ def _title(report: dict) -> str:
     return title + (f" — {report['store']}" if report.get("store") else "")
 
 
-def monthly_text(report: dict, policy=None) -> str:
+def monthly_period(report: dict) -> str:
+    from datetime import date, timedelta
+
+    last = date.fromisoformat(report["period"]["until"][:10]) - timedelta(days=1)
+    return _("Period {start} to {end}").format(start=report["period"]["from"][:10], end=f"{last:%Y-%m-%d}")
+
+
+def report_meta(report: dict, generated: str, period: str) -> list[str]:
+    """Who, what period, which stores and when: the line under a report's title, in every format."""
+    parts = [report.get("org") or "", period,
+             _("Store: {store}").format(store=report["store"]) if report.get("store") else _("All stores"),
+             _("Generated {time}").format(time=generated) if generated else ""]
+    return [p for p in parts if p]
+
+
+def monthly_text(report: dict, policy=None, generated: str = "") -> str:
     from tabulate import tabulate
 
     tabulate_wide()
     parts = [_title(report) + " " + _("(previous month {month})").format(
-        month=report["previous_month"]["month"]), ""]
+        month=report["previous_month"]["month"]), " · ".join(report_meta(report, generated, monthly_period(report))), ""]
     if not report["received"] and not report["resolved"]:
         parts.append(_("No complaints this month."))
     parts.append(tabulate(monthly_rows(report), headers=[_("Figure"), report["month"], _("Change")],
@@ -156,8 +171,8 @@ def _md(value: Any) -> str:
     return markdown(" ".join(str(value).split())).replace("|", "\\|")
 
 
-def monthly_markdown(report: dict, policy=None) -> str:
-    lines = [f"# {_md(_title(report))}", ""]
+def monthly_markdown(report: dict, policy=None, generated: str = "") -> str:
+    lines = [f"# {_md(_title(report))}", "", _md(" · ".join(report_meta(report, generated, monthly_period(report)))), ""]
     if not report["received"] and not report["resolved"]:
         lines += [_("No complaints this month."), ""]
     lines += [f"| {_('Figure')} | {report['month']} | {_('Change')} |", "|---|---|---|"]

@@ -85,6 +85,8 @@ def monthly(
     cases = report_cases(archives, store, months)
     store = cases.store
     report = reports.monthly(arch, first, store, moment, cases)
+    from kesu.values import local_minute
+
     policy = cases.policy
     if fmt is MonthlyFormat.json:
         text = json.dumps(report, ensure_ascii=False, indent=2)
@@ -95,10 +97,9 @@ def monthly(
 
         text = workbook({report["month"]: [render.RECORD_HEADERS, *render.monthly_records(report, policy)]})
     elif fmt is MonthlyFormat.markdown:
-        text = render.monthly_markdown(report, policy)
+        text = render.monthly_markdown(report, policy, local_minute(moment, arch.policy.tz))
     elif fmt is MonthlyFormat.html:
         from kesu import report_html
-        from kesu.values import local_minute
 
         stores = [] if store else [reports.monthly(arch, first, name, moment, cases.of_store(name))
                                    for name in reports.stores_in(cases, first)]
@@ -106,7 +107,7 @@ def monthly(
                                         reports.lights_at_month_end(cases, first, moment), stores, policy,
                                         local_minute(moment, arch.policy.tz))
     else:
-        text = render.monthly_text(report, policy)
+        text = render.monthly_text(report, policy, local_minute(moment, arch.policy.tz))
     _emit(text, output)
     return max(name_left_out(each) for each in archives)
 
