@@ -15,7 +15,7 @@ def test_the_demo_walks_the_strawberry_complaint_to_closed_and_leaves_no_trace(t
     # every step is printed before it runs, in lifecycle order
     steps = re.findall(r"^\$ (?:KESU_ACTOR=\S+ )?kesu (\S+)", out, re.M)
     assert steps == ["init", "new", "ack", "dispatch", "investigate", "propose", "approve", "notify",
-                     "accept", "act", "attach", "resolve", "follow-up", "reply", "library", "history", "list"]
+                     "accept", "act", "attach", "resolve", "reply", "follow-up", "library", "history", "list"]
     case_id = re.search(r"^(KS-\d{8}-[0-9A-HJKMNP-TV-Z]{6})$", out, re.M).group(1)
     assert f"{case_id}: follow-up (resolved -> closed)" in out
     assert "statutory compensation: 1000.00" in out

@@ -79,6 +79,32 @@ def test_the_next_step_undoes_an_interrupted_one_and_says_so(archive):
     assert audited.returncode == 0, audited.stdout
 
 
+def test_an_undo_cut_off_half_way_is_finished_without_losing_the_case(archive):
+    """kill -9 of the command that was undoing an interrupted step, after it had put a
+    case file back: the next command undoes again and must not take that file for one
+    the step created (it deleted it)."""
+    from kesu import journal
+    from kesu.archive import write_atomic
+
+    case_id = new_case(archive)
+    rel = next(archive.glob("cases/*/*/*.yaml")).relative_to(archive).as_posix()
+    created = f"cases/2026/11/{case_id[:-1]}Z.yaml"
+    before = (archive / rel).read_text(encoding="utf-8")
+    journal.begin(archive, [rel, created], git(archive, "rev-parse", "HEAD").strip())
+    write_atomic(archive / rel, before + "# 写了一半\n")
+    write_atomic(archive / created, "id: 写了一半\n")
+    # the first undo got as far as putting the case file back, then was killed
+    kept = next((archive / ".git" / "kesu-journal").glob("*%*.yaml"))
+    kept.replace(archive / rel)
+    result = kesu("note", case_id, "看看", "--actor", "zhang.san", cwd=archive)
+    assert result.returncode == 0, result.stderr
+    assert "undid a step that was interrupted" in result.stderr
+    assert not (archive / created).exists()
+    after = (archive / rel).read_text(encoding="utf-8")
+    assert "写了一半" not in after and "看看" in after and after.startswith(f"id: {case_id}\n")
+    _consistent(archive)
+
+
 def test_ctrl_c_to_kesu_alone_during_a_slow_hook_leaves_no_index_lock(archive, tmp_path):
     case_id = new_case(archive)
     with held_in_pre_commit(archive, [KESU, "ack", case_id, "--method", "phone", "--actor", "zhang.san"],

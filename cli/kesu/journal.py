@@ -40,14 +40,17 @@ def begin(root: Path, rels: list[str], head: str | None) -> None:
     """Record the step about to write ``rels`` on top of ``head``."""
     folder = _folder(root)
     folder.mkdir(parents=True, exist_ok=True)
+    new = []
     for rel in rels:
         kept = _kept(folder, rel)
         kept.unlink(missing_ok=True)
         if (root / rel).is_file():
             os.link(root / rel, kept)
+        else:
+            new.append(rel)
     step = folder / "step.json"
     with open(step, "w", encoding="utf-8") as handle:
-        json.dump({"head": head, "files": rels}, handle)
+        json.dump({"head": head, "files": rels, "new": new}, handle)
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -64,13 +67,18 @@ def end(root: Path) -> None:
 
 
 def undo(root: Path, rels: list[str]) -> None:
-    """Put ``rels`` back as they were when the step began, and their index entries."""
+    """Put ``rels`` back as they were when the step began, and their index entries.
+
+    Safe to run again when it was itself cut off: a file put back already has
+    no kept copy left, and only a file the step created is removed."""
     folder = _folder(root)
+    step = pending(root) or {}
+    created = set(step["new"]) if isinstance(step.get("new"), list) else None
     for rel in rels:
         kept, target = _kept(folder, rel), root / rel
         if kept.exists():
             os.replace(kept, target)
-        else:
+        elif created is None or rel in created:
             target.unlink(missing_ok=True)  # the step created it
         stray = target.with_name(f".{target.name}.kesu-tmp")
         stray.unlink(missing_ok=True)

@@ -40,9 +40,9 @@ WALK: list[tuple[str, list[str]]] = [
     # 000: 现金补偿需客户签字确认 — the signed receipt is kept with the case before it resolves
     ("zhang.san", ["attach", "{id}", "{receipt}", "--kind", "receipt", "--note", "顾客签字确认的赔偿收据"]),
     ("li.ming", ["resolve", "{id}", "--summary", "已退款、赔偿并赠券，同批次草莓已下架"]),
+    (None, ["reply", "{id}", "follow-up"]),  # the script for the return visit, before it is made
     ("zhang.san", ["follow-up", "{id}", "--satisfaction", "satisfied",
                    "--note", "顾客表示满意"]),
-    (None, ["reply", "{id}", "follow-up"]),
     ("li.ming", ["library", "add", "{id}", "--lessons", "生鲜到货须逐批抽检，冷链温度记录随货核对",
                  "--value", "典型的食品质量投诉：先行赔付、同批次排查并公示",
                  "--five-whys", "为何草莓霉变？运输途中温度超标",
