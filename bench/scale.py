@@ -28,7 +28,6 @@ command with nothing changed.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import resource
 import re

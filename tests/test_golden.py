@@ -17,7 +17,8 @@ from conftest import SAMPLE_CASES, kesu
 from kesu import library, yamlio
 from kesu.archive import Archive
 from kesu.errors import UsageError
-from kesu.render import REPLY_KINDS, LOCALES, Renderer, reply_context
+from kesu.render import LOCALES, Renderer
+from kesu.replies import REPLY_KINDS, reply_context
 
 GOLDEN = Path(__file__).parent / "golden"
 NOW = datetime.fromisoformat("2026-11-24T12:00:00+08:00")

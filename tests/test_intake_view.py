@@ -11,7 +11,7 @@ from wcwidth import wcswidth, wcwidth
 
 from conftest import SAMPLE_CASES, STRAWBERRY, commit_count, git, kesu, new_case, snapshot
 from e2e_support import (ID_RE, assert_ok, assert_refused, at, case_in, case_path, case_rel,
-                         isolated, make_archive, parse_yaml, read_case, stamp, step, subject,
+                         isolated, make_archive, parse_yaml, read_case, step, subject,
                          touched, trailers)
 
 ROSTER = ("li.ming", "wang.fang", "zhang.san", "zhao.lei")

@@ -220,7 +220,3 @@ def template_case(case: dict) -> dict:
             view[section] = {**{k: None for k in OPTIONAL.get(section, ())},
                              **{k: [] for k in OPTIONAL_LISTS.get(section, ())}, **view[section]}
     return view
-
-
-# Reply kinds and what each may say live in kesu.replies; importable from here as before.
-from kesu.replies import REPLY_KINDS, REPLY_STATES, reply_context, reply_fits  # noqa: E402,F401
