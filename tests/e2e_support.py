@@ -21,6 +21,7 @@ from conftest import git, isolate_git, kesu, kesu_process, new_case, snapshot
 from kesu import yamlio
 
 ID_RE = re.compile(r"^KS-(\d{8})-[0-9A-HJKMNP-TV-Z]{6}$")
+OFFSET = "+08:00"
 
 
 # ------------------------------------------------------------------ environment
@@ -51,6 +52,11 @@ def run_kesu(*args: str, cwd: Path | None = None, timeout: float = 60,
 def at(hhmm: str, day: str = "2026-11-23") -> str:
     """``--at`` value for a time on the strawberry case's day (archive zone)."""
     return f"{day}T{hhmm}"
+
+
+def stamp(hhmm: str, day: str = "2026-11-23") -> str:
+    """The same time as kesu writes it: seconds and the archive's offset."""
+    return f"{day}T{hhmm}:00{OFFSET}"
 
 
 # ------------------------------------------------------------------ files

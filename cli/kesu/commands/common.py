@@ -27,6 +27,8 @@ AtOpt = Annotated[Optional[str], typer.Option(
 StoreOpt = Annotated[Optional[str], typer.Option(
     "--store", metavar="CODE_OR_NAME",
     help="Only this store: its code or name in kesu.yaml stores (e.g. S03 or 3号店).")]
+
+
 def _no_pager(value: bool) -> None:
     if value:
         os.environ["KESU_PAGER"] = "cat"  # as ``kesu --no-pager``; kesu.cli puts it back after the command
