@@ -303,12 +303,6 @@ def tree_files(root: Path, commit: str, folder: str) -> list[str]:
     return [p for p in out.split("\0") if p]
 
 
-def work_tree_files(root: Path, folder: str) -> list[str]:
-    """Files under ``folder`` in the work tree that git tracks or would add (not ignored ones)."""
-    out = run(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", folder)
-    return sorted(set(p for p in out.split("\0") if p))
-
-
 def move_branch(root: Path, branch: str, commit: str) -> None:
     """Point ``branch`` (checked out, clean) at ``commit`` and update the work tree to it."""
     run(root, "checkout", "-q", "-B", branch, commit)

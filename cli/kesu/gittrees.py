@@ -69,6 +69,12 @@ def worktree_changes(root: Path, folder: str) -> set[str]:
     return {path for entry in out.split(b"\0") if len(entry) > 3 and (path := _text(entry[3:]))}
 
 
+def work_tree_files(root: Path, folder: str) -> list[str]:
+    """Files under ``folder`` in the work tree that git tracks or would add (not ignored ones)."""
+    out = run_bytes(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", folder)
+    return sorted({entry.decode("utf-8", "replace") for entry in out.split(b"\0") if entry})
+
+
 class BlobReader:
     """Blobs read batch after batch from one ``git cat-file --batch``, for a build
     of the index that reads every case file.

@@ -181,13 +181,13 @@ def check_archive(archive, paths: list[Path] | None = None,
 def stray_findings(archive) -> list[Finding]:
     """Files under cases/ that no command reads: a case saved one folder too high, a ``.yml``,
     a note. Said, because a check that passes while a complaint sits unread is worse than none."""
-    from kesu import gitio
+    from kesu import gittrees
     from kesu.archive import CASES_DIR
 
     read = {archive.rel(path) for path in archive.case_files()}
     return [Finding(rel, 1, _("not read as a case file: a case file is cases/YYYY/MM/<ID>.yaml; "
                               "move it there, or out of cases/"))
-            for rel in gitio.work_tree_files(archive.root, CASES_DIR) if rel not in read]
+            for rel in gittrees.work_tree_files(archive.root, CASES_DIR) if rel not in read]
 
 
 def evidence_findings(archive, cases: dict[str, dict]) -> list[Finding]:
