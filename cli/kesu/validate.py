@@ -153,11 +153,11 @@ def check_archive(archive, paths: list[Path] | None = None,
                                                "differ from the last commit (the next kesu step puts it right)")))
     clean = verdict((archive.root / CONFIG_NAME).read_bytes())
     cache = archive.scan_cache if use_cache else NoCache()
-    checked = 0
+    read: set[str] = set()  # the files checked, as archive-relative paths
     with_evidence: dict[str, dict] = {}
     for path, case, error in archive.scan(paths, sound_only=False) if use_cache else _read_afresh(archive, paths):
-        checked += 1
         rel = archive.rel(path)
+        read.add(rel)
         if error is not None:
             findings.append(Finding(error.path or rel, error.line, error.message))
             continue
@@ -172,19 +172,18 @@ def check_archive(archive, paths: list[Path] | None = None,
             cache.mark_clean(rel, clean)
     cache.save()
     if paths is None:
-        findings += stray_findings(archive)
+        findings += stray_findings(archive, read)
         findings += conflict_findings(archive, {f.path for f in findings})
         findings += evidence_findings(archive, with_evidence)
-    return checked, findings
+    return len(read), findings
 
 
-def stray_findings(archive) -> list[Finding]:
+def stray_findings(archive, read: set[str]) -> list[Finding]:
     """Files under cases/ that no command reads: a case saved one folder too high, a ``.yml``,
     a note. Said, because a check that passes while a complaint sits unread is worse than none."""
     from kesu import gittrees
     from kesu.archive import CASES_DIR
 
-    read = {archive.rel(path) for path in archive.case_files()}
     return [Finding(rel, 1, _("not read as a case file: a case file is cases/YYYY/MM/<ID>.yaml; "
                               "move it there, or out of cases/"))
             for rel in gittrees.work_tree_files(archive.root, CASES_DIR) if rel not in read]

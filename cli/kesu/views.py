@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from kesu.errors import UsageError
 from kesu.i18n import N_, _, language
 from kesu.index.record import LIST_ROW
-from kesu.money import reasons_shown
 from kesu.trailers import Trailers
 from kesu.yamlio import money
 from kesu.values import as_set, dig, format_span, local_minute, table_minute
@@ -84,6 +83,7 @@ def case_text(archive, case: dict, paint=None, width: int | None = None) -> str:
     """A readable page about one case, for the person handling it; ``paint(light, text)``
     colours each deadline's light (``kesu.tables.LightMarks``). With a ``width`` (a
     terminal's), long values are wrapped and long paths cut to fit it."""
+    from kesu.money import reasons_shown  # show only: list and overdue do without it
     from kesu.showparts import claimant_lines, obligation_rows
 
     lines = []
